@@ -1,0 +1,71 @@
+# pilotlight.dr: the two commands of the README, and the pieces they are made of.
+#   make demo   run the main job on the built-in local AWS emulator (no AWS account needed)
+#   make test   lint, unit tests, emulator integration tests and molecule scenarios
+# Both set themselves up on a fresh machine: a .venv with the pinned requirements, and a link that
+# makes this working tree importable as the pilotlight.dr collection.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+STAMP  := $(VENV)/.installed
+LINK   := .collections/ansible_collections/pilotlight/dr
+PYTEST_ARGS ?=
+
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv test lint sanity unit integration molecule demo benchmarks build constraints clean
+
+help:
+	@sed -n '2,4p' Makefile
+
+venv: $(STAMP) $(LINK)
+
+$(STAMP): requirements.txt requirements-test.txt constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
+	touch $(STAMP)
+
+$(LINK):
+	mkdir -p $(dir $(LINK))
+	ln -sfn ../../.. $(LINK)
+
+lint: venv
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --offline
+	$(BIN)/python -m compileall -q plugins tests
+
+# Every test: unit, emulator, module integration, playbooks and molecule scenarios. pytest exits
+# non-zero when it collects nothing, so an empty or broken test tree fails too.
+test: lint
+	$(BIN)/python -m pytest -m "not benchmark" $(PYTEST_ARGS)
+
+unit: venv
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: venv
+	$(BIN)/python -m pytest tests/integration $(PYTEST_ARGS)
+
+molecule: venv
+	$(BIN)/python -m pytest -m molecule $(PYTEST_ARGS)
+
+demo: venv
+	$(BIN)/python -m tests.demo
+
+benchmarks: venv
+	@for script in tests/benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+build: venv
+	$(BIN)/ansible-galaxy collection build --force --output-path .cache/dist
+
+# Refresh constraints.txt after changing requirements*.txt (needs PyPI).
+constraints:
+	rm -rf .cache/constraints-venv
+	$(PYTHON) -m venv .cache/constraints-venv
+	.cache/constraints-venv/bin/pip install --quiet -r requirements-test.txt
+	( echo "# Every package of the test virtualenv, pinned (pip freeze). Regenerate with \`make constraints\`."; \
+	  .cache/constraints-venv/bin/pip freeze ) > constraints.txt
+
+clean:
+	rm -rf $(VENV) .collections .cache .pytest_cache reports tests/output

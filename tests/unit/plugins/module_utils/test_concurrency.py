@@ -1,0 +1,61 @@
+import threading
+import time
+
+from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import RateLimiter
+from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
+
+
+def test_results_keep_input_order_and_failures_stay_attached():
+    def work(n):
+        time.sleep(0.01 * (5 - n))
+        if n == 2:
+            raise ValueError("two is broken")
+        return n * 10
+
+    outcomes = run_concurrently(work, range(5), max_workers=5)
+    assert [o.item for o in outcomes] == [0, 1, 2, 3, 4]
+    assert [o.value for o in outcomes if o.ok] == [0, 10, 30, 40]
+    assert str(outcomes[2].error) == "two is broken"
+
+
+def test_waits_overlap_instead_of_adding_up():
+    started = time.monotonic()
+    run_concurrently(lambda _: time.sleep(0.3), range(6), max_workers=6)
+    assert time.monotonic() - started < 1.0
+
+
+def test_max_workers_one_is_sequential():
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def work(_):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.01)
+        with lock:
+            active[0] -= 1
+
+    run_concurrently(work, range(4), max_workers=1)
+    assert peak[0] == 1
+
+
+def test_rate_limiter_spaces_calls_beyond_the_burst():
+    now = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = RateLimiter(rate=10, burst=2, clock=lambda: now[0], sleep=sleep)
+    for _ in range(6):
+        limiter.acquire()
+    # Two calls ride the burst, the other four wait a tenth of a second each.
+    assert len(slept) == 4
+    assert abs(sum(slept) - 0.4) < 1e-9
+
+
+def test_unlimited_rate_never_sleeps():
+    limiter = RateLimiter(rate=None, sleep=lambda s: (_ for _ in ()).throw(AssertionError("slept")))
+    assert all(limiter.acquire() == 0.0 for _ in range(100))
