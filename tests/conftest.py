@@ -191,3 +191,35 @@ def run_playbook(emulator):
         return subprocess.run(cmd, cwd=REPO_ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
 
     return run
+
+
+@pytest.fixture
+def run_examples(emulator, tmp_path):
+    """``run_examples("ami_cross_copy")`` runs a module's EXAMPLES, as written, as one playbook.
+
+    Set up whatever the examples expect (with boto3) first. Returns the CompletedProcess; the
+    playbook's output is in ``.stdout``. ``region`` sets module_defaults for the whole play.
+    """
+
+    def run(name, region="ap-northeast-1", extra_vars=None, check=False):
+        import yaml
+
+        module = importlib.import_module(_module_path(name))
+        play = {
+            "name": f"EXAMPLES of {name}",
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "module_defaults": {"group/pilotlight.dr.aws": {"region": region}},
+            "vars": dict(extra_vars or {}),
+            "tasks": yaml.safe_load(module.EXAMPLES),
+        }
+        playbook = tmp_path / f"examples_{name}.yml"
+        playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)]
+        if check:
+            cmd.append("--check")
+        return subprocess.run(cmd, cwd=REPO_ROOT, env=ansible_env(emulator.endpoint), capture_output=True,
+                              text=True, timeout=900)
+
+    return run

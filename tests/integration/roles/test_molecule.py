@@ -1,0 +1,32 @@
+"""Every role's molecule scenarios (converge, idempotence, verify) against the local AWS emulator.
+
+Each scenario found under roles/*/molecule/* is one test. The session's emulator is shared; the
+scenarios' prepare step resets it, so they must not run concurrently against the same emulator.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, ansible_env
+
+SCENARIOS = sorted(
+    path.parent.relative_to(REPO_ROOT) for path in (REPO_ROOT / "roles").glob("*/molecule/*/molecule.yml")
+)
+
+
+@pytest.mark.molecule
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"{s.parts[1]}-{s.parts[3]}" for s in SCENARIOS])
+def test_molecule_scenario(scenario, emulator):
+    role_dir = REPO_ROOT / scenario.parents[1]
+    env = ansible_env(emulator.endpoint)
+    env["MOLECULE_NO_LOG"] = "false"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "molecule"), "test", "-s", scenario.name],
+        cwd=role_dir, env=env, capture_output=True, text=True, timeout=1200,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"molecule test failed for {scenario}:\n{output[-8000:]}"
