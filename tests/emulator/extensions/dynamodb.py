@@ -151,7 +151,8 @@ def update_table(self):
             group = _group_of(table)
             if group is not None and group.others(table.region_name):
                 raise MockValidationException(
-                    "One or more parameter values were invalid: Disabling Stream is not allowed for a Global Table replica."
+                    "One or more parameter values were invalid: "
+                    "Disabling Stream is not allowed for a Global Table replica."
                 )
     return _original["update_table"](self)
 
@@ -171,7 +172,8 @@ def _replica_updates(handler, body):
             "One or more parameter values were invalid: Replica modification must be the only operation in the request"
         )
     if len(updates) > 1:
-        raise MockValidationException("Update table operation with more than one create or delete replica actions not allowed")
+        raise MockValidationException(
+            "Update table operation with more than one create or delete replica actions not allowed")
     update = updates[0]
     action = next((key for key in ("Create", "Update", "Delete") if update.get(key)), None)
     if action is None:
@@ -258,7 +260,8 @@ def _copy_table(table, destination, spec):
         definition = {"IndexName": index.name, "KeySchema": copy.deepcopy(index.schema),
                       "Projection": copy.deepcopy(index.projection)}
         if provisioned:
-            read = (gsi_overrides.get(index.name, {}).get("ProvisionedThroughputOverride") or {}).get("ReadCapacityUnits")
+            override_index = gsi_overrides.get(index.name, {}).get("ProvisionedThroughputOverride") or {}
+            read = override_index.get("ReadCapacityUnits")
             definition["ProvisionedThroughput"] = {
                 "ReadCapacityUnits": read or index.throughput["ReadCapacityUnits"],
                 "WriteCapacityUnits": index.throughput["WriteCapacityUnits"],
@@ -508,7 +511,8 @@ def _legacy_description(group):
         "GlobalTableArn": f"arn:aws:dynamodb::{group.account}:global-table/{group.name}",
         "CreationDateTime": group.created,
         "GlobalTableStatus": "ACTIVE",
-        "ReplicationGroup": [{"RegionName": region, "ReplicaStatus": status} for region, status in group.members.items()],
+        "ReplicationGroup": [{"RegionName": region, "ReplicaStatus": status}
+                             for region, status in group.members.items()],
     }
 
 

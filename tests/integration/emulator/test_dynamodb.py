@@ -18,7 +18,8 @@ def make_table(region=SEOUL, name="orders", stream=True, billing="PAY_PER_REQUES
     params = dict(
         TableName=name,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "S"}],
         BillingMode=billing,
     )
     if billing == "PROVISIONED":
@@ -117,7 +118,8 @@ def test_replica_needs_new_and_old_image_streams_first(gap_emulator):
     make_table(stream=False)
     message = validation_error(add_replica)
     assert "NEW_AND_OLD_IMAGES" in message
-    ddb(SEOUL).update_table(TableName="orders", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    ddb(SEOUL).update_table(TableName="orders",
+                            StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
     assert "NEW_AND_OLD_IMAGES" in validation_error(add_replica)
     assert ddb(TOKYO).list_tables()["TableNames"] == []
 
@@ -182,7 +184,8 @@ def test_every_kind_of_write_reaches_the_other_replica(gap_emulator):
     seoul.put_item(TableName="orders", Item=item("gone", v="1"))
     seoul.update_item(TableName="orders", Key=item("upd"), UpdateExpression="SET v = :v",
                       ExpressionAttributeValues={":v": {"S": "2"}})
-    seoul.batch_write_item(RequestItems={"orders": [{"PutRequest": {"Item": item(f"batch{i}", v=i)}} for i in range(3)]})
+    batch = [{"PutRequest": {"Item": item(f"batch{i}", v=i)}} for i in range(3)]
+    seoul.batch_write_item(RequestItems={"orders": batch})
     seoul.transact_write_items(TransactItems=[{"Put": {"TableName": "orders", "Item": item("tx", v="t")}}])
     gap_emulator.settle()
     seoul.delete_item(TableName="orders", Key=item("gone"))

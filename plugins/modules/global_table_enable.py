@@ -1,0 +1,521 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: pilotlight.dr contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: global_table_enable
+version_added: 0.1.0
+short_description: Make DynamoDB tables global tables (version 2019.11.21) with replicas in the DR region
+description:
+  - Turns existing DynamoDB tables of the module's region into global tables, version 2019.11.21, with a
+    replica in each of O(replica_regions), or removes replicas with O(state=absent).
+  - For each table it enables DynamoDB Streams with C(NEW_AND_OLD_IMAGES) when streams are off (and waits
+    for it), adds the missing replica regions one at a time (DynamoDB accepts one replica change per table
+    at a time) and waits until the table and all its replicas are C(ACTIVE).
+  - Several tables are handled in one task and in parallel; all tables start their first change before
+    any wait, and the waits share one O(wait_timeout).
+  - Tables that are still version 2017.11.29 (Legacy) global tables are reported in RV(legacy_tables)
+    with the upgrade to make, and are never changed.
+  - Returns each table's replicas and status and, as RPO evidence, the newest C(ReplicationLatency)
+    CloudWatch metric towards each replica, read in the module's region.
+  - This fills a gap of M(community.aws.dynamodb_table), which manages neither streams nor replicas
+    (community.aws issue 605, open since 2021).
+author:
+  - pilotlight.dr contributors
+options:
+  tables:
+    description:
+      - Names of the DynamoDB tables, in the module's region.
+      - Every table must exist, or the module fails before changing anything.
+    type: list
+    elements: str
+    required: true
+    aliases: [names]
+    version_added: 0.1.0
+  replica_regions:
+    description:
+      - With O(state=present), the regions that must hold a replica of every table (the DR region).
+      - With O(state=absent), the regions whose replicas are removed.
+      - Must not contain the module's region.
+    type: list
+    elements: str
+    required: true
+    version_added: 0.1.0
+  state:
+    description:
+      - V(present) adds the missing replicas (and enables streams first when needed).
+      - V(absent) removes the replicas in O(replica_regions). The module refuses to remove the last replica
+        of a table, which would end its replication.
+    type: str
+    choices: [present, absent]
+    default: present
+    version_added: 0.1.0
+  replica_kms_keys:
+    description:
+      - KMS key (id, ARN or alias in that region) for the replica of each region, for tables encrypted
+        with a customer managed key. A dict from region to key.
+      - Regions not listed use the AWS owned or AWS managed key, as the table does.
+    type: dict
+    default: {}
+    version_added: 0.1.0
+  latency_lookback:
+    description:
+      - How many minutes back the C(ReplicationLatency) metric is looked for.
+    type: int
+    default: 15
+    version_added: 0.1.0
+notes:
+  - Creating a replica copies the whole table and takes minutes to hours on AWS. With O(wait=false) only
+    the first replica change of each table is started; run the task again (with O(wait=true)) to wait for
+    it and add the remaining regions. A re-run never starts a change twice.
+  - C(PROVISIONED) tables need write auto scaling (Application Auto Scaling) before they can have replicas;
+    C(PAY_PER_REQUEST) tables need nothing.
+  - A table whose stream has another view type than C(NEW_AND_OLD_IMAGES) is refused, because changing it gives
+    the stream a new ARN that its consumers must follow; that change is left to you.
+  - To read replica status and latency while the primary region is down, run the module in the DR region
+    with O(replica_regions) naming the primary and C(check_mode=true); it then calls only the DR region.
+  - The metric is published by DynamoDB in the region the writes come from, with a C(ReceivingRegion)
+    dimension; from the DR region you read the DR-to-primary direction.
+attributes:
+  check_mode:
+    support: full
+    description: Returns the predicted tables (streams and replicas as they will be) and makes no change.
+  diff_mode:
+    support: full
+    description: Shows each table's stream view type and replica statuses before and after.
+extends_documentation_fragment:
+  - pilotlight.dr.wait
+  - pilotlight.dr.concurrency
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Make the MegaTicket tables global tables with a replica in Tokyo
+  pilotlight.dr.global_table_enable:
+    region: ap-northeast-2
+    tables:
+      - KDT-Msp4-PLDR-performances
+      - KDT-Msp4-PLDR-reservations
+    replica_regions:
+      - ap-northeast-1
+  register: megaticket_tables
+
+- name: Start the replicas of two more tables without waiting for them
+  pilotlight.dr.global_table_enable:
+    region: ap-northeast-2
+    tables: [KDT-Msp4-PLDR-schedules, KDT-Msp4-PLDR-venues]
+    replica_regions: [ap-northeast-1]
+    wait: false
+
+- name: Wait for those replicas (nothing is started twice)
+  pilotlight.dr.global_table_enable:
+    region: ap-northeast-2
+    tables: [KDT-Msp4-PLDR-schedules, KDT-Msp4-PLDR-venues]
+    replica_regions: [ap-northeast-1]
+    wait_timeout: 3600
+
+- name: Read replica status and RPO evidence from Tokyo only (works while Seoul is down)
+  pilotlight.dr.global_table_enable:
+    region: ap-northeast-1
+    tables: [KDT-Msp4-PLDR-performances, KDT-Msp4-PLDR-reservations]
+    replica_regions: [ap-northeast-2]
+  check_mode: true
+  register: from_tokyo
+
+- name: Show the newest replication latency of each table
+  ansible.builtin.debug:
+    msg: "{{ item.table_name }}: {{ item.replication_latency | map(attribute='latency_ms') | list }}"
+  loop: "{{ from_tokyo.tables }}"
+
+- name: Replicate the reservations table to Osaka as well
+  pilotlight.dr.global_table_enable:
+    region: ap-northeast-2
+    tables: [KDT-Msp4-PLDR-reservations]
+    replica_regions: [ap-northeast-1, ap-northeast-3]
+
+- name: Remove the Osaka replica again (the Tokyo replica stays)
+  pilotlight.dr.global_table_enable:
+    region: ap-northeast-2
+    tables: [KDT-Msp4-PLDR-reservations]
+    replica_regions: [ap-northeast-3]
+    state: absent
+"""
+
+RETURN = r"""
+tables:
+  description: The tables (except legacy ones), as they are at the end of the task (predicted in check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    table_name:
+      description: Name of the table.
+      type: str
+      sample: KDT-Msp4-PLDR-reservations
+    region:
+      description: The module's region, where the table was read.
+      type: str
+      sample: ap-northeast-2
+    table_arn:
+      description: ARN of the table in the module's region.
+      type: str
+      sample: arn:aws:dynamodb:ap-northeast-2:123456789012:table/KDT-Msp4-PLDR-reservations
+    table_id:
+      description: Unique id of the table in the module's region.
+      type: str
+      sample: 3f0c9a4e-2b1d-4c55-9f0e-6a7b8c9d0e1f
+    table_status:
+      description: C(TableStatus) (C(ACTIVE), or C(UPDATING) while a replica is being added or removed).
+      type: str
+      sample: ACTIVE
+    global_table_version:
+      description: C(2019.11.21) when the table has replicas, else null.
+      type: str
+      sample: "2019.11.21"
+    stream_view_type:
+      description: The stream view type, null when streams are off.
+      type: str
+      sample: NEW_AND_OLD_IMAGES
+    replicas:
+      description: The other regions that hold a replica.
+      type: list
+      elements: dict
+      contains:
+        region_name:
+          description: Region of the replica.
+          type: str
+          sample: ap-northeast-1
+        replica_status:
+          description: C(CREATING), C(ACTIVE), C(DELETING), C(CREATION_FAILED)...
+          type: str
+          sample: ACTIVE
+    changed:
+      description: Whether this task changed the table (would change it, in check mode).
+      type: bool
+      sample: true
+    actions:
+      description: The changes made (or to make), in order.
+      type: list
+      elements: str
+      sample: [enable_stream, create_replica ap-northeast-1]
+    pending_replicas:
+      description: Regions whose replica change is not finished (with O(wait=false)).
+      type: list
+      elements: str
+      sample: []
+    replication_latency:
+      description:
+        - The newest C(ReplicationLatency) datapoint (one-minute average and maximum, milliseconds) towards
+          each replica region, from CloudWatch in the module's region; null values when none was published
+          within O(latency_lookback) minutes. RPO evidence.
+      type: list
+      elements: dict
+      contains:
+        receiving_region:
+          description: Region the writes replicate to.
+          type: str
+          sample: ap-northeast-1
+        latency_ms:
+          description: Average replication latency of the newest minute, in milliseconds.
+          type: float
+          sample: 812.5
+        maximum_ms:
+          description: Maximum replication latency of the newest minute, in milliseconds.
+          type: float
+          sample: 1540.0
+        timestamp:
+          description: Start of that minute (ISO 8601).
+          type: str
+          sample: "2026-11-22T03:14:00+00:00"
+legacy_tables:
+  description: Tables that are version 2017.11.29 (Legacy) global tables; they were not changed.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    table_name:
+      description: Name of the table.
+      type: str
+      sample: team_chats_ddb
+    region:
+      description: The module's region.
+      type: str
+      sample: ap-northeast-2
+    global_table_version:
+      description: Always C(2017.11.29).
+      type: str
+      sample: "2017.11.29"
+    replication_group:
+      description: Regions of the legacy global table.
+      type: list
+      elements: str
+      sample: [ap-northeast-1, ap-northeast-2]
+    upgrade:
+      description: What to do to upgrade the table to version 2019.11.21.
+      type: str
+      sample: "table team_chats_ddb is a version 2017.11.29 (Legacy) global table and was not changed; update it..."
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing SDK
+
+from ansible_collections.pilotlight.dr.plugins.module_utils import global_tables as gt
+from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils.modules import WAIT_ARGUMENT_SPEC
+from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
+
+
+def _unique(values):
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def validate(region, tables, regions, params):
+    problems = []
+    if not region:
+        problems.append("region is not set: set region (or AWS_REGION) to the region that holds the tables")
+    if not tables:
+        problems.append("tables is empty: name at least one DynamoDB table")
+    if not regions:
+        problems.append("replica_regions is empty: name the DR region (for example ap-northeast-1)")
+    bad = gt.invalid_regions(regions)
+    if bad:
+        problems.append(f"replica_regions has invalid region names {bad}: use names such as ap-northeast-1")
+    if region and region in regions:
+        problems.append(
+            f"replica_regions contains {region}, the region the tables are read from (region): "
+            "name only the other regions (for example ap-northeast-1)"
+        )
+    stray = sorted(set(params["replica_kms_keys"]) - set(regions))
+    if stray:
+        problems.append(f"replica_kms_keys names regions that are not in replica_regions: {stray}")
+    if params["latency_lookback"] < 1:
+        problems.append(f"latency_lookback must be at least 1 minute, got {params['latency_lookback']}")
+    if params["wait_timeout"] < 1:
+        problems.append(f"wait_timeout must be at least 1 second, got {params['wait_timeout']}")
+    if params["max_concurrency"] < 1:
+        problems.append(f"max_concurrency must be at least 1, got {params['max_concurrency']}")
+    if problems:
+        raise DRError("; ".join(problems))
+
+
+def _raise_failures(outcomes, what):
+    failures = [outcome for outcome in outcomes if not outcome.ok]
+    if not failures:
+        return
+    messages = []
+    for outcome in failures:
+        error = outcome.error
+        text = error.message if isinstance(error, DRError) else str(error)
+        messages.append(f"table {outcome.item}: {text}" if outcome.item not in text else text)
+    exception = failures[0].error if len(failures) == 1 else None
+    if isinstance(exception, DRError):
+        exception = exception.exception
+    if exception is not None and not isinstance(exception, botocore.exceptions.ClientError):
+        exception = None
+    raise DRError(f"{what}: " + "; ".join(messages), exception=exception)
+
+
+def inspect(client, names, max_workers):
+    """{name: (table, legacy group)} for every table; fails naming all missing tables."""
+
+    def look(name):
+        table = gt.describe_table(client, name)
+        return table, (gt.legacy_group(client, table) if table else None)
+
+    outcomes = run_concurrently(look, names, max_workers)
+    _raise_failures(outcomes, "cannot read the tables")
+    missing = [outcome.item for outcome in outcomes if outcome.value[0] is None]
+    if missing:
+        raise DRError(
+            f"DynamoDB table(s) {', '.join(missing)} not found in {client.meta.region_name}: create them first, "
+            "or fix tables/region"
+        )
+    return {outcome.item: outcome.value for outcome in outcomes}
+
+
+def check_plans(module, plans, tables):
+    problems = [problem for plan in plans.values() for problem in plan.problems]
+    provisioned = [name for name, plan in plans.items()
+                   if plan.add and (tables[name].get("BillingModeSummary") or {}).get("BillingMode",
+                                                                                      "PROVISIONED") == "PROVISIONED"]
+    if provisioned:
+        autoscaling = module.client("application-autoscaling")
+        for name in provisioned:
+            if not gt.has_write_autoscaling(autoscaling, name):
+                problems.append(
+                    f"table {name} is PROVISIONED without write auto scaling, which replicas need: register it "
+                    "with Application Auto Scaling (dynamodb:table:WriteCapacityUnits) or switch it to "
+                    "PAY_PER_REQUEST, then run again"
+                )
+    if problems:
+        raise DRError("; ".join(problems))
+
+
+class Runner:
+    """Applies the plans: stream and first replica change of every table, then the waits."""
+
+    def __init__(self, client, params, deadline):
+        self.client = client
+        self.params = params
+        self.deadline = deadline
+        self.regions = _unique(params["replica_regions"])
+        self.actions = {}
+
+    def _wait_idle(self, name, what):
+        def check():
+            table = gt.describe_table(self.client, name)
+            if table is None:
+                raise DRError(f"table {name} disappeared while {what}")
+            failed = [r for r, status in gt.replica_statuses(table).items() if status == "CREATION_FAILED"]
+            if failed:
+                raise DRError(f"the replica of table {name} in {', '.join(failed)} failed to create; check the "
+                              "KMS key and quotas of that region, remove it with state=absent and run again")
+            return None if gt.is_busy(table) else table
+
+        return wait_until(check, self.deadline, f"table {name} and its replicas to be ACTIVE ({what})",
+                          delay=1.0)
+
+    def _next_change(self, table):
+        replicas = gt.replica_statuses(table)
+        if self.params["state"] == "present":
+            todo = [region for region in self.regions if region not in replicas]
+        else:
+            todo = [region for region in self.regions if region in replicas and replicas[region] != "DELETING"]
+        return todo[0] if todo else None
+
+    def _change(self, name, region):
+        if self.params["state"] == "present":
+            gt.create_replica(self.client, name, region, self.params["replica_kms_keys"].get(region))
+            self.actions[name].append(f"create_replica {region}")
+        else:
+            gt.delete_replica(self.client, name, region)
+            self.actions[name].append(f"delete_replica {region}")
+
+    def start(self, name, plan, table):
+        """Enable the stream if needed and start the first replica change (unless one is in progress)."""
+        self.actions.setdefault(name, [])
+        if plan.enable_stream:
+            gt.enable_stream(self.client, name)
+            self.actions[name].append("enable_stream")
+            table = self._wait_idle(name, "enabling its stream")
+        if gt.is_busy(table):
+            return table  # a change from an earlier run is in progress: the wait step goes on from there
+        region = self._next_change(table)
+        if region:
+            self._change(name, region)
+        return gt.describe_table(self.client, name)
+
+    def finish(self, name):
+        """Wait, then make the remaining changes one at a time."""
+        self.actions.setdefault(name, [])
+        while True:
+            table = self._wait_idle(name, "replica changes")
+            region = self._next_change(table)
+            if region is None:
+                return table
+            self._change(name, region)
+
+
+def apply(client, params, plans, tables, deadline):
+    runner = Runner(client, params, deadline)
+    workers = params["max_concurrency"]
+    started = [name for name, plan in plans.items() if plan.changes]
+    outcomes = run_concurrently(lambda name: runner.start(name, plans[name], tables[name]), started, workers)
+    _raise_failures(outcomes, "cannot change the tables")
+    after = dict(tables)
+    after.update({outcome.item: outcome.value for outcome in outcomes})
+    if params["wait"]:
+        waiting = [name for name in plans if plans[name].changes or gt.is_busy(after[name])]
+        outcomes = run_concurrently(runner.finish, waiting, workers)
+        _raise_failures(outcomes, "the replica changes did not complete")
+        after.update({outcome.item: outcome.value for outcome in outcomes})
+    return after, runner.actions
+
+
+def latencies(module, tables, params):
+    cloudwatch = module.client("cloudwatch")
+
+    def read(name):
+        return [
+            dict(receiving_region=region,
+                 **(gt.replication_latency(cloudwatch, name, region, params["latency_lookback"])
+                    or {"latency_ms": None, "maximum_ms": None, "timestamp": None}))
+            for region in sorted(gt.replica_statuses(tables[name]))
+        ]
+
+    outcomes = run_concurrently(read, list(tables), params["max_concurrency"])
+    _raise_failures(outcomes, "cannot read the ReplicationLatency metric")
+    return {outcome.item: outcome.value for outcome in outcomes}
+
+
+def run(module, params):
+    region = module.region
+    names = _unique(params["tables"])
+    regions = _unique(params["replica_regions"])
+    validate(region, names, regions, params)
+    client = module.client("dynamodb")
+    deadline = Deadline(params["wait_timeout"])
+
+    inspected = inspect(client, names, params["max_concurrency"])
+    legacy = {name: group for name, (table, group) in inspected.items()
+              if group is not None or table.get("GlobalTableVersion") == gt.LEGACY}
+    tables = {name: table for name, (table, group) in inspected.items() if name not in legacy}
+    plans = {name: gt.plan_table(table, regions, params["state"]) for name, table in tables.items()}
+    check_plans(module, plans, tables)
+
+    if module.check_mode:
+        after = {name: gt.predicted_table(table, plans[name], params["wait"]) for name, table in tables.items()}
+        actions = {name: plan.actions() for name, plan in plans.items()}
+    else:
+        after, actions = apply(client, params, plans, tables, deadline)
+
+    latency = latencies(module, after, params)
+    results = []
+    for name in tables:
+        summary = gt.table_summary(after[name], region)
+        summary.update(
+            changed=bool(actions.get(name)),
+            actions=actions.get(name, []),
+            pending_replicas=[] if params["wait"] else gt.pending_regions(after[name], regions, params["state"]),
+            replication_latency=latency[name],
+        )
+        results.append(summary)
+    legacy_tables = [gt.legacy_report(name, region, group or gt.replica_statuses(inspected[name][0]))
+                     for name, group in legacy.items()]
+    result = dict(changed=any(entry["changed"] for entry in results), tables=results, legacy_tables=legacy_tables)
+    if module._diff:
+        result["diff"] = make_diff({name: gt.diff_view(table) for name, table in tables.items()},
+                                   {name: gt.diff_view(after[name]) for name in tables})
+    return result
+
+
+def main():
+    argument_spec = dict(
+        tables=dict(type="list", elements="str", required=True, aliases=["names"]),
+        replica_regions=dict(type="list", elements="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        replica_kms_keys=dict(type="dict", default={}),
+        latency_lookback=dict(type="int", default=15),
+        max_concurrency=dict(type="int", default=8),
+        **WAIT_ARGUMENT_SPEC,
+    )
+    module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        result = run(module, module.params)
+    except DRError as error:
+        module.fail_dr(error)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
