@@ -463,9 +463,23 @@ def _metric_change(s3_backend, bucket, destination, rule, operations, size, late
     for datum in data:
         datum.update(Dimensions=dimensions, Timestamp=now)
     try:
-        backend("cloudwatch", bucket.region_name, account_id=s3_backend.account_id).put_metric_data("AWS/S3", data)
+        cloudwatch = backend("cloudwatch", bucket.region_name, account_id=s3_backend.account_id)
+        _drop_same_minute(cloudwatch, ("OperationsPendingReplication", "BytesPendingReplication"), dimensions, now)
+        cloudwatch.put_metric_data("AWS/S3", data)
     except Exception:  # metrics are best effort, replication itself must not fail on them
         pass
+
+
+def _drop_same_minute(cloudwatch, names, dimensions, now):
+    """S3 publishes one pending-count datapoint a minute: the newest value replaces older ones of that minute."""
+    minute = now.replace(second=0, microsecond=0)
+    wanted = {(d["Name"], d["Value"]) for d in dimensions}
+    cloudwatch.metric_data[:] = [
+        datum for datum in cloudwatch.metric_data
+        if not (datum.namespace == "AWS/S3" and datum.name in names
+                and datum.timestamp.replace(second=0, microsecond=0) == minute
+                and {(d.name, d.value) for d in datum.dimensions} == wanted)
+    ]
 
 
 @on_reset

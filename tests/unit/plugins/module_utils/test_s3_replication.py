@@ -1,0 +1,183 @@
+"""The pure logic behind s3_replication: rule building and merging, role policy, backfill selection."""
+
+import datetime
+
+import pytest
+
+from ansible_collections.pilotlight.dr.plugins.module_utils import s3_replication as crr
+
+T0 = datetime.datetime(2026, 5, 1, 3, 0, tzinfo=datetime.timezone.utc)
+LATER = T0 + datetime.timedelta(minutes=5)
+
+
+def params(**extra):
+    base = dict(rule_id="pilotlight-dr", prefix="", tags={}, storage_class=None, delete_marker_replication=True,
+                replication_time_control=False, metrics=False)
+    base.update(extra)
+    return base
+
+
+@pytest.mark.parametrize("prefix, tags, expected", [
+    ("", {}, {"Prefix": ""}),
+    ("logs/", {}, {"Prefix": "logs/"}),
+    ("", {"keep": "yes"}, {"Tag": {"Key": "keep", "Value": "yes"}}),
+    ("logs/", {"keep": "yes"}, {"And": {"Prefix": "logs/", "Tags": [{"Key": "keep", "Value": "yes"}]}}),
+    ("", {"b": "2", "a": 1}, {"And": {"Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]}}),
+])
+def test_build_filter(prefix, tags, expected):
+    assert crr.build_filter(prefix, tags) == expected
+
+
+def test_build_rule_with_rtc_storage_class_and_kms():
+    rule = crr.build_rule(params(storage_class="STANDARD_IA", replication_time_control=True),
+                          "arn:aws:s3:::dr", "arn:aws:kms:ap-northeast-1:1:key/k", 3)
+    assert rule == {
+        "ID": "pilotlight-dr", "Priority": 3, "Filter": {"Prefix": ""}, "Status": "Enabled",
+        "Destination": {
+            "Bucket": "arn:aws:s3:::dr", "StorageClass": "STANDARD_IA",
+            "EncryptionConfiguration": {"ReplicaKmsKeyID": "arn:aws:kms:ap-northeast-1:1:key/k"},
+            "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
+            "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+        },
+        "DeleteMarkerReplication": {"Status": "Enabled"},
+        "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+    }
+
+
+def test_metrics_without_rtc_have_no_event_threshold():
+    rule = crr.build_rule(params(metrics=True, delete_marker_replication=False), "arn:aws:s3:::dr", None, 1)
+    assert rule["Destination"] == {"Bucket": "arn:aws:s3:::dr", "Metrics": {"Status": "Enabled"}}
+    assert rule["DeleteMarkerReplication"] == {"Status": "Disabled"}
+    assert "SourceSelectionCriteria" not in rule
+
+
+@pytest.mark.parametrize("rules, wanted, expected", [
+    ([], None, 1),
+    ([{"ID": "other", "Priority": 1}, {"ID": "x", "Priority": 2}], None, 3),
+    ([{"ID": "pilotlight-dr", "Priority": 7}, {"ID": "other", "Priority": 1}], None, 7),
+    ([{"ID": "other", "Priority": 2}], None, 1),
+    ([{"ID": "other", "Priority": 1}], 5, 5),
+])
+def test_choose_priority(rules, wanted, expected):
+    assert crr.choose_priority(rules, "pilotlight-dr", wanted) == expected
+
+
+def test_priority_clash_and_legacy_rules():
+    rules = [{"ID": "other", "Priority": 4, "Filter": {}}, {"ID": "v1", "Prefix": "x"}]
+    assert crr.priority_clash(rules, "pilotlight-dr", 4) == "other"
+    assert crr.priority_clash(rules, "other", 4) is None
+    assert crr.legacy_rules(rules) == ["v1"]
+
+
+def test_merge_replaces_our_rule_and_keeps_others_sorted_by_priority():
+    existing = {"Role": "arn:old", "Rules": [{"ID": "pilotlight-dr", "Priority": 2, "Status": "Disabled"},
+                                             {"ID": "other", "Priority": 1}]}
+    ours = {"ID": "pilotlight-dr", "Priority": 2, "Status": "Enabled"}
+    merged = crr.merge_rule(existing, "arn:new", ours)
+    assert merged == {"Role": "arn:new", "Rules": [{"ID": "other", "Priority": 1}, ours]}
+    assert existing["Rules"][0]["Status"] == "Disabled"  # input untouched
+    assert crr.merge_rule(None, "arn:new", ours) == {"Role": "arn:new", "Rules": [ours]}
+
+
+def test_remove_rule():
+    existing = {"Role": "r", "Rules": [{"ID": "pilotlight-dr"}, {"ID": "other"}]}
+    assert crr.remove_rule(existing, "pilotlight-dr") == {"Role": "r", "Rules": [{"ID": "other"}]}
+    assert crr.remove_rule({"Role": "r", "Rules": [{"ID": "pilotlight-dr"}]}, "pilotlight-dr") is None
+    assert crr.remove_rule(None, "pilotlight-dr") is None
+    assert crr.find_rule(existing, "other") == {"ID": "other"}
+    assert crr.find_rule(existing, "nope") is None
+
+
+def test_same_configuration_ignores_rule_and_tag_order():
+    a = {"Role": "r", "Rules": [{"ID": "b"}, {"ID": "a", "Filter": {"And": {"Tags": [
+        {"Key": "y", "Value": "1"}, {"Key": "x", "Value": "2"}]}}}]}
+    b = {"Role": "r", "Rules": [{"ID": "a", "Filter": {"And": {"Tags": [
+        {"Key": "x", "Value": "2"}, {"Key": "y", "Value": "1"}]}}}, {"ID": "b"}]}
+    assert crr.same_configuration(a, b)
+    assert not crr.same_configuration(a, dict(b, Role="other"))
+    assert crr.same_configuration(None, None) and not crr.same_configuration(None, a)
+
+
+def test_filter_prefix_and_tags_read_every_filter_shape():
+    assert crr.filter_prefix({"Prefix": "v1/"}) == "v1/"
+    assert crr.filter_prefix({"Filter": {"And": {"Prefix": "a/", "Tags": []}}}) == "a/"
+    assert crr.filter_prefix({"Filter": {"Tag": {"Key": "k", "Value": "v"}}}) == ""
+    assert crr.filter_tags({"Filter": {"Tag": {"Key": "k", "Value": "v"}}}) == {"k": "v"}
+    assert crr.filter_tags({"Filter": {"Prefix": "x"}}) == {}
+
+
+def test_policy_is_least_privilege_and_scoped_to_the_two_buckets():
+    policy = crr.replication_policy("team", "ap-northeast-2", "team-dr", "ap-northeast-1")
+    resources = {s["Sid"]: s["Resource"] for s in policy["Statement"]}
+    assert resources == {"ReadReplicationConfiguration": ["arn:aws:s3:::team"],
+                         "ReadSourceObjectVersions": ["arn:aws:s3:::team/*"],
+                         "WriteReplicas": ["arn:aws:s3:::team-dr/*"]}
+    assert all("*" not in a for s in policy["Statement"] for a in s["Action"])
+
+
+def test_policy_with_kms_limits_keys_to_s3_of_each_region():
+    policy = crr.replication_policy("team", "ap-northeast-2", "team-dr", "ap-northeast-1",
+                                    ["arn:aws:kms:ap-northeast-2:1:key/src"], "arn:aws:kms:ap-northeast-1:1:key/dr")
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    decrypt, encrypt = by_sid["DecryptSourceObjects"], by_sid["EncryptReplicas"]
+    assert decrypt["Action"] == ["kms:Decrypt"] and decrypt["Resource"] == ["arn:aws:kms:ap-northeast-2:1:key/src"]
+    assert decrypt["Condition"]["StringLike"] == {"kms:ViaService": "s3.ap-northeast-2.amazonaws.com",
+                                                  "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::team/*"]}
+    assert encrypt["Condition"]["StringLike"]["kms:ViaService"] == "s3.ap-northeast-1.amazonaws.com"
+
+
+def test_partitions_and_arns():
+    assert crr.bucket_arn("b", "cn-north-1") == "arn:aws-cn:s3:::b"
+    assert crr.bucket_arn("b", "us-gov-west-1") == "arn:aws-us-gov:s3:::b"
+    assert crr.bucket_of_arn("arn:aws:s3:::team-dr") == "team-dr"
+    assert crr.default_role_name("x" * 80) == ("s3-replication-" + "x" * 80)[:64]
+
+
+def test_trusts_s3():
+    assert crr.trusts_s3(crr.TRUST_POLICY)
+    assert crr.trusts_s3('{"Statement": [{"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com", '
+                         '"s3.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]}')
+    assert not crr.trusts_s3({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                             "Action": "sts:AssumeRole"}]})
+
+
+def obj(key, etag="e1", size=10, modified=T0):
+    return {"Key": key, "ETag": f'"{etag}"', "Size": size, "LastModified": modified}
+
+
+@pytest.mark.parametrize("source, destination, present", [
+    (obj("a"), None, False),
+    (obj("a"), obj("a"), True),
+    (obj("a", etag="abc-3"), obj("a", etag="def", modified=LATER), True),  # multipart vs single part copy
+    (obj("a", etag="kms1"), obj("a", etag="kms2", modified=T0), True),  # same size, same age
+    (obj("a", etag="new", modified=LATER), obj("a", etag="old"), False),  # source changed since
+    (obj("a", etag="x", size=11), obj("a", etag="y", modified=LATER), False),  # different size
+])
+def test_is_present(source, destination, present):
+    assert crr.is_present(source, destination) is present
+
+
+def test_backfill_candidates_split_missing_and_outdated_in_key_order():
+    source = [obj("c"), obj("a"), obj("b", etag="new", modified=LATER), obj("d")]
+    destination = [obj("b", etag="old"), obj("d"), obj("only-in-dr")]
+    missing, outdated = crr.backfill_candidates(source, destination)
+    assert [i["Key"] for i in missing] == ["a", "c"]
+    assert [i["Key"] for i in outdated] == ["b"]
+
+
+def test_tags_match():
+    assert crr.tags_match({"keep": "yes"}, {"keep": "yes", "other": "1"})
+    assert not crr.tags_match({"keep": "yes"}, {"keep": "no"})
+    assert crr.tags_match({}, {})
+
+
+def test_copy_parts_cover_every_byte_once():
+    assert crr.copy_parts(10, part_size=4) == ["bytes=0-3", "bytes=4-7", "bytes=8-9"]
+    assert crr.copy_parts(8, part_size=4) == ["bytes=0-3", "bytes=4-7"]
+    assert len(crr.copy_parts(6 * 1024 ** 3)) == 12
+
+
+def test_copy_arguments():
+    assert crr.copy_arguments(None, None) == {}
+    assert crr.copy_arguments("STANDARD_IA", "arn:k") == {"StorageClass": "STANDARD_IA",
+                                                          "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "arn:k"}
