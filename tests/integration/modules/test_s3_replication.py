@@ -185,7 +185,8 @@ def test_a_foreign_role_on_other_rules_needs_role_arn(emulator, buckets, run_mod
                                                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
     s3(SEOUL).put_bucket_replication(Bucket="portforge-team", ReplicationConfiguration={"Role": foreign, "Rules": [{
         "ID": "archive", "Priority": 1, "Status": "Enabled", "Filter": {"Prefix": "archive/"},
-        "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": {"Bucket": "arn:aws:s3:::portforge-archive"}}]})
+        "DeleteMarkerReplication": {"Status": "Disabled"},
+        "Destination": {"Bucket": "arn:aws:s3:::portforge-archive"}}]})
     since = emulator.last_seq()
     refused = run_module("s3_replication", args())
     assert refused.failed and "pass role_arn: " + foreign in refused["msg"]
