@@ -167,6 +167,14 @@ def validate(params):
         raise DRError(f"primary {params['primary']} is not one of the origins {ids}")
 
 
+def choose_primary(primary, ids, existing_group):
+    """The primary asked for; else the group's current primary (a re-run never swaps back); else the first."""
+    if primary:
+        return primary
+    current = (group_view(existing_group) or {}).get("primary")
+    return current if current in ids else ids[0]
+
+
 def plan_present(config, params):
     """(new config, changes) for state=present; DRError for anything AWS would refuse."""
     new = copy.deepcopy(config)
@@ -197,10 +205,10 @@ def plan_present(config, params):
     new["Origins"] = cf_list(origin_items)
 
     ids = [o["id"] for o in params["origins"]]
-    primary = params["primary"] or ids[0]
-    secondary = ids[1] if primary == ids[0] else ids[0]
     groups = items(new.get("OriginGroups"))
     existing_group = next((g for g in groups if g["Id"] == group_id), None)
+    primary = choose_primary(params["primary"], ids, existing_group)
+    secondary = ids[1] if primary == ids[0] else ids[0]
     group = wanted_group(group_id, primary, secondary, params["failover_status_codes"], existing_group)
     if existing_group is None:
         groups.append(group)

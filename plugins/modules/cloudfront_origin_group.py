@@ -98,7 +98,9 @@ options:
   primary:
     description:
       - Id of the origin that is the group's primary; the other one is the secondary.
-      - Defaults to the first of O(origins). Set it to the DR origin on failover and back on failback.
+      - Set it to the DR origin on failover and back to the original origin on failback.
+      - When omitted, an existing group keeps its current primary (so re-running a provisioning task during an
+        outage never swaps back), and a new group gets the first of O(origins).
       - With O(state=absent), the origin the group's behaviors point to after the group is removed.
     type: str
     version_added: 0.1.0

@@ -103,6 +103,9 @@ def test_failover_and_failback_swap_primary(emulator, run_module, dist):
     members = _config(dist)["OriginGroups"]["Items"][0]["Members"]["Items"]
     assert [m["OriginId"] for m in members] == ["portforge-front-tokyo", "portforge-front-seoul"]
     assert not run_module("cloudfront_origin_group", dict(BASE, origins=ids, primary="portforge-front-tokyo")).changed
+    # Re-running the provisioning task (no primary) during the outage keeps Tokyo primary.
+    kept = run_module("cloudfront_origin_group", BASE)
+    assert not kept.changed and kept["origin_group"]["primary"] == "portforge-front-tokyo"
     failback = run_module("cloudfront_origin_group", dict(BASE, origins=ids, primary="portforge-front-seoul"))
     assert failback.changed and failback["origin_group"]["primary"] == "portforge-front-seoul"
 

@@ -91,6 +91,14 @@ def test_plan_present_swaps_primary_and_changes_codes():
     assert cf.group_view(new["OriginGroups"]["Items"][0])["members"] == ["tokyo", "seoul"]
 
 
+def test_without_primary_an_existing_group_keeps_its_primary():
+    failed_over, _ = cf.plan_present(cf.plan_present(_config(), _params())[0], _params(primary="tokyo"))
+    again, changes = cf.plan_present(failed_over, _params())
+    assert changes == [] and cf.group_view(again["OriginGroups"]["Items"][0])["primary"] == "tokyo"
+    assert cf.choose_primary(None, ["seoul", "tokyo"], None) == "seoul"
+    assert cf.choose_primary("tokyo", ["seoul", "tokyo"], None) == "tokyo"
+
+
 def test_plan_present_keeps_selection_criteria_and_other_groups():
     current, _ = cf.plan_present(_config(), _params())
     current["OriginGroups"]["Items"][0]["SelectionCriteria"] = "media-quality-based"
