@@ -149,18 +149,22 @@ def test_retention_in_check_mode_names_the_copies_it_would_retire(emulator, run_
     assert emulator.mutating_calls(since=since) == []
 
 
-@pytest.mark.parametrize("args, message", [
+BAD_INPUTS = [
     (dict(source_region=TOKYO), "both ap-northeast-1"),
     (dict(image_ids=["ami-0123456789abcdef0"], filters=None), "ami-0123456789abcdef0 not found in ap-northeast-2"),
     (dict(filters={"name": "nothing-like-this-*"}), "no image in ap-northeast-2"),
     (dict(keep_copies=0), "keep_copies must be 1 or more"),
     (dict(kms_key_id="alias/missing"), "kms_key_id is set but encrypted is false"),
     (dict(encrypted=True, kms_key_id="alias/missing"), "KMS key alias/missing not found in ap-northeast-1"),
-], ids=["same-region", "missing-id", "no-match", "bad-retention", "key-without-encrypted", "missing-key"])
-def test_bad_input_fails_before_any_change(emulator, goldens, run_module, args, message):
+]
+
+
+def test_bad_input_fails_before_any_change(emulator, goldens, run_module):
+    # Same region twice, missing id, no match, bad retention, key without encryption, missing key.
     since = emulator.last_seq()
-    result = run_module("ami_cross_copy", newest_per_role(**args))
-    assert result.failed and message in result["msg"], result.get("msg")
+    for args, message in BAD_INPUTS:
+        result = run_module("ami_cross_copy", newest_per_role(**args))
+        assert result.failed and message in result["msg"], (args, result.get("msg"))
     assert emulator.mutating_calls(since=since) == []
 
 
