@@ -3,7 +3,7 @@
 moto 5.2 stores a registry's replication configuration (and refuses more than one rule) but never
 copies an image. This extension:
 
-* accepts up to 10 rules, as ECR does, and refuses a destination equal to the source registry in
+* accepts up to 25 rules, as the ECR API does, and refuses a destination equal to the source registry in
   any rule, or a repository filter that is not ``PREFIX_MATCH``;
 * on every successful PutImage (a first push, a new tag on an existing manifest: the re-put used to
   backfill old images) copies the image, after the ``replication`` latency, into each destination
@@ -26,7 +26,7 @@ from ._replication import replicate_later
 
 DESCRIPTION = "ECR registry replication (pushed images copied to destination regions, replication status)"
 
-MAX_RULES = 10
+MAX_RULES = 25  # the rules list limit of the current ECR API model (older documentation said 10)
 
 _ORIGINAL = {}
 _lock = threading.Lock()
