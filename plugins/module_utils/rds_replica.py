@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# Copyright: pilotlight.dr contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Cross-region RDS read replicas: reading instances, their ReplicaLag, and the promotion lag gate.
+
+Pure helpers (ARNs, what an instance is, how to read ReplicaLag datapoints) are unit-tested; the
+AWS readers take a client, never the module, and every one of them only calls the region of the
+client it is given, so promotion can run against the DR region alone.
+"""
+
+import datetime
+
+try:
+    from botocore.exceptions import ClientError
+except ImportError:
+    ClientError = Exception  # AnsibleAWSModule reports the missing SDK
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
+
+METRIC_PERIOD = 60  # RDS publishes ReplicaLag once a minute
+STABLE = "available"
+# Statuses an instance passes through on its own; anything else (failed, incompatible-*, storage-full,
+# stopped...) needs a person, so waiting for "available" fails at once instead of timing out.
+TRANSITIONAL = {
+    "creating", "modifying", "rebooting", "backing-up", "configuring-enhanced-monitoring",
+    "configuring-iam-database-auth", "configuring-log-exports", "converting-to-vpc", "maintenance",
+    "renaming", "resetting-master-credentials", "starting", "storage-optimization", "upgrading",
+    "moving-to-vpc", "storage-config-upgrade",
+}
+
+
+# -- identifiers ------------------------------------------------------------------------------------
+def parse_arn(arn):
+    """``arn:PARTITION:rds:REGION:ACCOUNT:db:ID`` -> dict, or None when ``arn`` is not an RDS instance ARN."""
+    parts = (arn or "").split(":")
+    if len(parts) != 7 or parts[0] != "arn" or parts[2] != "rds" or parts[5] != "db":
+        return None
+    return {"partition": parts[1], "region": parts[3], "account": parts[4], "id": parts[6]}
+
+
+def instance_arn(partition, region, account, identifier):
+    return f"arn:{partition}:rds:{region}:{account}:db:{identifier.lower()}"
+
+
+def resolve_source(source, source_region, own_arn=None):
+    """(ARN or None, region, identifier) of the source given as an ARN or as an id in ``source_region``.
+
+    The ARN of a source given by id is built from the account and partition of ``own_arn`` (the
+    replica, which lives in the same account) when there is one; otherwise it is None and must be read
+    from the source region.
+    """
+    parsed = parse_arn(source)
+    if parsed:
+        if source_region and source_region != parsed["region"]:
+            raise DRError(
+                f"source_db_instance_identifier {source} is in {parsed['region']} but source_region is "
+                f"{source_region}: drop source_region or make them agree"
+            )
+        return source, parsed["region"], parsed["id"]
+    if not source_region:
+        raise DRError(
+            f"source_db_instance_identifier {source} is not an ARN: set source_region to the region it is in "
+            "(for example ap-northeast-2)"
+        )
+    own = parse_arn(own_arn)
+    arn = instance_arn(own["partition"], source_region, own["account"], source) if own else None
+    return arn, source_region, source.lower()
+
+
+def same_instance(reference, arn, region, identifier):
+    """Whether ReadReplicaSourceDBInstanceIdentifier ``reference`` names the instance (arn / region+id)."""
+    if not reference:
+        return False
+    parsed = parse_arn(reference)
+    if parsed:
+        return parsed["region"] == region and parsed["id"].lower() == identifier.lower()
+    return reference.lower() == identifier.lower() or (arn is not None and reference == arn)
+
+
+def is_replica(instance):
+    return bool(instance and instance.get("ReadReplicaSourceDBInstanceIdentifier"))
+
+
+def replication_state(instance):
+    """The read replication StatusInfos entry of a replica ({} when there is none)."""
+    for info in (instance or {}).get("StatusInfos") or []:
+        if info.get("StatusType") == "read replication":
+            return info
+    return {}
+
+
+def kms_key_matches(instance_key, wanted_arn):
+    if not wanted_arn:
+        return True
+    if not instance_key:
+        return False
+    return instance_key == wanted_arn or instance_key.split("/")[-1] == wanted_arn.split("/")[-1]
+
+
+# -- ReplicaLag --------------------------------------------------------------------------------------
+def _aware(value):
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
+def lag_evidence(datapoints, now):
+    """What the ReplicaLag datapoints (GetMetricStatistics, Maximum and Minimum per minute) say now.
+
+    * The newest minute with replication active (Minimum >= 0): its Maximum is the lag.
+    * The newest minute reports -1 (MySQL/MariaDB: replication not active, for example because the
+      source region is unreachable): the lag is unknown now; its upper bound is the last active lag
+      plus the time since that minute began, because the source cannot have written for longer than
+      that without it reaching the replica. That bound is what the gate uses.
+    * No datapoint: unknown.
+    """
+    points = sorted(datapoints or [], key=lambda p: _aware(p["Timestamp"]))
+    evidence = {
+        "seconds": None,
+        "reported_seconds": None,
+        "timestamp": None,
+        "replication_active": None,
+        "last_active_seconds": None,
+        "last_active_timestamp": None,
+        "datapoints": len(points),
+        "basis": "no ReplicaLag datapoint",
+    }
+    if not points:
+        return evidence
+    latest = points[-1]
+    evidence["reported_seconds"] = latest.get("Maximum")
+    evidence["timestamp"] = _aware(latest["Timestamp"]).isoformat()
+    active = [p for p in points if p.get("Minimum", p.get("Maximum", -1)) >= 0]
+    if latest.get("Minimum", latest.get("Maximum", -1)) >= 0:
+        evidence.update(seconds=float(latest["Maximum"]), replication_active=True,
+                        last_active_seconds=float(latest["Maximum"]), last_active_timestamp=evidence["timestamp"],
+                        basis="latest ReplicaLag datapoint")
+        return evidence
+    evidence["replication_active"] = False
+    if not active:
+        evidence["basis"] = "replication not active (ReplicaLag -1) and no earlier active datapoint in the lookback"
+        return evidence
+    last = active[-1]
+    since = max(0.0, (_aware(now) - _aware(last["Timestamp"])).total_seconds())
+    evidence.update(
+        seconds=round(float(last["Maximum"]) + since, 3),
+        last_active_seconds=float(last["Maximum"]),
+        last_active_timestamp=_aware(last["Timestamp"]).isoformat(),
+        basis="replication not active (ReplicaLag -1): last active lag plus the time since it was measured",
+    )
+    return evidence
+
+
+def lag_gate(evidence, max_lag_seconds, force):
+    """(allowed, reason) for promoting with this lag evidence."""
+    seconds = evidence.get("seconds")
+    if seconds is None:
+        reason = f"replica lag unknown ({evidence.get('basis')})"
+        return (True, reason + "; promoting anyway because force=true") if force else (False, reason)
+    if seconds > max_lag_seconds:
+        reason = f"replica lag {seconds:g}s is above max_lag_seconds={max_lag_seconds} ({evidence.get('basis')})"
+        return (True, reason + "; promoting anyway because force=true") if force else (False, reason)
+    return True, f"replica lag {seconds:g}s is within max_lag_seconds={max_lag_seconds}"
+
+
+# -- AWS readers -------------------------------------------------------------------------------------
+@AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=30)
+def _describe(client, identifier):
+    paginator = client.get_paginator("describe_db_instances")
+    return paginator.paginate(DBInstanceIdentifier=identifier).build_full_result().get("DBInstances", [])
+
+
+def get_instance(client, identifier):
+    """The DB instance ``identifier`` in the client's region, or None."""
+    try:
+        found = _describe(client, identifier)
+    except ClientError as exc:
+        if is_error_code(exc, "DBInstanceNotFound", "DBInstanceNotFoundFault"):
+            return None
+        raise
+    return found[0] if found else None
+
+
+def read_replica_lag(cloudwatch, identifier, lookback_seconds, now=None):
+    """ReplicaLag evidence for ``identifier`` from CloudWatch in the client's region."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    points = cloudwatch.get_metric_statistics(
+        Namespace="AWS/RDS",
+        MetricName="ReplicaLag",
+        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": identifier}],
+        StartTime=now - datetime.timedelta(seconds=max(lookback_seconds, METRIC_PERIOD)),
+        EndTime=now + datetime.timedelta(seconds=METRIC_PERIOD),
+        Period=METRIC_PERIOD,
+        Statistics=["Maximum", "Minimum"],
+        aws_retry=True,
+    ).get("Datapoints", [])
+    evidence = lag_evidence(points, now)
+    evidence["measured_at"] = now.isoformat()
+    return evidence

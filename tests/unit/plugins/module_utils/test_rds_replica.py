@@ -1,0 +1,118 @@
+"""The pure logic of cross-region RDS replicas: ARNs, source matching, ReplicaLag evidence and the lag gate."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from ansible_collections.pilotlight.dr.plugins.module_utils import rds_replica as rr
+from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+
+SEOUL_ARN = "arn:aws:rds:ap-northeast-2:123456789012:db:portforge-test-rds"
+TOKYO_ARN = "arn:aws:rds:ap-northeast-1:123456789012:db:portforge-dr-rds-replica"
+NOW = datetime(2026, 11, 22, 2, 30, 30, tzinfo=timezone.utc)
+
+
+def point(minutes_ago, maximum, minimum=None, naive=False):
+    stamp = NOW.replace(second=0) - timedelta(minutes=minutes_ago)
+    if naive:
+        stamp = stamp.replace(tzinfo=None)
+    return {"Timestamp": stamp, "Maximum": maximum, "Minimum": maximum if minimum is None else minimum}
+
+
+def test_parse_arn():
+    assert rr.parse_arn(SEOUL_ARN) == {"partition": "aws", "region": "ap-northeast-2", "account": "123456789012",
+                                       "id": "portforge-test-rds"}
+    assert rr.parse_arn("portforge-test-rds") is None
+    assert rr.parse_arn("arn:aws:rds:ap-northeast-2:123456789012:cluster:x") is None
+    assert rr.parse_arn(None) is None
+
+
+def test_resolve_source_from_an_arn_or_an_id():
+    assert rr.resolve_source(SEOUL_ARN, None) == (SEOUL_ARN, "ap-northeast-2", "portforge-test-rds")
+    assert rr.resolve_source(SEOUL_ARN, "ap-northeast-2")[0] == SEOUL_ARN
+    assert rr.resolve_source("Portforge-Test-RDS", "ap-northeast-2", TOKYO_ARN) == (
+        SEOUL_ARN, "ap-northeast-2", "portforge-test-rds")
+    assert rr.resolve_source("portforge-test-rds", "ap-northeast-2") == (None, "ap-northeast-2", "portforge-test-rds")
+
+
+@pytest.mark.parametrize("source, region, message", [
+    (SEOUL_ARN, "ap-northeast-3", "is in ap-northeast-2 but source_region is ap-northeast-3"),
+    ("portforge-test-rds", None, "set source_region"),
+])
+def test_resolve_source_refuses_what_cannot_be_right(source, region, message):
+    with pytest.raises(DRError, match=message):
+        rr.resolve_source(source, region)
+
+
+def test_same_instance_compares_arns_and_ids():
+    assert rr.same_instance(SEOUL_ARN, None, "ap-northeast-2", "portforge-test-rds")
+    assert rr.same_instance(SEOUL_ARN, SEOUL_ARN, "ap-northeast-2", "PORTFORGE-TEST-RDS")
+    assert not rr.same_instance(SEOUL_ARN, None, "ap-northeast-3", "portforge-test-rds")
+    assert not rr.same_instance(SEOUL_ARN, None, "ap-northeast-2", "other")
+    assert rr.same_instance("portforge-test-rds", None, "ap-northeast-1", "portforge-test-rds")  # same-region replica
+    assert not rr.same_instance(None, SEOUL_ARN, "ap-northeast-2", "portforge-test-rds")
+
+
+def test_replica_and_replication_state():
+    replica = {"ReadReplicaSourceDBInstanceIdentifier": SEOUL_ARN,
+               "StatusInfos": [{"StatusType": "read replication", "Normal": True, "Status": "replicating"}]}
+    assert rr.is_replica(replica) and rr.replication_state(replica)["Status"] == "replicating"
+    assert not rr.is_replica({"DBInstanceIdentifier": "x"}) and rr.replication_state({}) == {}
+    assert not rr.is_replica(None)
+
+
+def test_kms_key_matches_by_arn_or_key_id():
+    key = "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd"
+    assert rr.kms_key_matches(key, key) and rr.kms_key_matches(key, "1234abcd") and rr.kms_key_matches(None, None)
+    assert not rr.kms_key_matches(key, "arn:aws:kms:ap-northeast-1:123456789012:key/other")
+    assert not rr.kms_key_matches(None, key)
+
+
+def test_lag_evidence_active_replication_uses_the_newest_minute():
+    evidence = rr.lag_evidence([point(2, 30), point(0, 4), point(1, 12)], NOW)
+    assert evidence["seconds"] == 4 and evidence["replication_active"] is True
+    assert evidence["reported_seconds"] == 4 and evidence["datapoints"] == 3
+    assert evidence["timestamp"] == "2026-11-22T02:30:00+00:00"
+
+
+def test_lag_evidence_takes_the_worst_of_the_newest_minute():
+    assert rr.lag_evidence([point(0, 40, minimum=3)], NOW)["seconds"] == 40
+
+
+def test_lag_evidence_when_replication_stopped_bounds_the_loss():
+    # MySQL reports -1 once the source is unreachable: the bound is the last active lag plus its age.
+    evidence = rr.lag_evidence([point(3, 5), point(2, 7), point(1, -1), point(0, -1)], NOW, )
+    assert evidence["replication_active"] is False
+    assert evidence["reported_seconds"] == -1
+    assert evidence["last_active_seconds"] == 7
+    assert evidence["seconds"] == 7 + 150  # measured at 02:28:00, now 02:30:30
+    assert "last active lag" in evidence["basis"]
+
+
+def test_lag_evidence_minute_mixing_active_and_stopped_counts_as_stopped():
+    evidence = rr.lag_evidence([point(0, 9, minimum=-1)], NOW)
+    assert evidence["replication_active"] is False and evidence["seconds"] is None
+
+
+def test_lag_evidence_without_active_datapoint_or_any_datapoint_is_unknown():
+    assert rr.lag_evidence([point(0, -1)], NOW)["seconds"] is None
+    empty = rr.lag_evidence([], NOW)
+    assert empty["seconds"] is None and empty["replication_active"] is None and empty["datapoints"] == 0
+
+
+def test_lag_evidence_accepts_naive_utc_timestamps():
+    evidence = rr.lag_evidence([point(2, 7, naive=True), point(0, -1, naive=True)], NOW)
+    assert evidence["seconds"] == 7 + 150
+
+
+@pytest.mark.parametrize("seconds, force, allowed, words", [
+    (4.0, False, True, "within max_lag_seconds=60"),
+    (60.0, False, True, "within"),
+    (61.0, False, False, "above max_lag_seconds=60"),
+    (61.0, True, True, "promoting anyway because force=true"),
+    (None, False, False, "replica lag unknown"),
+    (None, True, True, "force=true"),
+])
+def test_lag_gate(seconds, force, allowed, words):
+    ok, reason = rr.lag_gate({"seconds": seconds, "basis": "test"}, 60, force)
+    assert ok is allowed and words in reason

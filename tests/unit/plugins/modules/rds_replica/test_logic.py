@@ -1,0 +1,84 @@
+"""rds_replica's own decisions, without AWS: input validation, what changes, what the diff shows."""
+
+import pytest
+
+from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.modules import rds_replica
+
+SEOUL_ARN = "arn:aws:rds:ap-northeast-2:123456789012:db:portforge-test-rds"
+
+
+def params(**extra):
+    values = dict(
+        db_instance_identifier="portforge-dr-rds-replica", state="present", source_db_instance_identifier="src",
+        source_region="ap-northeast-2", kms_key_id=None, db_instance_class=None, db_subnet_group_name=None,
+        vpc_security_group_ids=None, multi_az=None, publicly_accessible=None, tags=None, purge_tags=True,
+        max_lag_seconds=900, lag_lookback_seconds=900, force=False, backup_retention_period=None, wait=True,
+        wait_timeout=900,
+    )
+    values.update(extra)
+    return values
+
+
+def replica(**extra):
+    instance = {
+        "DBInstanceIdentifier": "portforge-dr-rds-replica", "DBInstanceStatus": "available",
+        "ReadReplicaSourceDBInstanceIdentifier": SEOUL_ARN, "DBInstanceClass": "db.t3.micro", "MultiAZ": False,
+        "KmsKeyId": "k", "TagList": [{"Key": "Environment", "Value": "dr"}],
+        "DBInstanceArn": "arn:aws:rds:ap-northeast-1:123456789012:db:portforge-dr-rds-replica",
+    }
+    instance.update(extra)
+    return instance
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"source_db_instance_identifier": None}, "needs source_db_instance_identifier"),
+    ({"max_lag_seconds": -5}, "max_lag_seconds must be 0 or more"),
+    ({"lag_lookback_seconds": 59}, "at least 60"),
+    ({"backup_retention_period": -1}, "between 0 and 35"),
+    ({"wait_timeout": -1}, "wait_timeout must be 0 or more"),
+    ({"source_db_instance_identifier": "arn:aws:rds:ap-northeast-1:123456789012:db:x"}, "must be in another region"),
+])
+def test_validate_params_refuses(extra, message):
+    with pytest.raises(DRError, match=message):
+        rds_replica.validate_params(params(**extra), "ap-northeast-1")
+
+
+def test_validate_params_accepts_promotion_without_source():
+    rds_replica.validate_params(params(state="promoted", source_db_instance_identifier=None), "ap-northeast-1")
+
+
+def test_wanted_changes_only_what_differs():
+    assert rds_replica.wanted_changes(replica(), params()) == {}
+    assert rds_replica.wanted_changes(replica(), params(db_instance_class="db.t3.micro", multi_az=False)) == {}
+    assert rds_replica.wanted_changes(replica(), params(db_instance_class="db.t3.small", multi_az=True)) == {
+        "DBInstanceClass": "db.t3.small", "MultiAZ": True}
+
+
+def test_predicted_tags_follow_purge_tags():
+    assert rds_replica.predicted_tags(replica(), params(tags={"Owner": "dr"})) == {"Owner": "dr"}
+    assert rds_replica.predicted_tags(replica(), params(tags={"Owner": "dr"}, purge_tags=False)) == {
+        "Environment": "dr", "Owner": "dr"}
+    assert rds_replica.predicted_tags(replica(), params(tags=None)) == {"Environment": "dr"}
+
+
+def test_check_existing_refuses_a_standalone_instance_and_another_source():
+    standalone = replica()
+    del standalone["ReadReplicaSourceDBInstanceIdentifier"]
+    with pytest.raises(DRError, match="cannot become a replica again"):
+        rds_replica.check_existing(standalone, params(), "ap-northeast-1")
+    with pytest.raises(DRError, match="replicates .*, not other"):
+        rds_replica.check_existing(replica(), params(source_db_instance_identifier="other"), "ap-northeast-1")
+    rds_replica.check_existing(replica(), params(source_db_instance_identifier="portforge-test-rds"), "ap-northeast-1")
+    rds_replica.check_existing(replica(), params(source_db_instance_identifier=SEOUL_ARN, source_region=None),
+                               "ap-northeast-1")
+
+
+def test_snapshot_and_result_shape():
+    shown = rds_replica.snapshot(replica())
+    assert shown == {"db_instance_identifier": "portforge-dr-rds-replica", "status": "available",
+                     "replica_of": SEOUL_ARN, "db_instance_class": "db.t3.micro", "multi_az": False,
+                     "kms_key_id": "k", "tags": {"Environment": "dr"}}
+    assert rds_replica.snapshot(None) == {}
+    result = rds_replica.as_result(replica())
+    assert result["tags"] == {"Environment": "dr"} and result["read_replica_source_db_instance_identifier"] == SEOUL_ARN
