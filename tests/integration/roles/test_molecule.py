@@ -4,7 +4,6 @@ Each scenario found under roles/*/molecule/* is one test. The session's emulator
 scenarios' prepare step resets it, so they must not run concurrently against the same emulator.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +19,13 @@ SCENARIOS = sorted(
 
 @pytest.mark.molecule
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[f"{s.parts[1]}-{s.parts[3]}" for s in SCENARIOS])
-def test_molecule_scenario(scenario, emulator):
+def test_molecule_scenario(scenario, emulator, tmp_path):
     role_dir = REPO_ROOT / scenario.parents[1]
     env = ansible_env(emulator.endpoint)
     env["MOLECULE_NO_LOG"] = "false"
+    # A fresh ephemeral directory per run: molecule keeps "prepared" state there and would skip the
+    # prepare step (the emulator reset) on a second run otherwise.
+    env["MOLECULE_EPHEMERAL_DIRECTORY"] = str(tmp_path / "molecule")
     result = subprocess.run(
         [str(Path(sys.executable).parent / "molecule"), "test", "-s", scenario.name],
         cwd=role_dir, env=env, capture_output=True, text=True, timeout=1200,
