@@ -19,9 +19,11 @@ def test_results_keep_input_order_and_failures_stay_attached():
 
 
 def test_waits_overlap_instead_of_adding_up():
-    started = time.monotonic()
-    run_concurrently(lambda _: time.sleep(0.3), range(6), max_workers=6)
-    assert time.monotonic() - started < 1.0
+    # All six calls must be in flight at the same time to pass the barrier; run one after another,
+    # the first would wait for the other five forever (here: 10 s, then BrokenBarrierError).
+    barrier = threading.Barrier(6, timeout=10)
+    outcomes = run_concurrently(lambda _: barrier.wait(), range(6), max_workers=6)
+    assert all(o.ok for o in outcomes), [repr(o.error) for o in outcomes]
 
 
 def test_max_workers_one_is_sequential():
