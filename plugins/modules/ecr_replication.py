@@ -147,6 +147,11 @@ replication_configuration:
       type: list
       elements: dict
       sample: [{"destinations": [{"region": "ap-northeast-1", "registry_id": "123456789012"}]}]
+rules_changed:
+  description: Whether the registry's replication rules were (or, in check mode, would be) changed.
+  returned: always
+  type: bool
+  sample: false
 rule:
   description: The rule that replicates to O(region) (null with O(state=absent)).
   returned: always
@@ -514,7 +519,7 @@ def run(module, params):
     if params["backfill"]:
         names, work = plan_backfill(params, source, dest, source_region, region)
         report = backfill_report(names, work)
-    result = {"changed": rules_changed, "registry_id": registry_id}
+    result = {"changed": rules_changed, "rules_changed": rules_changed, "registry_id": registry_id}
     if report is not None:
         cleanup = any(ecr.needs_cleanup(p) for item in work for p in item["plans"])
         result["changed"] = rules_changed or bool(report["missing"]) or cleanup
