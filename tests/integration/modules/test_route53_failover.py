@@ -124,6 +124,12 @@ def test_apply_ties_checks_to_records_and_is_idempotent(emulator, run_module, to
 def test_switch_to_secondary_and_back_is_one_update_each_way(emulator, run_module, topology):
     run_module("route53_failover", _args(topology))
     since = emulator.last_seq()
+    predicted = run_module("route53_failover", _args(topology, active="secondary"), check=True)
+    assert predicted.changed and predicted["mode"] == "secondary" and predicted["active"] == "secondary"
+    assert predicted["dns_answer"]["matched_by"] == "prediction" and not predicted["switch_pending"]
+    assert emulator.mutating_calls(since=since) == []
+    assert _answer(topology) == [topology["seoul"]["dns"].lower() + "."]
+    since = emulator.last_seq()
     result = run_module("route53_failover", _args(topology, active="secondary"), diff=True)
     assert not result.failed, result
     assert result.changed and result["mode"] == "secondary" and result["active"] == "secondary"
@@ -279,37 +285,37 @@ def test_simple_record_conflicts_unless_overwrite(emulator, run_module, topology
     assert set(_records(topology)) == {"PRIMARY", "SECONDARY"}
 
 
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        ({"zone": "unknown.example"}, "no public hosted zone named unknown.example."),
-        ({"zone": None, "zone_id": "Z0000000000NOSUCH"}, "hosted zone Z0000000000NOSUCH does not exist"),
-        ({"record_name": "www.other.example"}, "record_name www.other.example. is not in zone megaticket.click."),
-        ({"secondary": "same"}, "primary and secondary both point to"),
-        ({"secondary": {"values": ["198.51.100.20"]}}, "secondary has no health check target"),
-        ({"secondary": {"values": ["198.51.100.20"], "health_check": {"ip_address": "10.0.0.5"}}},
-         "10.0.0.5 is not a public address"),
-        ({"secondary": {"alias": {"dns_name": "tokyo.example.net"}}}, "secondary.alias.hosted_zone_id is required"),
-        ({"primary": {"values": ["not-an-ip"], "health_check": {"fqdn": "a.example.net"}}}, "is not an IP address"),
-        ({"secondary": {"values": ["198.51.100.20"],
-                        "health_check": {"fqdn": "b.example.net", "type": "HTTPS_STR_MATCH"}}},
-         "search_string is required"),
-        ({"secondary": None}, "secondary is required with state present"),
-    ],
-    ids=["unknown-zone", "unknown-zone-id", "name-outside-zone", "same-endpoint", "secondary-without-health",
-         "private-ip", "unknown-alias-zone", "bad-value", "str-match-without-string", "missing-secondary"],
-)
-def test_bad_input_fails_before_any_change(emulator, run_module, topology, change, message):
-    args = _args(topology)
-    for key, value in change.items():
-        if value is None:
-            args.pop(key)
-        else:
-            args[key] = args["primary"] if value == "same" else value
+BAD_INPUTS = [
+    ({"zone": "unknown.example"}, "no public hosted zone named unknown.example."),
+    ({"zone": None, "zone_id": "Z0000000000NOSUCH"}, "hosted zone Z0000000000NOSUCH does not exist"),
+    ({"record_name": "www.other.example"}, "record_name www.other.example. is not in zone megaticket.click."),
+    ({"secondary": "same"}, "primary and secondary both point to"),
+    ({"secondary": {"values": ["198.51.100.20"]}}, "secondary has no health check target"),
+    ({"secondary": {"values": ["198.51.100.20"], "health_check": {"ip_address": "10.0.0.5"}}},
+     "10.0.0.5 is not a public address"),
+    ({"secondary": {"alias": {"dns_name": "tokyo.example.net"}}}, "secondary.alias.hosted_zone_id is required"),
+    ({"primary": {"values": ["not-an-ip"], "health_check": {"fqdn": "a.example.net"}}}, "is not an IP address"),
+    ({"secondary": {"values": ["198.51.100.20"],
+                    "health_check": {"fqdn": "b.example.net", "type": "HTTPS_STR_MATCH"}}},
+     "search_string is required"),
+    ({"secondary": None}, "secondary is required with state present"),
+    ({"ttl": -1}, "ttl must be between 0 and"),
+]
+
+
+def test_bad_input_fails_before_any_change(emulator, run_module, topology):
+    """Unknown zone, same endpoint twice, secondary without health, ...: a clear message, nothing changed."""
     since = emulator.last_seq()
-    result = run_module("route53_failover", args)
-    assert result.failed
-    assert message in result["msg"]
+    for change, message in BAD_INPUTS:
+        args = _args(topology)
+        for key, value in change.items():
+            if value is None:
+                args.pop(key)
+            else:
+                args[key] = args["primary"] if value == "same" else value
+        result = run_module("route53_failover", args)
+        assert result.failed, change
+        assert message in result["msg"], (change, result["msg"])
     assert emulator.mutating_calls(since=since) == []
 
 
