@@ -346,13 +346,21 @@ def status_from(raw_healthy, config):
     return (not raw_healthy) if config.get("Inverted") else raw_healthy
 
 
-def switch_status(mode, primary_status):
-    """Status of the switch for a mode, given the primary endpoint check's status."""
-    if mode == "secondary":
-        return False
-    if mode == "primary":
+def switch_status(config, primary_status):
+    """Status of the switch (a CALCULATED check over the primary endpoint check) from its config."""
+    if config.get("Disabled"):
         return True
-    return primary_status
+    threshold = config.get("HealthThreshold")
+    threshold = 1 if threshold is None else threshold
+    if threshold == 0:
+        healthy = True
+    elif threshold > len(config.get("ChildHealthChecks") or [None]):
+        healthy = False
+    elif primary_status is None:
+        return None
+    else:
+        healthy = (1 if primary_status else 0) >= threshold
+    return (not healthy) if config.get("Inverted") else healthy
 
 
 def predict_endpoint(primary_healthy, secondary_healthy):

@@ -367,7 +367,10 @@ active:
   type: str
   sample: secondary
 mode:
-  description: The switch after the task (V(auto), V(secondary) or V(primary) when pinned); None when absent.
+  description:
+    - The switch after the task (V(auto), V(secondary) or V(primary) when pinned); None when absent.
+    - V(custom) when the switch health check was changed by hand to no known mode (it is left alone unless
+      O(active) is given).
   returned: always
   type: str
   sample: secondary
@@ -531,12 +534,13 @@ def read_health(client, checks):
 
 
 # -- planning ----------------------------------------------------------------------------------------------
-def target_mode(requested, force, current_mode):
+def target_mode(requested, force, current_mode, switch_exists):
+    """The switch mode to set; "custom" keeps an existing switch whose settings are no known mode."""
     if requested == "primary":
         return "primary" if force else "auto"
     if requested:
         return requested
-    return current_mode or "auto"
+    return current_mode if switch_exists else "auto"
 
 
 def plan_checks(state, endpoints, tags):
@@ -564,7 +568,11 @@ def check_tags(key, role, extra):
 
 def plan_switch(state, mode, primary_id, tags):
     existing = state["checks"]["switch"]
-    desired = r53.switch_config(mode, primary_id)
+    if mode == "custom":  # someone set the switch by hand: keep it, only its child follows the primary check
+        desired = r53.config_view(existing["HealthCheckConfig"], r53.switch_config("auto", None))
+        desired["ChildHealthChecks"] = [primary_id] if primary_id else []
+    else:
+        desired = r53.switch_config(mode, primary_id)
     if existing is None:
         return {"action": "create", "existing": None, "config": desired, "changes": {},
                 "tags": check_tags(state["key"], r53.SWITCH, tags)}
@@ -727,7 +735,7 @@ def switch_report(check, config, mode, primary_status):
         "health_threshold": config["HealthThreshold"],
         "inverted": config["Inverted"],
         "child_health_checks": config["ChildHealthChecks"],
-        "healthy": r53.switch_status(mode, primary_status),
+        "healthy": r53.switch_status(config, primary_status),
     }
 
 
@@ -785,7 +793,12 @@ def ensure(module, client, zone, params, endpoints):
     state = read_state(client, zone, name, record_type)
     observations = read_health(client, state["checks"])
     current_mode = r53.mode_of((state["checks"]["switch"] or {}).get("HealthCheckConfig"))
-    mode = target_mode(params["active"], params["force"], current_mode)
+    if current_mode is None and state["checks"]["switch"] is not None:
+        current_mode = "custom"
+    mode = target_mode(params["active"], params["force"], current_mode, state["checks"]["switch"] is not None)
+    if mode == "custom":
+        module.warn(f"the switch health check {state['checks']['switch']['Id']} of {r53.fqdn(name)} has settings "
+                    "that are no known mode (changed by hand?); left as it is. Set active to take it over.")
     plan = plan_checks(state, endpoints, params["tags"])
     primary_id = plan["primary"]["existing"]["Id"] if plan["primary"]["action"] in ("keep", "update") else None
     plan["switch"] = plan_switch(state, mode, primary_id, params["tags"])
@@ -828,7 +841,7 @@ def ensure(module, client, zone, params, endpoints):
     primary_status = health["primary"][1]
     expected = params["active"] if params["active"] in r53.ROLES else (
         {"secondary": "secondary", "primary": "primary"}.get(mode)
-        or r53.predict_endpoint(r53.switch_status(mode, primary_status), health["secondary"][1]))
+        or r53.predict_endpoint(r53.switch_status(plan["switch"]["config"], primary_status), health["secondary"][1]))
     deadline = Deadline(params["wait_timeout"])
     answer = None
     if params["wait"] and not module.check_mode and (change or params["active"] in r53.ROLES):

@@ -351,3 +351,17 @@ def test_examples_run(emulator, run_examples, topology):
                                                         "tokyo_alb_dns_name": topology["tokyo"]["dns"]})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "www answers primary" in done.stdout
+
+
+def test_switch_changed_by_hand_is_left_alone_until_active_is_given(emulator, run_module, topology):
+    created = run_module("route53_failover", _args(topology))
+    route53, switch_id = topology["route53"], created["health_checks"]["switch"]["id"]
+    version = route53.get_health_check(HealthCheckId=switch_id)["HealthCheck"]["HealthCheckVersion"]
+    route53.update_health_check(HealthCheckId=switch_id, HealthCheckVersion=version, Inverted=True)
+    since = emulator.last_seq()
+    kept = run_module("route53_failover", _args(topology))
+    assert not kept.changed and kept["mode"] == "custom" and kept["active"] == "secondary"
+    assert "no known mode" in str(kept.get("warnings")), kept.get("warnings")
+    assert emulator.mutating_calls(since=since) == []
+    taken = run_module("route53_failover", _args(topology, active="auto"))
+    assert taken.changed and taken["mode"] == "auto" and taken["active"] == "primary"

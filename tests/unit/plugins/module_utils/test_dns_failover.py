@@ -119,9 +119,12 @@ def test_mode_of_reads_other_ways_of_pinning():
 
 
 def test_switch_status_and_prediction():
-    assert r53.switch_status("secondary", True) is False
-    assert r53.switch_status("primary", False) is True
-    assert r53.switch_status("auto", False) is False
+    assert r53.switch_status(r53.switch_config("secondary", "p"), True) is False
+    assert r53.switch_status(r53.switch_config("primary", "p"), False) is True
+    assert r53.switch_status(r53.switch_config("auto", "p"), False) is False
+    assert r53.switch_status(r53.switch_config("auto", "p"), None) is None
+    assert r53.switch_status({"HealthThreshold": 1, "ChildHealthChecks": ["p"], "Inverted": True}, True) is False
+    assert r53.switch_status({"HealthThreshold": 2, "ChildHealthChecks": ["p"]}, True) is False
     assert r53.predict_endpoint(True, False) == "primary"
     assert r53.predict_endpoint(False, True) == "secondary"
     assert r53.predict_endpoint(False, False) == "primary"  # both down: Route 53 answers the primary
