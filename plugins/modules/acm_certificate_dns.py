@@ -16,7 +16,8 @@ description:
     O(hosted_zone_id)) with C(UPSERT). Names that share one record (C(*.example.org) and C(example.org)) get it
     once; records already right are left alone, so a re-run makes no change.
   - Waits until the certificate is C(ISSUED) (O(wait)); O(wait=false) requests it and creates the records,
-    and a later run with O(wait=true) only waits.
+    and a later run with O(wait=true) only waits. Even with O(wait=false) the module waits the few seconds ACM
+    takes to publish the validation records after a request (within O(wait_timeout)).
   - Idempotent on the names; a certificate of this region with the same domain name, the same set of names and
     the same key algorithm, C(ISSUED) or C(PENDING_VALIDATION), tagged or not, is reused and never requested
     twice. Requests carry an idempotency token derived from the names, so a retried request makes no twin.
