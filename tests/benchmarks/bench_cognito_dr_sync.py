@@ -1,0 +1,125 @@
+"""Benchmark of cognito_dr_sync: a 10,000-user pool mirrored to the DR region, then synced again.
+
+Prints, for a first sync (everything to create) and a second sync (nothing to do), the wall time,
+users per second and the API calls the emulator logged (reads and writes). The second sync must make
+no write call and take well under a tenth of the first: the module lists both pools, compares, and
+writes only the differences. A third sync after a few changes shows that only those are written.
+
+Writes are limited to 50 per second by default (``--max-rps``), Cognito's default quota for user
+creation (updates and group changes have 25), so the first sync takes as long as it would on AWS;
+reads are not limited. Run: ``.venv/bin/python tests/benchmarks/bench_cognito_dr_sync.py [--users N]``
+(about four minutes for 10,000 users). It starts its own emulator. The pools sign users in by
+username because moto looks up email sign-in users by scanning the whole pool (O(pool) per call),
+which would measure moto, not the module.
+"""
+
+import argparse
+import collections
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+
+from tests.conftest import invoke_module  # noqa: E402  (also makes the collection importable)
+from tests.emulator.launcher import EmulatorProcess, emulator_env  # noqa: E402
+
+SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
+GROUPS = {"admins": 50, "premium": 500}  # group -> members (the first N users)
+SCHEMA = [{"Name": "tenant", "AttributeDataType": "String", "Mutable": False},
+          {"Name": "plan", "AttributeDataType": "String", "Mutable": True}]
+
+
+def build_source(client, emulator, users):
+    import boto3
+
+    idp = boto3.client("cognito-idp", region_name=SEOUL)
+    pool = idp.create_user_pool(PoolName="portforge-user-pool", Schema=SCHEMA)["UserPool"]["Id"]
+    for group in GROUPS:
+        idp.create_group(UserPoolId=pool, GroupName=group, Description=f"{group} users")
+    batch = []
+    for number in range(users):
+        batch.append({
+            "username": f"user{number:06d}",
+            "attributes": {"email": f"user{number}@example.com", "email_verified": "true", "name": f"User {number}",
+                           "custom:tenant": f"t{number % 20}", "custom:plan": "pro" if number % 7 == 0 else "free"},
+            "groups": [group for group, size in GROUPS.items() if number < size],
+            "enabled": number % 500 != 499,
+        })
+        if len(batch) == 1000:
+            emulator.post("/cognito/users", {"user_pool_id": pool, "users": batch})
+            batch = []
+    if batch:
+        emulator.post("/cognito/users", {"user_pool_id": pool, "users": batch})
+    idp_dr = boto3.client("cognito-idp", region_name=TOKYO)
+    idp_dr.create_user_pool(PoolName="portforge-dr-user-pool", Schema=SCHEMA)
+    return pool
+
+
+def run_sync(emulator, label, users, max_rps, workers):
+    since = emulator.last_seq()
+    started = time.monotonic()
+    result = invoke_module("cognito_dr_sync", {
+        "region": TOKYO, "source_region": SEOUL, "source_user_pool_name": "portforge-user-pool",
+        "user_pool_name": "portforge-dr-user-pool", "max_rps": max_rps, "max_concurrency": workers,
+    })
+    elapsed = time.monotonic() - started
+    if result.get("failed"):
+        raise SystemExit(f"{label} failed: {result.get('msg')}")
+    calls = emulator.requests(since)
+    writes = [call for call in calls if call["mutating"]]
+    by_action = collections.Counter(call["action"] for call in calls)
+    counts = result["counts"]
+    print(f"\n{label}: {elapsed:.1f} s wall, {users / elapsed:,.0f} users/s compared, "
+          f"{counts['created'] / elapsed:,.0f} users/s created")
+    print(f"  API calls: {len(calls)} ({len(calls) - len(writes)} reads, {len(writes)} writes)")
+    print("  by action: " + ", ".join(f"{action} {count}" for action, count in sorted(by_action.items())))
+    print("  counts: " + ", ".join(f"{name} {value}" for name, value in counts.items() if value))
+    return elapsed, len(writes)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10000)
+    parser.add_argument("--max-rps", type=float, default=50.0,
+                        help="the module's write rate limit; 50/s is Cognito's default quota for user creation, "
+                        "so the first sync runs as fast as it can on AWS")
+    parser.add_argument("--max-concurrency", type=int, default=8)
+    options = parser.parse_args()
+
+    with EmulatorProcess() as process:
+        os.environ.update(emulator_env(process.endpoint))
+        emulator = process.client
+        started = time.monotonic()
+        source = build_source(None, emulator, options.users)
+        print(f"source pool {source}: {options.users} users, groups {GROUPS}, seeded in "
+              f"{time.monotonic() - started:.1f} s")
+        print(f"module settings: max_rps {options.max_rps}, max_concurrency {options.max_concurrency}")
+
+        first, first_writes = run_sync(emulator, "first sync (empty DR pool)", options.users, options.max_rps,
+                                       options.max_concurrency)
+        second, second_writes = run_sync(emulator, "second sync (nothing to do)", options.users, options.max_rps,
+                                         options.max_concurrency)
+
+        import boto3
+
+        idp = boto3.client("cognito-idp", region_name=SEOUL)
+        for number in range(0, 25):
+            idp.admin_update_user_attributes(UserPoolId=source, Username=f"user{number * 37:06d}",
+                                             UserAttributes=[{"Name": "custom:plan", "Value": "enterprise"}])
+        third, third_writes = run_sync(emulator, "third sync (25 users changed)", options.users, options.max_rps,
+                                       options.max_concurrency)
+
+    ratio = second / first
+    print("\nsummary")
+    print(f"  first sync  {first:6.1f} s  {first_writes:6d} writes")
+    print(f"  second sync {second:6.1f} s  {second_writes:6d} writes  ({ratio:.1%} of the first)")
+    print(f"  third sync  {third:6.1f} s  {third_writes:6d} writes")
+    verdict = "OK" if second_writes == 0 and ratio < 0.10 else "NOT MET"
+    print(f"  second sync makes no write and takes < 10% of the first: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
