@@ -139,7 +139,10 @@ def standby_plan(group, entry, record=True, tag=CAPACITY_TAG):
 
 
 def active_target(group, entry, reference=None, percent=100, tag=CAPACITY_TAG):
-    """(target capacity, source) for state=active: explicit > reference group x percent > recorded tag."""
+    """(target capacity, source) for state=active: explicit > reference group x percent > recorded tag.
+
+    A group with no record that runs already (never fenced) keeps what it runs.
+    """
     current = current_capacity(group)
     explicit = explicit_capacity(entry, current)
     if explicit is not None:
@@ -155,6 +158,9 @@ def active_target(group, entry, reference=None, percent=100, tag=CAPACITY_TAG):
             )
         return scaled(ref_cap, percent), f"reference ({how})"
     recorded = recorded_capacity(group, tag)
+    if recorded is None and current["desired"] > 0:
+        # Never fenced (an ungraceful failover left it running): it is active already.
+        return current, "current"
     if recorded is None:
         raise CapacityError(
             f"group {entry['name']} has no recorded capacity (tag {tag}): put it in standby with a capacity first, "

@@ -15,7 +15,8 @@ description:
     or the capacity given in the task, or the one recorded already.
   - O(state=active) scales groups to their recorded capacity, to an explicit capacity, or to a
     percentage of a reference group in another region (as ARC Region switch does); a group that
-    already has more is never scaled in. With O(wait=true) the module waits until the instances are
+    already has more is never scaled in, and a running group without a record (never fenced, for
+    example after an ungraceful failover) is left as it is. With O(wait=true) the module waits until the instances are
     C(InService), C(Healthy) and C(healthy) in every target group of their group.
   - Activation from the recorded tag makes calls only in the module's region, so it works while the
     primary region is down.
@@ -199,8 +200,8 @@ groups:
       sample: {"min": 2, "desired": 2, "max": 3}
     capacity_source:
       description:
-        - Where the capacity came from - C(explicit), C(recorded), C(current), C(reference (current)),
-          C(reference (recorded)) or C(none).
+        - Where the capacity came from - C(explicit), C(recorded), C(current) (standby - what the group ran; active -
+          a running group without a record), C(reference (current)), C(reference (recorded)) or C(none).
       type: str
       sample: recorded
     target_group_arns:

@@ -18,20 +18,28 @@ is never encrypted, does not say where it came from and is ``available`` at once
 
 The source image is read from the source region's backend, so a missing image answers
 ``InvalidAMIID.NotFound`` as AWS does (moto already does this; it is kept and tested).
+
+Launch templates: moto copies the ``TagSpecifications`` of ``CreateLaunchTemplate`` (the tags of
+the launch template itself) into the first version's ``LaunchTemplateData``, where AWS keeps only
+the data's own tag specifications; ``amazon.aws.ec2_launch_template`` with ``tags`` then sees a
+difference on every run and adds a version each time. Here the version keeps only its own.
 """
 
+import copy
 import threading
 
 from moto.ec2.exceptions import EC2ClientError, InvalidParameterCombination
 from moto.ec2.models.amis import Ami
 from moto.ec2.responses.amis import AmisResponse
+from moto.ec2.responses.launch_templates import LaunchTemplates
 from moto.core.responses import ActionResult
 
 from ..core import SCHEDULER, STATE, on_reset, patch
 
 DESCRIPTION = (
     "EC2 CopyImage: CopyImageTags/TagSpecifications, Encrypted/KmsKeyId, SourceImageId/SourceImageRegion, "
-    "pending period (latency ami_copy), ClientToken idempotency"
+    "pending period (latency ami_copy), ClientToken idempotency; CreateLaunchTemplate keeps the template's own "
+    "tags out of the version data"
 )
 
 _TOKENS = {}  # (account, region, client token) -> image id
@@ -172,6 +180,27 @@ def _block_device_mappings(self):
     return [{"DeviceName": self.root_device_name, "Ebs": ebs}]
 
 
+def _wrap_create_launch_template(original):
+    def create_launch_template(self):
+        # Copied now: moto extends the very same list with the template's own tags.
+        own_specs = copy.deepcopy((self._get_param("LaunchTemplateData", {}) or {}).get("TagSpecifications"))
+        result = original(self)
+        template = self.ec2_backend.get_launch_template_by_name(self._get_param("LaunchTemplateName"))
+        version = template.versions[0]
+        if own_specs:
+            version.data["TagSpecifications"] = own_specs
+        else:
+            version.data.pop("TagSpecifications", None)
+        tags = {}
+        for spec in own_specs or []:
+            if spec.get("ResourceType") == "instance":
+                tags.update({tag["Key"]: tag.get("Value", "") for tag in spec.get("Tags") or []})
+        version.instance_tags = tags
+        return result
+
+    return create_launch_template
+
+
 @on_reset
 def _forget_tokens():
     with _TOKENS_LOCK:
@@ -184,6 +213,7 @@ def install():
     )
     patch(AmisResponse, "copy_image", copy_image)
     patch(Ami, "block_device_mappings", property(_block_device_mappings))
+    patch(LaunchTemplates, "create_launch_template", _wrap_create_launch_template(LaunchTemplates.create_launch_template))
     # Attributes the serializer reads for DescribeImages; None on images that are not copies.
     Ami.source_image_id = None
     Ami.source_image_region = None

@@ -132,3 +132,17 @@ def test_missing_source_image_is_not_found_in_the_source_region(emulator):
         with pytest.raises(botocore.exceptions.ClientError) as caught:
             _copy(image_id)
         assert caught.value.response["Error"]["Code"] == "InvalidAMIID.NotFound"
+
+
+def test_launch_template_tags_stay_out_of_the_version_data(gap_emulator):
+    ec2 = boto3.client("ec2", region_name=TOKYO)
+    instance_tags = {"ResourceType": "instance", "Tags": [{"Key": "Role", "Value": "Web"}]}
+    ec2.create_launch_template(
+        LaunchTemplateName="megaticket-dr-web-lt",
+        LaunchTemplateData={"ImageId": "ami-0123456789abcdef0", "TagSpecifications": [instance_tags]},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "DR", "Value": "true"}]}],
+    )
+    version = ec2.describe_launch_template_versions(LaunchTemplateName="megaticket-dr-web-lt")["LaunchTemplateVersions"][0]
+    assert version["LaunchTemplateData"]["TagSpecifications"] == [instance_tags]
+    template = ec2.describe_launch_templates(LaunchTemplateNames=["megaticket-dr-web-lt"])["LaunchTemplates"][0]
+    assert template["Tags"] == [{"Key": "DR", "Value": "true"}]

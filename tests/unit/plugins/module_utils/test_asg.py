@@ -94,6 +94,10 @@ def test_active_target_precedence():
                                                                                       "reference (recorded)")
 
 
+def test_active_group_never_fenced_keeps_what_it_runs():
+    assert asg.active_target(group(2, 2, 3), entry()) == (cap(2, 2, 3), "current")
+
+
 def test_active_target_without_any_capacity_is_an_error():
     with pytest.raises(asg.CapacityError, match="no recorded capacity"):
         asg.active_target(group(0, 0, 3), entry())
