@@ -162,20 +162,22 @@ def test_two_way_rules_do_not_loop_and_new_dr_writes_come_back(gap_emulator):
     assert _head(seoul, "portforge-team", "from-seoul")["ReplicationStatus"] == "COMPLETED"
 
 
-@pytest.mark.parametrize("case, message", [
+VALIDATION_CASES = [
     ("missing-destination", "Destination bucket must exist."),
     ("unversioned-destination", "Destination bucket must have versioning enabled."),
     ("tags-with-delete-markers", "Delete marker replication is not supported if any Tag filter is specified"),
     ("kms-without-key", "ReplicaKmsKeyID must be specified if SseKmsEncryptedObjects tag is present."),
     ("time-control-without-metrics", "must contain both ReplicationTime and Metrics or neither"),
     ("no-delete-marker-setting", "DeleteMarkerReplication must be specified for this version"),
-])
-def test_put_bucket_replication_is_validated_as_s3_does(gap_emulator, case, message):
-    seoul = _bucket("portforge-team", SEOUL)
-    _bucket("portforge-team-dr", TOKYO, versioned=case != "unversioned-destination")
+]
+
+
+def _invalid_rule(case):
     rule = _rule("portforge-team-dr")
     if case == "missing-destination":
         rule = _rule("portforge-team-nowhere")
+    elif case == "unversioned-destination":
+        rule = _rule("portforge-plain-dr")
     elif case == "tags-with-delete-markers":
         rule["Filter"] = {"Tag": {"Key": "k", "Value": "v"}}
     elif case == "kms-without-key":
@@ -184,10 +186,19 @@ def test_put_bucket_replication_is_validated_as_s3_does(gap_emulator, case, mess
         rule["Destination"]["ReplicationTime"] = {"Status": "Enabled", "Time": {"Minutes": 15}}
     elif case == "no-delete-marker-setting":
         del rule["DeleteMarkerReplication"]
-    with pytest.raises(botocore.exceptions.ClientError) as info:
-        seoul.put_bucket_replication(Bucket="portforge-team", ReplicationConfiguration={"Role": ROLE, "Rules": [rule]})
-    assert info.value.response["Error"]["Code"] == "InvalidRequest"
-    assert message in info.value.response["Error"]["Message"]
+    return rule
+
+
+def test_put_bucket_replication_is_validated_as_s3_does(gap_emulator):
+    seoul = _bucket("portforge-team", SEOUL)
+    _bucket("portforge-team-dr", TOKYO)
+    _bucket("portforge-plain-dr", TOKYO, versioned=False)
+    for case, message in VALIDATION_CASES:
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            seoul.put_bucket_replication(Bucket="portforge-team",
+                                         ReplicationConfiguration={"Role": ROLE, "Rules": [_invalid_rule(case)]})
+        assert info.value.response["Error"]["Code"] == "InvalidRequest", case
+        assert message in info.value.response["Error"]["Message"], case
     with pytest.raises(botocore.exceptions.ClientError, match="ReplicationConfigurationNotFoundError"):
         seoul.get_bucket_replication(Bucket="portforge-team")
 
