@@ -715,9 +715,14 @@ def ensure_promoted(module, params, timings, warnings):
         client.promote_read_replica(aws_retry=True, **request)
         promotion["promoted"] = True
     except AWS_ERRORS as exc:
-        if not (is_error_code(exc, "InvalidDBInstanceState") and "not a read replica" in str(exc)):
+        if not is_error_code(exc, "InvalidDBInstanceState"):
             raise DRError(f"promoting {identifier} in {region} failed", exception=exc)
-        promotion.update(already_standalone=True, requested_at=None)  # promoted meanwhile by someone else
+        # Promoted meanwhile, or a promotion an earlier run started is under way: never a second one.
+        current = read_instance(client, identifier, region) or instance
+        if rr.is_replica(current) and available(current):
+            raise DRError(f"promoting {identifier} in {region} failed", exception=exc)
+        promotion.update(already_standalone=not rr.is_replica(current), requested_at=None)
+        warnings.append(f"{identifier} was not promoted by this run: {exc}")
     timings["change"] = round(time.monotonic() - started, 3)
     changed = promotion["promoted"]
     if params["wait"]:

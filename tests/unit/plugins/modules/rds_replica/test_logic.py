@@ -82,3 +82,63 @@ def test_snapshot_and_result_shape():
     assert rds_replica.snapshot(None) == {}
     result = rds_replica.as_result(replica())
     assert result["tags"] == {"Environment": "dr"} and result["read_replica_source_db_instance_identifier"] == SEOUL_ARN
+
+
+class FakeRds:
+    """DescribeDBInstances answers in turn; PromoteReadReplica fails as AWS does during a promotion."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.promotions = 0
+
+    def get_paginator(self, name):
+        client = self
+
+        class Paginator:
+            def paginate(self, **kwargs):
+                class Result:
+                    def build_full_result(self):
+                        answer = client.answers.pop(0) if len(client.answers) > 1 else client.answers[0]
+                        return {"DBInstances": [answer]}
+                return Result()
+        return Paginator()
+
+    def promote_read_replica(self, aws_retry, **kwargs):
+        import botocore.exceptions
+
+        self.promotions += 1
+        raise botocore.exceptions.ClientError(
+            {"Error": {"Code": "InvalidDBInstanceState", "Message": "Instance is being promoted"}},
+            "PromoteReadReplica")
+
+
+class FakeCloudWatch:
+    def get_metric_statistics(self, aws_retry, **kwargs):
+        return {"Datapoints": [{"Timestamp": kwargs["EndTime"], "Maximum": 1.0, "Minimum": 1.0}]}
+
+
+class FakeModule:
+    region = "ap-northeast-1"
+    check_mode = False
+
+    def __init__(self, rds):
+        self.clients = {"rds": rds, "cloudwatch": FakeCloudWatch()}
+
+    def client(self, service, region=None):
+        return self.clients[service]
+
+
+def test_a_promotion_already_under_way_is_not_started_twice_nor_an_error():
+    rds = FakeRds([replica(), replica(DBInstanceStatus="modifying")])
+    warnings = []
+    _, instance, changed, lag, promotion = rds_replica.ensure_promoted(
+        FakeModule(rds), params(state="promoted", wait=False, source_db_instance_identifier=None), {}, warnings)
+    assert rds.promotions == 1 and not changed and not promotion["promoted"]
+    assert instance["DBInstanceStatus"] == "modifying" and "not promoted by this run" in warnings[0]
+
+
+def test_a_refused_promotion_of_an_available_replica_is_an_error():
+    rds = FakeRds([replica()])
+    with pytest.raises(DRError, match="promoting portforge-dr-rds-replica in ap-northeast-1 failed"):
+        rds_replica.ensure_promoted(
+            FakeModule(rds), params(state="promoted", wait=False, source_db_instance_identifier=None), {}, [])
