@@ -119,7 +119,8 @@ options:
 attributes:
   check_mode:
     support: full
-    description: Returns the copies that would be made (without ids) and the copies that would be retired; makes no change.
+    description:
+      - Returns the copies that would be made (without ids) and the copies that would be retired; makes no change.
   diff_mode:
     support: full
     description: Shows the source-to-copy map and the retired copies before and after.
@@ -567,7 +568,9 @@ def run(module, params):
     states = {}
     if params["wait"]:
         started = time.monotonic()
-        not_ready = [i for e, i in zip(entries, current_ids) if e.get("new_id") or e["copy"].get("State") != "available"]
+        not_ready = [
+            i for e, i in zip(entries, current_ids) if e.get("new_id") or e["copy"].get("State") != "available"
+        ]
         if not_ready:
             states = wait_for_copies(dest, not_ready, Deadline(params["wait_timeout"]), region)
         timings["wait"] = round(time.monotonic() - started, 3)
@@ -588,8 +591,9 @@ def run(module, params):
             retired = [describe_retired(i) for i in retire]
             timings["retention"] = round(time.monotonic() - started, 3)
         else:
+            pending = ", ".join(i["image_id"] for i in images if i["state"] != "available")
             warnings.append(
-                f"retention skipped: copies still pending ({', '.join(i['image_id'] for i in images if i['state'] != 'available')}); "
+                f"retention skipped: copies still pending ({pending}); "
                 "re-run with wait: true to retire old copies once the new ones are available"
             )
     return finish(module, params, images, retired, before, bool(to_copy or to_tag or retired), timings, warnings)

@@ -56,7 +56,9 @@ options:
         type: int
         version_added: 0.1.0
       min_size:
-        description: Explicit active min size (default O(groups[].desired_capacity)). Needs O(groups[].desired_capacity).
+        description:
+          - Explicit active min size (default O(groups[].desired_capacity)).
+          - Needs O(groups[].desired_capacity).
         type: int
         version_added: 0.1.0
       max_size:
@@ -208,7 +210,8 @@ groups:
       description: Target groups of the group.
       type: list
       elements: str
-      sample: ["arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/MegaTicket-DR-Web-TG/0123456789abcdef"]
+      sample:
+        - arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/MegaTicket-DR-Web-TG/0123456789abcdef
     instances:
       description: The group's instances when the module returned.
       type: list
@@ -237,7 +240,8 @@ groups:
     timings:
       description:
         - Seconds from the start of the task until the group was scaled (C(update)), had its instances
-          InService (C(in_service)) and healthy in its target groups (C(healthy)); null when not reached or not waited for.
+          InService (C(in_service)) and healthy in its target groups (C(healthy)); null when not reached or
+          not waited for.
       type: dict
       sample: {"update": 0.2, "in_service": 95.3, "healthy": 131.0}
 timings:
@@ -389,7 +393,9 @@ def wait_for_groups(module, plans, params, started, region):
             groups = asg.describe_groups(client, names)
         except AWS_ERRORS as exc:
             raise DRError(f"cannot read Auto Scaling groups in {region}", exception=exc)
-        health = health_of(elbv2, {n: groups[n] for n in waiting if n in groups}, region) if params["state"] == "active" else {}
+        health = {}
+        if params["state"] == "active":
+            health = health_of(elbv2, {n: groups[n] for n in waiting if n in groups}, region)
         now = round(time.monotonic() - started, 3)
         for plan in plans:
             group = groups.get(plan["name"])
@@ -470,7 +476,8 @@ def run(module, params):
             done = [o.value for o in outcomes if o.ok]
             error = failures[0].error
             message = "; ".join(getattr(o.error, "message", str(o.error)) for o in failures)
-            raise DRError(f"{message} (changed: {', '.join(done) or 'none'})", exception=getattr(error, "exception", None))
+            raise DRError(f"{message} (changed: {', '.join(done) or 'none'})",
+                          exception=getattr(error, "exception", None))
         for plan in to_change:
             plan["timings"]["update"] = round(time.monotonic() - started, 3)
         if params["wait"]:

@@ -213,7 +213,8 @@ def install():
     )
     patch(AmisResponse, "copy_image", copy_image)
     patch(Ami, "block_device_mappings", property(_block_device_mappings))
-    patch(LaunchTemplates, "create_launch_template", _wrap_create_launch_template(LaunchTemplates.create_launch_template))
+    patch(LaunchTemplates, "create_launch_template",
+          _wrap_create_launch_template(LaunchTemplates.create_launch_template))
     # Attributes the serializer reads for DescribeImages; None on images that are not copies.
     Ami.source_image_id = None
     Ami.source_image_region = None

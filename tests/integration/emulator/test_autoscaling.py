@@ -73,7 +73,8 @@ def test_enable_metrics_collection_without_metrics_enables_all(gap_emulator):
 
 def test_amazon_aws_autoscaling_group_rerun_succeeds(gap_emulator):
     _group(with_target_group=False)
-    args = dict(name="megaticket-dr-web", region=TOKYO, launch_template={"launch_template_name": "megaticket-dr-web-lt"},
+    args = dict(name="megaticket-dr-web", region=TOKYO,
+                launch_template={"launch_template_name": "megaticket-dr-web-lt"},
                 min_size=0, max_size=3, desired_capacity=0, wait_for_instances=False)
     result = invoke_module("amazon.aws.autoscaling_group", args)
     assert not result.failed, result.get("msg")

@@ -142,7 +142,9 @@ def test_launch_template_tags_stay_out_of_the_version_data(gap_emulator):
         LaunchTemplateData={"ImageId": "ami-0123456789abcdef0", "TagSpecifications": [instance_tags]},
         TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "DR", "Value": "true"}]}],
     )
-    version = ec2.describe_launch_template_versions(LaunchTemplateName="megaticket-dr-web-lt")["LaunchTemplateVersions"][0]
+    versions = ec2.describe_launch_template_versions(
+        LaunchTemplateName="megaticket-dr-web-lt")["LaunchTemplateVersions"]
+    version = versions[0]
     assert version["LaunchTemplateData"]["TagSpecifications"] == [instance_tags]
     template = ec2.describe_launch_templates(LaunchTemplateNames=["megaticket-dr-web-lt"])["LaunchTemplates"][0]
     assert template["Tags"] == [{"Key": "DR", "Value": "true"}]

@@ -66,8 +66,8 @@ def activate(run_module, check=False, diff=False, **extra):
 
 def test_standby_check_mode_predicts_and_changes_nothing(emulator, topology, run_module):
     since = emulator.last_seq()
-    result = run_module("asg_pilot_light", dict(region=TOKYO, state="standby",
-                                                groups=[{"name": DR_WEB, "desired_capacity": 2}]), check=True, diff=True)
+    args = dict(region=TOKYO, state="standby", groups=[{"name": DR_WEB, "desired_capacity": 2}])
+    result = run_module("asg_pilot_light", args, check=True, diff=True)
     assert result.changed and not result.failed
     web = result["groups"][0]
     assert web["after"] == {"min": 0, "desired": 0, "max": 3}

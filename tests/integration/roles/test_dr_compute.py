@@ -4,6 +4,8 @@ The molecule scenario covers converge/idempotence/readiness and the graceful pat
 what needs the emulator's control API: a region outage and the request log.
 """
 
+import json
+
 import boto3
 import yaml
 
@@ -50,23 +52,34 @@ def _tokyo():
     }
 
 
-def _playbook(tmp_path, name, entry_points, variables):
+def _playbook(tmp_path, name, entry_points, variables, show=None):
+    tasks = [
+        {"name": f"dr_compute {entry}", "ansible.builtin.include_role": {"name": "pilotlight.dr.dr_compute",
+                                                                       "tasks_from": entry},
+         "vars": extra}
+        for entry, extra in entry_points
+    ]
+    if show:
+        tasks.append({"name": "show", "ansible.builtin.copy": {"content": "{{ " + show + " | to_json }}",
+                                                               "dest": str(tmp_path / f"{name}.json"), "mode": "0600"}})
     plays = [{
         "name": f"dr_compute {' + '.join(e for e, _ in entry_points)}",
         "hosts": "localhost",
         "connection": "local",
         "gather_facts": False,
         "vars": variables,
-        "tasks": [
-            {"name": f"dr_compute {entry}", "ansible.builtin.include_role": {"name": "pilotlight.dr.dr_compute",
-                                                                           "tasks_from": entry},
-             "vars": extra}
-            for entry, extra in entry_points
-        ],
+        "tasks": tasks,
     }]
     path = tmp_path / f"{name}.yml"
     path.write_text(yaml.safe_dump(plays, sort_keys=False))
     return str(path)
+
+
+def _readiness(run_playbook, tmp_path, variables):
+    result = run_playbook(_playbook(tmp_path, "readiness", [("readiness", {})], variables, show="dr_readiness_results"),
+                          "-i", "localhost,")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {check["check"]: check for check in json.loads((tmp_path / "readiness.json").read_text())}
 
 
 def _desired(region, names):
@@ -89,6 +102,21 @@ def test_provision_then_ungraceful_failover_without_seoul_then_failback(emulator
     provision = run_playbook(_playbook(tmp_path, "provision", [("main", {})], variables), "-i", "localhost,")
     assert provision.returncode == 0, provision.stdout + provision.stderr
     assert _desired(TOKYO, dr_groups) == {name: (0, []) for name in dr_groups}
+    ready = _readiness(run_playbook, tmp_path, variables)
+    assert all(check["passed"] for check in ready.values()), ready
+    assert set(ready) == {"amis_copied", "launch_templates", "groups_standby"}
+
+    # A newer golden AMI in Seoul: readiness names it, without failing or changing anything.
+    ec2 = boto3.client("ec2", region_name=SEOUL)
+    newer = ec2.register_image(Name=f"{APP}-web-golden-2")["ImageId"]
+    ec2.create_tags(Resources=[newer], Tags=[{"Key": "Golden", "Value": "true"}, {"Key": "Role", "Value": "web"}])
+    since = emulator.last_seq()
+    stale = _readiness(run_playbook, tmp_path, variables)
+    assert emulator.mutating_calls(since=since) == []
+    assert not stale["amis_copied"]["passed"] and newer in stale["amis_copied"]["reason"]
+    assert not stale["launch_templates"]["passed"] and f"{APP}-DR-Web-LT" in stale["launch_templates"]["reason"]
+    assert stale["groups_standby"]["passed"]
+    ec2.deregister_image(ImageId=newer)
 
     # Ungraceful failover: Seoul is unreachable. Start the scaling, then wait in a second step.
     emulator.configure(latency={"instance_boot": 1})

@@ -88,7 +88,8 @@ def test_active_target_precedence():
     assert asg.active_target(dr, entry()) == (cap(2, 2, 3), "recorded")
     assert asg.active_target(dr, entry(desired_capacity=3)) == (cap(3, 3, 3), "explicit")
     primary = group(4, 4, 6, name="primary-web")
-    assert asg.active_target(dr, entry(reference_group="primary-web"), primary, 50) == (cap(2, 2, 6), "reference (current)")
+    assert asg.active_target(dr, entry(reference_group="primary-web"), primary, 50) == (
+        cap(2, 2, 6), "reference (current)")
     fenced = group(0, 0, 6, tag="min=4,desired=4,max=6", name="primary-web")
     assert asg.active_target(dr, entry(reference_group="primary-web"), fenced, 50) == (cap(2, 2, 6),
                                                                                       "reference (recorded)")
