@@ -226,27 +226,26 @@ def test_promotion_while_seoul_is_down_calls_tokyo_only(emulator, run_module):
     assert {c["service"] for c in calls} == {"rds", "cloudwatch"}
 
 
-def test_lag_above_the_threshold_is_refused_and_force_overrides(emulator, replica, run_module):
+def test_lag_gate_refuses_above_the_threshold_or_unknown_and_force_overrides(emulator, replica, run_module):
     emulator.post(f"/rds/{TOKYO}/{REPLICA}/lag", {"seconds": 120})
     since = emulator.last_seq()
     refused = run_module("rds_replica", promoted(max_lag_seconds=60))
     assert refused.failed
     assert "refusing to promote portforge-dr-rds-replica in ap-northeast-1: replica lag 120s is above" in refused["msg"]
     assert refused["replica_lag"]["seconds"] == 120
-    assert emulator.mutating_calls(since=since) == []
-    forced = run_module("rds_replica", promoted(max_lag_seconds=60, force=True))
-    assert forced.changed and forced["promotion"]["forced"] and forced["replica_lag"]["seconds"] == 120
-    assert "force=true" in forced["promotion"]["gate"]
 
-
-def test_mysql_replication_not_active_is_refused_unless_forced(emulator, replica, run_module):
+    # MySQL while Seoul is down: ReplicaLag -1, replication not active; only a bound (or nothing) is known
     emulator.region_down(SEOUL)
-    refused = run_module("rds_replica", promoted(max_lag_seconds=0))
-    assert refused.failed and "refusing to promote" in refused["msg"]
-    assert refused["replica_lag"]["replication_active"] is False
-    assert refused["replica_lag"]["reported_seconds"] == -1
+    unknown = run_module("rds_replica", promoted(max_lag_seconds=0))
+    assert unknown.failed and "refusing to promote" in unknown["msg"]
+    assert unknown["replica_lag"]["replication_active"] is False
+    assert unknown["replica_lag"]["reported_seconds"] == -1
+    assert emulator.mutating_calls(since=since) == []
+
     forced = run_module("rds_replica", promoted(max_lag_seconds=0, force=True))
-    assert forced.changed and forced["promotion"]["forced"]
+    assert forced.changed and forced["promotion"]["forced"] and "force=true" in forced["promotion"]["gate"]
+    assert forced["replica_lag"]["replication_active"] is False
+    assert {c["region"] for c in emulator.calls(since)} == {TOKYO}
 
 
 def test_examples_run(emulator, run_examples):
