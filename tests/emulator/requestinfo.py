@@ -215,6 +215,19 @@ def _action_without_body(service, method, path, query_string, target, header_nam
     return None
 
 
+def wire_protocol(service, content_type, smithy_protocol):
+    """The protocol this request was sent in (botocore may pick one of several a service offers:
+    CloudWatch's model says CBOR first, yet boto3 sends JSON), falling back to the service model's."""
+    content_type = (content_type or "").lower()
+    if (smithy_protocol or "").lower() == "rpc-v2-cbor" or content_type.startswith("application/cbor"):
+        return "smithy-rpc-v2-cbor"
+    if content_type.startswith("application/x-amz-json"):
+        return "json"
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return "ec2" if service == "ec2" else "query"
+    return protocol_of(service) if service else None
+
+
 def describe(environ):
     method = environ.get("REQUEST_METHOD", "GET")
     path = environ.get("PATH_INFO", "/")
@@ -227,4 +240,5 @@ def describe(environ):
     action = _action_without_body(service, method, path, query_string, environ.get("HTTP_X_AMZ_TARGET"), header_names)
     if action is None and method == "POST":
         action = parse_qs(_read_form_body(environ)).get("Action", [None])[0]
-    return RequestInfo(method, path, service, region, action, protocol_of(service) if service else None)
+    protocol = wire_protocol(service, environ.get("CONTENT_TYPE"), environ.get("HTTP_SMITHY_PROTOCOL"))
+    return RequestInfo(method, path, service, region, action, protocol)

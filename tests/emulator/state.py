@@ -36,7 +36,10 @@ class Fault:
             raise ValueError(f"rate must be between 0 and 1, got {rate!r}")
         if count is not None and int(count) < 0:
             raise ValueError(f"count must be >= 0, got {count!r}")
-        self.service = service
+        # Accept the SigV4 signing name ("monitoring") or botocore's service name ("cloudwatch").
+        from .requestinfo import SIGNING_TO_SERVICE
+
+        self.service = SIGNING_TO_SERVICE.get(service, service)
         self.error = error
         self.rate = float(rate)
         self.remaining = None if count is None else int(count)

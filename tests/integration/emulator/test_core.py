@@ -100,9 +100,12 @@ def test_injected_throttling_is_retried_by_the_sdk(emulator):
     ("s3", lambda c: c.list_buckets(), "SlowDown"),
     ("route53", lambda c: c.list_hosted_zones(), "Throttling"),
     ("dynamodb", lambda c: c.list_tables(), "ThrottlingException"),
+    ("cloudwatch", lambda c: c.list_metrics(), "ThrottlingException"),
+    ("lambda", lambda c: c.list_functions(), "TooManyRequestsException"),
 ])
 def test_throttle_errors_carry_each_protocols_code(emulator, service, call, code):
-    emulator.add_fault(service, error="throttle")
+    # CloudWatch by its signing name: faults accept it as well as botocore's service name.
+    emulator.add_fault({"cloudwatch": "monitoring"}.get(service, service), error="throttle")
     client = boto3.client(service, region_name=SEOUL, config=botocore.config.Config(retries={"max_attempts": 1}))
     with pytest.raises(botocore.exceptions.ClientError) as info:
         call(client)
