@@ -73,7 +73,8 @@ def run_sync(emulator, label, users, max_rps, workers):
     by_action = collections.Counter(call["action"] for call in calls)
     counts = result["counts"]
     print(f"\n{label}: {elapsed:.1f} s wall, {users / elapsed:,.0f} users/s compared, "
-          f"{counts['created'] / elapsed:,.0f} users/s created")
+          f"{counts['created'] / elapsed:,.0f} users/s created (load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} CPUs)")
     print(f"  API calls: {len(calls)} ({len(calls) - len(writes)} reads, {len(writes)} writes)")
     print("  by action: " + ", ".join(f"{action} {count}" for action, count in sorted(by_action.items())))
     print("  counts: " + ", ".join(f"{name} {value}" for name, value in counts.items() if value))
