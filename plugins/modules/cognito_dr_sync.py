@@ -274,7 +274,7 @@ counts:
       type: int
       sample: 10000
     dr_users:
-      description: Users in the DR pool at the end (predicted in check mode).
+      description: Users in the DR pool at the end (predicted in check mode; 0 when users were not read).
       type: int
       sample: 10000
     created:
