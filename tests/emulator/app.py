@@ -8,6 +8,7 @@ All AWS calls are written to the request log.
 
 import json
 import socket
+import time
 
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 
@@ -33,6 +34,7 @@ class EmulatorApp:
         if path.startswith("/moto-api"):
             return self.moto_app(environ, start_response)
 
+        started = time.monotonic()
         info = describe(environ)
         fault = STATE.pick_fault(info) if info.service else None
         if fault is not None:
@@ -48,7 +50,7 @@ class EmulatorApp:
             return start_response(status, headers, exc_info)
 
         result = self.moto_app(environ, capture)
-        STATE.log_request(info, seen.get("status"))
+        STATE.log_request(info, seen.get("status"), duration=time.monotonic() - started)
         return result
 
 

@@ -6,6 +6,7 @@ is killed never leaves an emulator behind.
 """
 
 import errno
+import gc
 import os
 import signal
 import socket
@@ -82,6 +83,10 @@ def serve(host="127.0.0.1", port=5000, verbose=False, exit_with_parent=None, ext
     if exit_with_parent:
         threading.Thread(target=_watch_parent, args=(exit_with_parent, stop), daemon=True).start()
 
+    # moto's imported models are a large, permanent heap; keep the cyclic GC from walking it on every
+    # full collection (each reset frees thousands of objects, which triggers those collections).
+    gc.collect()
+    gc.freeze()
     SCHEDULER.start()
     thread = threading.Thread(target=server.serve_forever, name="emulator-http", daemon=True)
     thread.start()

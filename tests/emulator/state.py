@@ -158,11 +158,13 @@ class EmulatorState:
         return None
 
     # -- request log -------------------------------------------------------------------------
-    def log_request(self, info, status, note=None):
+    def log_request(self, info, status, note=None, duration=None):
         with self.lock:
             self._seq += 1
             entry = info.to_dict()
             entry.update(seq=self._seq, time=time.time(), status=status)
+            if duration is not None:
+                entry["duration_ms"] = round(duration * 1000, 1)
             if note:
                 entry["note"] = note
             self.requests.append(entry)
