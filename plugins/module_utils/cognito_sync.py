@@ -276,7 +276,10 @@ _COPIED_POOL_SETTINGS = ("Policies", "AutoVerifiedAttributes", "UsernameConfigur
 def create_pool_request(source_pool, name, tags):
     """CreateUserPool arguments that mirror the source pool (MFA is set afterwards, Lambda triggers and
     SES settings are regional and not copied)."""
-    request = {"PoolName": name, "MfaConfiguration": "OFF", "Schema": schema_for_create(source_pool)}
+    request = {"PoolName": name, "MfaConfiguration": "OFF"}
+    schema = schema_for_create(source_pool)
+    if schema:  # CreateUserPool refuses an empty Schema list; a pool of standard attributes sends none
+        request["Schema"] = schema
     for key in _COPIED_POOL_SETTINGS:
         if source_pool.get(key):
             request[key] = source_pool[key]

@@ -149,3 +149,106 @@ class MegaTicketProduction:
             self.hosted_zone()
             data.result()
         return self.ids
+
+
+PORTFORGE_BUCKETS = ["portforge-front", "portforge-team", "portforge-log"]
+PORTFORGE_REPOSITORIES = ["auth-service", "team-service", "project-service"]
+PORTFORGE_SECRETS = ["portforge/ai-service/rds", "portforge/slack-bot/tokens", "portforge/aws/bedrock-credentials"]
+PORTFORGE_ZONE = "portforge.org"
+
+
+class PortForgeProduction:
+    """PortForge's primary-region services of seeds 001/002: RDS MySQL, S3 buckets, ECR images,
+    Secrets Manager secrets, a Cognito user pool with users and groups, the portforge.org zone and a
+    CloudFront distribution in front of the front-end bucket."""
+
+    def __init__(self, region=SEOUL, session=None):
+        self.region = region
+        session = session or boto3.session.Session(region_name=region)
+        self.rds = session.client("rds")
+        self.s3 = session.client("s3")
+        self.ecr = session.client("ecr")
+        self.secrets = session.client("secretsmanager")
+        self.cognito = session.client("cognito-idp")
+        self.route53 = session.client("route53")
+        self.cloudfront = session.client("cloudfront")
+        self.ids = {}
+
+    def database(self):
+        self.rds.create_db_instance(
+            DBInstanceIdentifier="portforge-test-rds", Engine="mysql", DBInstanceClass="db.t3.micro",
+            MasterUsername="admin", MasterUserPassword="not-a-real-password-1", AllocatedStorage=20,
+            BackupRetentionPeriod=7,
+        )
+
+    def buckets(self, objects=20):
+        for bucket in PORTFORGE_BUCKETS:
+            self.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.region})
+            self.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+            self.put_objects(bucket, range(objects))
+
+    def put_objects(self, bucket, numbers, tag="seed"):
+        keys = []
+        for n in numbers:
+            key = f"{tag}/object-{n}.txt"
+            self.s3.put_object(Bucket=bucket, Key=key, Body=f"{bucket} {tag} {n}".encode())
+            keys.append(key)
+        return keys
+
+    def images(self):
+        for repository in PORTFORGE_REPOSITORIES:
+            self.ecr.create_repository(repositoryName=repository)
+            for tag in ("latest", "v1"):
+                manifest = ('{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", '
+                            f'"config": {{"digest": "sha256:{repository.encode().hex():0<64}"}}, "layers": []}}')
+                self.ecr.put_image(repositoryName=repository, imageManifest=manifest, imageTag=tag)
+
+    def secret_values(self):
+        for name in PORTFORGE_SECRETS:
+            self.secrets.create_secret(Name=name, SecretString='{"value": "demo-only"}')
+
+    def users(self, count=25):
+        pool = self.cognito.create_user_pool(
+            PoolName="portforge-user-pool", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+            Schema=[{"Name": "nickname", "AttributeDataType": "String", "Mutable": True}],
+        )["UserPool"]["Id"]
+        self.cognito.create_user_pool_client(UserPoolId=pool, ClientName="portforge-client")
+        self.cognito.create_group(UserPoolId=pool, GroupName="members")
+        self.ids["user_pool_id"] = pool
+        self.add_users(range(count))
+
+    def add_users(self, numbers, tag="user"):
+        pool = self.ids["user_pool_id"]
+        emails = []
+        for n in numbers:
+            email = f"{tag}{n}@portforge.org"
+            self.cognito.admin_create_user(
+                UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
+                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
+                                {"Name": "nickname", "Value": f"{tag} {n}"}])
+            self.cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="members")
+            emails.append(email)
+        return emails
+
+    def edge(self):
+        self.route53.create_hosted_zone(Name=PORTFORGE_ZONE, CallerReference=f"{PORTFORGE_ZONE}-{time.time()}")
+        origin = f"portforge-front.s3.{self.region}.amazonaws.com"
+        distribution = self.cloudfront.create_distribution(DistributionConfig={
+            "CallerReference": f"portforge-{time.time()}", "Comment": "portforge-front", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "portforge-front-seoul", "DomainName": origin,
+                                                   "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "portforge-front-seoul", "ViewerProtocolPolicy": "redirect-to-https",
+                                     "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                     "MinTTL": 0},
+        })["Distribution"]
+        self.ids["distribution_id"] = distribution["Id"]
+
+    def build(self):
+        with ThreadPoolExecutor(3) as pool:
+            work = [pool.submit(self.database), pool.submit(self.images), pool.submit(self.secret_values)]
+            self.buckets()
+            self.users()
+            self.edge()
+            for future in work:
+                future.result()
+        return self.ids

@@ -160,6 +160,15 @@ def test_the_dr_pool_mirrors_the_source_settings():
     assert tenant["Mutable"] is False and tenant["StringAttributeConstraints"]["MaxLength"] == "64"
 
 
+def test_pool_of_standard_attributes_sends_no_schema():
+    # CreateUserPool refuses Schema=[] (min length 1): a pool with only default standard attributes sends none.
+    source = {"SchemaAttributes": [
+        {"Name": "sub", "AttributeDataType": "String", "Mutable": False, "Required": True},
+        {"Name": "nickname", "AttributeDataType": "String", "Mutable": True, "Required": False},
+    ]}
+    assert "Schema" not in cs.create_pool_request(source, "dr-pool", {})
+
+
 def test_app_client_mirror_gets_a_new_secret_and_known_providers_only():
     source = {"ClientName": "web", "ClientSecret": "s3cr3t", "ClientId": "abc", "CallbackURLs": ["https://x/cb"],
               "SupportedIdentityProviders": ["COGNITO", "Google"], "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}
