@@ -1,0 +1,54 @@
+"""A provisioned pilot light on its own emulator, for the runbook tests (one per test module)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT, ansible_env
+from tests.demo.production import MegaTicketProduction, PortForgeProduction
+from tests.emulator.launcher import EmulatorProcess, emulator_env
+
+INVENTORY = ["-i", "inventories/local", "-l", "megaticket", "-e", "@tests/integration/playbooks/combined_vars.yml"]
+
+
+class Stack:
+    def __init__(self, tmp_path, latency=None):
+        self.tmp_path = tmp_path
+        self.emulator = EmulatorProcess(log_path=tmp_path / "emulator.log").start()
+        self.client = self.emulator.client
+        if latency:
+            self.client.configure(latency=latency)
+        self.env = ansible_env(self.emulator.endpoint)
+        self.env["PILOTLIGHT_REPORT_DIR"] = str(tmp_path / "reports")
+        self._saved = {key: os.environ.get(key) for key in emulator_env(self.emulator.endpoint)}
+        os.environ.update(emulator_env(self.emulator.endpoint))
+        self.megaticket = MegaTicketProduction()
+        self.megaticket.build(items_per_table=20)
+        self.portforge = PortForgeProduction()
+        self.portforge.database()
+        self.portforge.secret_values()
+
+    def playbook(self, name, *args, check=False):
+        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{name}.yml", *INVENTORY, *args]
+        if check:
+            cmd.append("--check")
+        return subprocess.run(cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900)
+
+    def must(self, name, *args, check=False):
+        result = self.playbook(name, *args, check=check)
+        assert result.returncode == 0, f"{name} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
+        return result
+
+    def reports(self, playbook):
+        import json
+
+        return [json.loads(p.read_text()) for p in sorted((self.tmp_path / "reports").glob(f"{playbook}-*.json"))]
+
+    def close(self):
+        for key, value in self._saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self.emulator.stop()

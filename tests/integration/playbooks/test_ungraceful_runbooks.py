@@ -1,0 +1,54 @@
+"""Ungraceful failover while Seoul is down, interrupted half-way and run again."""
+
+import boto3
+import pytest
+
+from tests.integration.playbooks.stack import Stack
+
+pytestmark = pytest.mark.xdist_group("ungraceful-runbooks")
+
+SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    stack = Stack(tmp_path_factory.mktemp("ungraceful"))
+    stack.must("provision")
+    stack.client.region_down(SEOUL)
+    yield stack
+    stack.close()
+
+
+def test_interrupted_failover_resumes_without_double_promotion_and_never_calls_seoul(stack):
+    since = stack.client.last_seq()
+    # Route 53 breaks after the databases were promoted: the run stops in "switch traffic".
+    stack.client.add_fault("route53", error="500", actions=["UpdateHealthCheck", "ChangeResourceRecordSets"])
+    first = stack.playbook("failover", "-e", "dr_mode=ungraceful")
+    assert first.returncode != 0
+    first_report = stack.reports("failover")[-1]["applications"]["megaticket"]
+    assert [p["name"] for p in first_report["phases"] if p["status"] == "failed"] == ["switch traffic"]
+
+    stack.client.clear_faults()
+    stack.must("failover", "-e", "dr_mode=ungraceful")
+    log = stack.client.requests(since)
+    assert [e for e in log if e["region"] == SEOUL] == []
+    promotions = [e for e in log if e["action"] == "PromoteReadReplica" and e["status"] == 200]
+    assert len(promotions) == 1, [(e["action"], e["status"]) for e in log if e["service"] == "rds"]
+    stops = [e for e in log if e["action"] == "StopReplicationToReplica" and e["status"] == 200]
+    assert len(stops) == 2  # one per secret, never again
+    replica = boto3.client("rds", region_name=TOKYO).describe_db_instances(
+        DBInstanceIdentifier="portforge-dr-rds-replica")["DBInstances"][0]
+    assert "ReadReplicaSourceDBInstanceIdentifier" not in replica
+    report = stack.reports("failover")[-1]["applications"]["megaticket"]
+    assert report["result"] == "ok" and report["rto_seconds"] is not None
+
+
+def test_a_third_run_changes_nothing_and_keeps_the_recovery_start(stack):
+    ssm = boto3.client("ssm", region_name=TOKYO)
+    started = ssm.get_parameter(Name="/megaticket/dr/recovery_started_at")["Parameter"]["Value"]
+    since = stack.client.last_seq()
+    result = stack.must("failover", "-e", "dr_mode=ungraceful")
+    assert stack.client.calls(since, region=SEOUL) == []
+    assert stack.client.mutating_calls(since) == []
+    assert "changed=0" in result.stdout.split("PLAY RECAP")[1]
+    assert ssm.get_parameter(Name="/megaticket/dr/recovery_started_at")["Parameter"]["Value"] == started
