@@ -39,7 +39,7 @@ lint: venv
 # Every test: unit, emulator, module integration, playbooks and molecule scenarios. pytest exits
 # non-zero when it collects nothing, so an empty or broken test tree fails too.
 test: lint
-	$(BIN)/python -m pytest -m "not benchmark" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not benchmark" -n auto --dist loadgroup $(PYTEST_ARGS)
 
 unit: venv
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
