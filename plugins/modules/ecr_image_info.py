@@ -1,0 +1,198 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: pilotlight.dr contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_image_info
+version_added: 0.1.0
+short_description: List the ECR repositories of one region with their tagged images
+description:
+  - Reads the private registry of the module's region only (C(DescribeRepositories), C(ListImages)) and returns
+    the repositories named in O(repositories), or those matching O(repository_prefixes), each with the number of
+    its tagged images and its tags.
+  - Only the module's region is called, so it works while another region is down; the dr_ecr role's readiness
+    uses it in the DR region during an outage of the primary region.
+  - No amazon.aws or community.aws module lists ECR images - M(community.aws.ecs_ecr) reads one named repository
+    and none of its images - and M(pilotlight.dr.ecr_replication) always reads its source region as well.
+author:
+  - pilotlight.dr contributors
+options:
+  repositories:
+    description:
+      - Names of repositories that must exist. Each one is reported (O(repository_prefixes) is not applied), with
+        RV(missing) naming those that do not exist.
+      - When empty, every repository matching O(repository_prefixes) is reported.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+  repository_prefixes:
+    description:
+      - Report only repositories whose names start with one of these prefixes. Empty matches every repository.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+  registry_id:
+    description:
+      - Account id of the registry to read (a cross-account DR registry). Default the caller's own registry.
+    type: str
+    version_added: 0.1.0
+  max_concurrency:
+    description:
+      - How many repositories are read at the same time.
+    type: int
+    default: 8
+    version_added: 0.1.0
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; the same result in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no diff.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: What does the DR registry hold? (Tokyo only)
+  pilotlight.dr.ecr_image_info:
+    region: ap-northeast-1
+    repository_prefixes: [auth, team]
+  register: dr_images
+
+- name: Show the repositories and their tagged images
+  ansible.builtin.debug:
+    msg: "{{ item.name }}: {{ item.tagged_images }} tagged image(s), tags {{ item.tags | join(', ') }}"
+  loop: "{{ dr_images.repositories }}"
+
+- name: These repositories must be in Tokyo
+  pilotlight.dr.ecr_image_info:
+    region: ap-northeast-1
+    repositories: [auth-service, slack-monitoring-bot]
+  register: dr_named
+
+- name: Name the missing ones
+  ansible.builtin.debug:
+    msg: "missing in Tokyo: {{ dr_named.missing | join(', ') or 'none' }}"
+"""
+
+RETURN = r"""
+repositories:
+  description: One entry per matching repository that exists, sorted by name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Repository name.
+      type: str
+      sample: auth-service
+    uri:
+      description: Repository URI.
+      type: str
+      sample: 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/auth-service
+    tagged_images:
+      description: Number of distinct image digests with at least one tag.
+      type: int
+      sample: 3
+    tags:
+      description: Every tag in the repository, sorted.
+      type: list
+      elements: str
+      sample: ["1.0", "latest"]
+missing:
+  description: Names of O(repositories) that do not exist in the region.
+  returned: always
+  type: list
+  elements: str
+  sample: ["team-service"]
+"""
+
+try:
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError
+
+    AWS_ERRORS = (BotoCoreError, ClientError)
+except ImportError:
+    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
+
+
+@AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=30)
+def _paginate(client, operation, **params):
+    return client.get_paginator(operation).paginate(**params).build_full_result()
+
+
+def registry(registry_id):
+    return {"registryId": registry_id} if registry_id else {}
+
+
+def list_repositories(client, region, registry_id):
+    try:
+        return _paginate(client, "describe_repositories", **registry(registry_id)).get("repositories", [])
+    except AWS_ERRORS as exc:
+        raise DRError(f"cannot list the ECR repositories of {region}", exception=exc)
+
+
+def tagged_images(client, repository, region, registry_id):
+    try:
+        ids = _paginate(client, "list_images", repositoryName=repository, filter={"tagStatus": "TAGGED"},
+                        **registry(registry_id)).get("imageIds", [])
+    except AWS_ERRORS as exc:
+        raise DRError(f"cannot list the images of repository {repository} in {region}", exception=exc)
+    return {
+        "tagged_images": len({image["imageDigest"] for image in ids if image.get("imageDigest")}),
+        "tags": sorted({image["imageTag"] for image in ids if image.get("imageTag")}),
+    }
+
+
+def select(repositories, names, prefixes):
+    """(repositories to report, missing names): the named ones that exist, else those matching the prefixes."""
+    by_name = {repo["repositoryName"]: repo for repo in repositories}
+    wanted = set(names) if names else {name for name in by_name if not prefixes or name.startswith(tuple(prefixes))}
+    return [by_name[name] for name in sorted(wanted) if name in by_name], sorted(set(names) - set(by_name))
+
+
+def run(module, params):
+    region, client, registry_id = module.region, module.client("ecr"), params["registry_id"]
+    chosen, missing = select(list_repositories(client, region, registry_id), params["repositories"],
+                             params["repository_prefixes"])
+    outcomes = run_concurrently(lambda repo: tagged_images(client, repo["repositoryName"], region, registry_id),
+                                chosen, params["max_concurrency"])
+    failures = [outcome.error for outcome in outcomes if not outcome.ok]
+    if failures:
+        raise failures[0] if isinstance(failures[0], DRError) else DRError(str(failures[0]))
+    repositories = [dict(name=o.item["repositoryName"], uri=o.item.get("repositoryUri"), **o.value) for o in outcomes]
+    return dict(changed=False, repositories=repositories, missing=missing)
+
+
+def main():
+    argument_spec = dict(
+        repositories=dict(type="list", elements="str", default=[]),
+        repository_prefixes=dict(type="list", elements="str", default=[]),
+        registry_id=dict(type="str"),
+        max_concurrency=dict(type="int", default=8),
+    )
+    module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        if module.params["max_concurrency"] < 1:
+            raise DRError(f"max_concurrency must be 1 or more, got {module.params['max_concurrency']}")
+        result = run(module, module.params)
+    except DRError as exc:
+        module.fail_dr(exc)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
