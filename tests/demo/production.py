@@ -158,7 +158,7 @@ PORTFORGE_ZONE = "portforge.org"
 
 
 class PortForgeProduction:
-    """PortForge's primary-region services of seeds 001/002: RDS MySQL, S3 buckets, ECR images,
+    """PortForge's primary-region services of seeds 001/002: RDS PostgreSQL, S3 buckets, ECR images,
     Secrets Manager secrets, a Cognito user pool with users and groups, the portforge.org zone and a
     CloudFront distribution in front of the front-end bucket."""
 
@@ -175,8 +175,10 @@ class PortForgeProduction:
         self.ids = {}
 
     def database(self):
+        # PostgreSQL: during an outage its replica reports a growing ReplicaLag (MySQL reports -1, and a
+        # replica younger than one CloudWatch minute then has no lag on record for the promotion gate).
         self.rds.create_db_instance(
-            DBInstanceIdentifier="portforge-test-rds", Engine="mysql", DBInstanceClass="db.t3.micro",
+            DBInstanceIdentifier="portforge-test-rds", Engine="postgres", DBInstanceClass="db.t3.micro",
             MasterUsername="admin", MasterUserPassword="not-a-real-password-1", AllocatedStorage=20,
             BackupRetentionPeriod=7,
         )
