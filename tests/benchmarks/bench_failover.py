@@ -31,7 +31,7 @@ from tests.conftest import ansible_env  # noqa: E402
 from tests.demo.production import MegaTicketProduction, PortForgeProduction  # noqa: E402
 from tests.emulator.launcher import REPO_ROOT, EmulatorProcess, emulator_env  # noqa: E402
 
-COMBINED_VARS = REPO_ROOT / "tests" / "integration" / "playbooks" / "combined_vars.yml"
+COMBINED_VARS = REPO_ROOT / "tests" / "integration" / "playbooks" / "vars" / "combined.yml"
 
 
 def playbook(env, inventory, name, *args):

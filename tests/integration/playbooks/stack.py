@@ -9,7 +9,7 @@ from tests.conftest import REPO_ROOT, ansible_env
 from tests.demo.production import MegaTicketProduction, PortForgeProduction
 from tests.emulator.launcher import EmulatorProcess, emulator_env
 
-INVENTORY = ["-i", "inventories/local", "-l", "megaticket", "-e", "@tests/integration/playbooks/combined_vars.yml"]
+INVENTORY = ["-i", "inventories/local", "-l", "megaticket", "-e", "@tests/integration/playbooks/vars/combined.yml"]
 
 
 class Stack:
