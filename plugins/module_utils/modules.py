@@ -22,6 +22,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.pilotlight.dr.plugins.module_utils.common import PILOTLIGHT_DR_COLLECTION_NAME
 from ansible_collections.pilotlight.dr.plugins.module_utils.common import PILOTLIGHT_DR_COLLECTION_VERSION
+from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
 
 # Retry policy shared by all modules: botocore retries transient network and 5xx errors itself
 # (standard mode); AWSRetry adds jittered back-off for throttling and eventual-consistency codes.
@@ -73,6 +74,14 @@ class PilotLightModule(AnsibleAWSModule):
                     f"Set {name} to the standby region (for example ap-northeast-1)."
                 )
             seen[region] = name
+
+    def run_and_exit(self, run):
+        """``main()``'s last step: ``run(module, params)`` returns the result; a DRError fails the task."""
+        try:
+            result = run(self, self.params)
+        except DRError as error:
+            self.fail_dr(error)
+        self.exit_json(**result)
 
     def fail_dr(self, error, **kwargs):
         """Report a DRError (with its AWS exception when it has one) and exit."""

@@ -643,11 +643,7 @@ def main():
         required_one_of=[("image_ids", "filters")],
     )
     module.require_distinct_regions(source_region=module.params["source_region"], region=module.region)
-    try:
-        result = run(module, module.params)
-    except DRError as error:
-        module.fail_dr(error)
-    module.exit_json(**result)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":

@@ -524,11 +524,7 @@ def main():
             msg=f"reference_region and region are both {module.region}: the reference group must be in the other "
             "region (the primary region, for example ap-northeast-2)"
         )
-    try:
-        result = run(module, module.params)
-    except DRError as error:
-        module.fail_dr(error)
-    module.exit_json(**result)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":

@@ -841,11 +841,7 @@ def main():
         mutually_exclusive=[("user_pool_id", "user_pool_name"), ("source_user_pool_id", "source_user_pool_name")],
     )
     module.require_distinct_regions(source_region=module.params["source_region"], region=module.region)
-    try:
-        result = run(module, module.params)
-    except DRError as error:
-        module.fail_dr(error)
-    module.exit_json(**result)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":

@@ -510,11 +510,7 @@ def main():
         **WAIT_ARGUMENT_SPEC,
     )
     module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        result = run(module, module.params)
-    except DRError as error:
-        module.fail_dr(error)
-    module.exit_json(**result)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":
