@@ -46,6 +46,25 @@ def pytest_configure(config):
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, _terminate)
+    _refuse_broken_loadgroup(config)
+
+
+def _refuse_broken_loadgroup(config):
+    # The runbook tests are a story on one emulator (provision, failover, failback): they rely on
+    # --dist loadgroup keeping an xdist_group on one worker. pytest 9.2 with pytest-xdist 3.8 silently
+    # ignores the groups (pytest-dev/pytest-xdist#1386); refuse to run rather than fail at random.
+    if getattr(config.option, "dist", None) != "loadgroup" or hasattr(config, "workerinput"):
+        return
+    from importlib.metadata import version
+
+    def release(name):
+        return tuple(int(part) for part in version(name).split(".")[:2] if part.isdigit())
+
+    if release("pytest") >= (9, 2) and release("pytest-xdist") <= (3, 8):
+        raise pytest.UsageError(
+            f"pytest {version('pytest')} with pytest-xdist {version('pytest-xdist')} ignores xdist_group under "
+            "--dist loadgroup, so the runbook tests would be split across workers. Install the versions pinned "
+            "in constraints.txt (make venv).")
 
 
 def _refuse_real_aws():
