@@ -11,7 +11,8 @@ description:
   - Times every phase of a pilotlight.dr failover, failback or drill run per application (inventory
     host), records what changed (in check mode what would change, the plan), the RPO evidence that
     roles publish as facts named C(dr_<component>_rpo), and the RTO milestone that the playbook
-    publishes as the fact C(pilotlight_milestone).
+    publishes as the fact C(pilotlight_milestone) (RTO is the time from the start of the run to
+    C(dr_serving) for a failover or drill, to C(primary_serving) for a failback).
   - A phase is a block whose name starts with C(Phase) (for example C(Phase - promote data) or a name
     with a colon after C(Phase)); tasks
     outside any phase are counted under C(other).
@@ -53,7 +54,9 @@ from ansible.plugins.callback import CallbackBase
 
 RPO_FACT = re.compile(r"^dr_[a-z0-9_]+_rpo$")
 MILESTONE_FACT = "pilotlight_milestone"
-RTO_MILESTONE = "dr_serving"
+# The recovery a run measures: a failover or drill recovers into DR, a failback back into the primary.
+RTO_MILESTONES = {"failback": ("primary_serving", "primary serving")}
+DEFAULT_RTO_MILESTONE = ("dr_serving", "DR serving")
 OTHER_PHASE = "other"
 
 
@@ -83,6 +86,7 @@ class RunRecord:
         self.mode = None
         self.check_mode = False
         self.hosts = {}
+        self.rto_milestone = RTO_MILESTONES.get(playbook, DEFAULT_RTO_MILESTONE)
 
     def host(self, name):
         return self.hosts.setdefault(
@@ -126,7 +130,7 @@ class RunRecord:
                     "tasks": record["tasks"],
                     "changed": record["changed"],
                 })
-            serving = entry["milestones"].get(RTO_MILESTONE)
+            serving = entry["milestones"].get(self.rto_milestone[0])
             hosts[name] = {
                 "result": "failed" if entry["failed"] else "ok",
                 "rto_seconds": round(serving - self.started, 2) if serving else None,
@@ -140,6 +144,7 @@ class RunRecord:
             "playbook": self.playbook,
             "mode": self.mode,
             "dry_run": self.check_mode,
+            "rto_milestone": self.rto_milestone[0],
             "started_at": iso(self.started),
             "ended_at": iso(self.ended or time.time()),
             "duration_seconds": round((self.ended or time.time()) - self.started, 2),
@@ -159,7 +164,8 @@ def render_markdown(report):
     ]
     for host, data in report["applications"].items():
         rto = f"{data['rto_seconds']} s" if data["rto_seconds"] is not None else "not reached"
-        lines += [f"## {host}", "", f"- RTO (start to DR serving): **{rto}**", ""]
+        serving = RTO_MILESTONES.get(report["playbook"], DEFAULT_RTO_MILESTONE)[1]
+        lines += [f"## {host}", "", f"- RTO (start to {serving}): **{rto}**", ""]
         lines += ["| phase | status | start | duration (s) | tasks | changed |", "| --- | --- | --- | --- | --- | --- |"]
         for phase in data["phases"]:
             lines.append(f"| {phase['name']} | {phase['status']} | {phase['started_at']} | {phase['duration_seconds']} "

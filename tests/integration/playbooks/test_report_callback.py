@@ -44,9 +44,9 @@ PLAYBOOK = textwrap.dedent("""
 """)
 
 
-def run(tmp_path, name, *args):
+def run(tmp_path, name, *args, text=PLAYBOOK):
     playbook = tmp_path / f"{name}.yml"
-    playbook.write_text(PLAYBOOK)
+    playbook.write_text(text)
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_DIR),
                ANSIBLE_NOCOLOR="1", PILOTLIGHT_REPORT_DIR=str(tmp_path / "reports"))
     cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "app1,app2", str(playbook), *args]
@@ -87,3 +87,16 @@ def test_check_mode_report_is_a_plan(tmp_path):
 def test_other_playbooks_write_no_report(tmp_path, name):
     _, reports, _ = run(tmp_path, name)
     assert reports == []
+
+
+def test_failback_rto_runs_to_the_primary_serving(tmp_path):
+    playbook = PLAYBOOK.replace("when: inventory_hostname == 'app2'", "when: false")
+    playbook = playbook.replace("pilotlight_milestone: dr_serving", "pilotlight_milestone: \"{{ 'primary_serving' "
+                                "if inventory_hostname == 'app1' else 'dr_serving' }}\"")
+    result, reports, markdown = run(tmp_path, "failback", text=playbook)
+    assert result.returncode == 0, result.stdout
+    report = reports[0]
+    assert report["rto_milestone"] == "primary_serving"
+    assert report["applications"]["app1"]["rto_seconds"] is not None
+    assert report["applications"]["app2"]["rto_seconds"] is None  # DR serving is not a failback's recovery
+    assert "RTO (start to primary serving)" in markdown[0].read_text()
