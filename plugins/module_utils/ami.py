@@ -88,17 +88,20 @@ def index_copies(copies, source_region):
     return out
 
 
-def plan_retention(copies, keep, groups, source_region, protected_ids=(), new_copies=None):
+def plan_retention(copies, keep, groups, source_region, source_ids, protected_ids=(), new_copies=None):
     """The copies to retire: per group in ``groups``, all but the newest ``keep`` ones.
 
-    Only our copies of images from ``source_region`` are considered. ``protected_ids`` (existing
-    copies of the images selected by this run) are never retired and count as kept, and so do
-    ``new_copies`` ({group: number of copies this run makes}), which are the newest of all.
-    Returns the copies to retire, oldest first.
+    Only our copies of images from ``source_region`` whose source image is in ``source_ids`` (the
+    images this run's image_ids/filters match) are considered: several applications share a group
+    name such as ``Role=web`` in one account, and one application's run must never retire another's
+    copies. ``protected_ids`` (existing copies of the images selected by this run) are never retired
+    and count as kept, and so do ``new_copies`` ({group: number of copies this run makes}), which are
+    the newest of all. Returns the copies to retire, oldest first.
     """
     if keep is None:
         return []
     protected = set(protected_ids)
+    in_scope = set(source_ids)
     new_copies = new_copies or {}
     retire = []
     for group in sorted(set(groups)):
@@ -106,7 +109,7 @@ def plan_retention(copies, keep, groups, source_region, protected_ids=(), new_co
             image for image in copies
             if tags_of(image).get(COPY_GROUP_TAG) == group
             and tags_of(image).get(SOURCE_REGION_TAG) == source_region
-            and tags_of(image).get(SOURCE_IMAGE_TAG)
+            and tags_of(image).get(SOURCE_IMAGE_TAG) in in_scope
             and image.get("State") not in ("deregistered",)
         ]
         kept = new_copies.get(group, 0) + sum(1 for image in members if image["ImageId"] in protected)

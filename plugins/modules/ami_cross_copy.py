@@ -111,6 +111,10 @@ options:
     description:
       - Keep only the newest N copies of each group (made by this module from O(source_region)); older
         ones are deregistered and their snapshots deleted.
+      - Only copies of source images that this task's O(image_ids) and O(filters) match are retired, so
+        applications that share a group name (for example C(Role=web)) in one account never retire each
+        other's copies. A copy whose source image no longer matches (deregistered in O(source_region), or
+        retagged) is left alone.
       - The copies of the images selected by this run are always kept. Retention runs only once
         every copy is available, so it is skipped (with a warning) when O(wait=false) leaves copies pending.
       - Omit it to keep every copy.
@@ -352,7 +356,7 @@ def check_kms_key(module, key_id, region):
     return metadata["Arn"]
 
 
-def plan(dest, params, chosen, source_region, region):
+def plan(dest, params, sources, chosen, source_region, region):
     """Per chosen image: the existing copy or None; plus the name clashes and the retention plan."""
     try:
         copies = ami.find_copies(dest, source_region)
@@ -390,7 +394,7 @@ def plan(dest, params, chosen, source_region, region):
         if entry["copy"] is None:
             new_copies[entry["group"]] = new_copies.get(entry["group"], 0) + 1
     retire = ami.plan_retention(copies, params["keep_copies"], [e["group"] for e in entries], source_region,
-                                protected, new_copies)
+                                [image["ImageId"] for image in sources], protected, new_copies)
     return entries, retire
 
 
@@ -535,7 +539,7 @@ def run(module, params):
     sources = source_images(source_client, params, source_region)
     chosen = ami.select_images(sources, params["select"], params["group_by_tag"], params["copy_group"])
     kms_arn = check_kms_key(module, params["kms_key_id"], region) if params["encrypted"] else None
-    entries, retire = plan(dest, params, chosen, source_region, region)
+    entries, retire = plan(dest, params, sources, chosen, source_region, region)
     for entry in entries:
         entry["kms_arn"] = kms_arn
 

@@ -137,6 +137,18 @@ def test_retention_keeps_the_newest_copies_and_deletes_old_snapshots(emulator, r
     assert emulator.mutating_calls(since=since) == []
 
 
+def test_retention_leaves_another_applications_copies_of_the_same_group(emulator, run_module):
+    # Two applications in one account, both with Role=web golden images: each keeps one copy.
+    portforge = dict(filters={"name": "portforge-*-golden-*", "tag:Golden": "true"})
+    golden("portforge-web-golden-1", "web", Project="PortForge")
+    kept = run_module("ami_cross_copy", newest_per_role(keep_copies=1, **portforge))["newest_by_group"]["Role=web"]
+    for version in (1, 2):
+        golden(f"megaticket-web-golden-{version}", "web")
+        result = run_module("ami_cross_copy", newest_per_role(keep_copies=1))
+    assert len(result["retired"]) == 1 and result["retired"][0]["image_id"] != kept
+    assert tokyo_images([kept])[0]["State"] == "available"
+
+
 def test_retention_in_check_mode_names_the_copies_it_would_retire(emulator, run_module):
     golden("megaticket-web-golden-1", "web")
     first = run_module("ami_cross_copy", newest_per_role())

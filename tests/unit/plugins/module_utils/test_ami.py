@@ -70,6 +70,7 @@ COPIES = [
     copy("ami-c3", "ami-web3", "2025-12-25T00:00:00.000Z"),
     copy("ami-a1", "ami-app1", "2025-12-11T00:00:00.000Z", group="Role=app"),
 ]
+SOURCES = ["ami-web1", "ami-web2", "ami-web3", "ami-app1"]  # what the run's image_ids/filters matched
 
 
 @pytest.mark.parametrize("keep, protected, new, expected", [
@@ -82,14 +83,24 @@ COPIES = [
     (2, ["ami-c1"], {}, ["ami-c2"]),
 ])
 def test_retention_per_group(keep, protected, new, expected):
-    retire = ami.plan_retention(COPIES, keep, ["Role=web"], SEOUL, protected, new)
+    retire = ami.plan_retention(COPIES, keep, ["Role=web"], SEOUL, SOURCES, protected, new)
     assert [i["ImageId"] for i in retire] == expected
+
+
+def test_retention_never_retires_copies_of_images_the_run_did_not_match():
+    # Another application's web copies share the group name Role=web but not the source images.
+    other_app = [copy("ami-o1", "ami-other-web1", "2025-11-01T00:00:00.000Z"),
+                 copy("ami-o2", "ami-other-web2", "2025-11-02T00:00:00.000Z")]
+    retire = ami.plan_retention(COPIES + other_app, 1, ["Role=web"], SEOUL, SOURCES)
+    assert [i["ImageId"] for i in retire] == ["ami-c1", "ami-c2"]
+    other_sources = ["ami-other-web1", "ami-other-web2"]
+    assert ami.plan_retention(COPIES + other_app, 1, ["Role=web"], SEOUL, other_sources) == [other_app[0]]
 
 
 def test_retention_ignores_other_groups_regions_and_foreign_images():
     foreign = image("ami-foreign", "x", "2020-01-01T00:00:00.000Z", Role="web")
     other_region = copy("ami-us", "ami-web0", "2020-01-01T00:00:00.000Z", region="us-east-1")
-    retire = ami.plan_retention(COPIES + [foreign, other_region], 1, ["Role=app"], SEOUL)
+    retire = ami.plan_retention(COPIES + [foreign, other_region], 1, ["Role=app"], SEOUL, SOURCES + ["ami-web0", "x"])
     assert retire == []
 
 
