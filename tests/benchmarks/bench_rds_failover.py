@@ -13,11 +13,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import boto3
-import yaml
+# Run as a script from anywhere: the repository root is where `tests` is importable from.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.conftest import REPO_ROOT, ansible_env
-from tests.emulator.launcher import EmulatorProcess, emulator_env
+import boto3  # noqa: E402
+import yaml  # noqa: E402
+
+from tests.conftest import REPO_ROOT, ansible_env  # noqa: E402
+from tests.emulator.launcher import EmulatorProcess, emulator_env  # noqa: E402
 
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 PROMOTION = 10.0

@@ -10,12 +10,17 @@ cleaned up) and of the re-run. Figures only: nothing here passes or fails on tim
 import hashlib
 import json
 import os
+import sys
 import time
+from pathlib import Path
 
-import boto3
+# Run as a script from anywhere: the repository root is where `tests` is importable from.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.conftest import invoke_module
-from tests.emulator.launcher import EmulatorProcess, emulator_env
+import boto3  # noqa: E402
+
+from tests.conftest import invoke_module  # noqa: E402
+from tests.emulator.launcher import EmulatorProcess, emulator_env  # noqa: E402
 
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 OBJECTS = 300
