@@ -16,8 +16,9 @@ retire old copies without touching anything else:
   copies retention keeps.
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
+
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
 
 SOURCE_IMAGE_TAG = "pilotlight:source-image-id"
 SOURCE_REGION_TAG = "pilotlight:source-region"
@@ -152,7 +153,7 @@ def missing_tags(current, wanted):
 
 
 # -- AWS helpers ---------------------------------------------------------------------------------------
-@AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=30)
+@RETRY_DECORATOR
 def describe_images(client, **params):
     return client.get_paginator("describe_images").paginate(**params).build_full_result().get("Images", [])
 

@@ -14,7 +14,7 @@ The functions here are pure (dicts in, dicts out) and unit-tested; ``describe_gr
 
 import math
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
 
 CAPACITY_TAG = "pilotlight:active-capacity"
 COUNTED_STATES = ("InService", "Pending", "Pending:Wait", "Pending:Proceed")
@@ -203,7 +203,7 @@ def in_service(group):
 
 
 # -- AWS helpers -------------------------------------------------------------------------------------------
-@AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=30)
+@RETRY_DECORATOR
 def describe_groups(client, names):
     if not names:
         return {}

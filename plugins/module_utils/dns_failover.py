@@ -36,14 +36,13 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import jittered_backoff
 
-ROUTE53_RETRY = AWSRetry.jittered_backoff(
-    retries=8, delay=1, max_delay=30, catch_extra_error_codes=["PriorRequestNotComplete"]
-)
+# Route 53 answers PriorRequestNotComplete while an earlier change of the zone is still applied.
+ROUTE53_RETRY = jittered_backoff(["PriorRequestNotComplete"])
 
 TAG_RECORD = "pilotlight.dr:failover-record"
 TAG_ROLE = "pilotlight.dr:failover-role"

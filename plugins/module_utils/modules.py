@@ -18,16 +18,13 @@ import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.pilotlight.dr.plugins.module_utils.common import PILOTLIGHT_DR_COLLECTION_NAME
 from ansible_collections.pilotlight.dr.plugins.module_utils.common import PILOTLIGHT_DR_COLLECTION_VERSION
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_CONFIG
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
 
-# Retry policy shared by all modules: botocore retries transient network and 5xx errors itself
-# (standard mode); AWSRetry adds jittered back-off for throttling and eventual-consistency codes.
-RETRY_CONFIG = {"retries": {"mode": "standard", "max_attempts": 5}}
-RETRY_DECORATOR = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=30)
 
 WAIT_ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),

@@ -16,10 +16,10 @@ try:
 except ImportError:
     ClientError = Exception  # AnsibleAWSModule reports the missing SDK
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
 
 METRIC_PERIOD = 60  # RDS publishes ReplicaLag once a minute
 STABLE = "available"
@@ -168,7 +168,7 @@ def lag_gate(evidence, max_lag_seconds, force):
 
 
 # -- AWS readers -------------------------------------------------------------------------------------
-@AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=30)
+@RETRY_DECORATOR
 def _describe(client, identifier):
     paginator = client.get_paginator("describe_db_instances")
     return paginator.paginate(DBInstanceIdentifier=identifier).build_full_result().get("DBInstances", [])

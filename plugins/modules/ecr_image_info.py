@@ -122,14 +122,14 @@ try:
 except ImportError:
     AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
 
 
-@AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=30)
+@RETRY_DECORATOR
 def _paginate(client, operation, **params):
     return client.get_paginator(operation).paginate(**params).build_full_result()
 
