@@ -10,6 +10,7 @@ client and raise DRError with a message that names the resource.
 
 import hashlib
 import re
+import time
 
 try:
     from botocore.exceptions import BotoCoreError
@@ -25,6 +26,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
 from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
 
 # ACM's own pattern for DomainName and each SubjectAlternativeName.
@@ -35,6 +37,9 @@ ALL_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1"
 USABLE_STATUSES = ["ISSUED", "PENDING_VALIDATION"]
 STATUS_PREFERENCE = {"ISSUED": 0, "PENDING_VALIDATION": 1}
 FAILED_STATUSES = ("FAILED", "VALIDATION_TIMED_OUT", "REVOKED", "EXPIRED", "INACTIVE")
+# Right after RequestCertificate, DescribeCertificate may answer ResourceNotFoundException for several seconds
+# (eventual consistency, as the ACM API reference says): how long "not found" means "not visible yet".
+NEW_CERTIFICATE_GRACE = 60.0
 
 
 # -- names ---------------------------------------------------------------------------------------------
@@ -86,6 +91,11 @@ def certificate_names(detail):
     return names
 
 
+def key_type(key_algorithm):
+    """One spelling of a key algorithm: DescribeCertificate says ``RSA-2048``, the API enum ``RSA_2048``."""
+    return (key_algorithm or "RSA_2048").replace("-", "_")
+
+
 def matches(detail, names, key_algorithm, usable_only=True):
     """True when an ACM certificate is the one asked for: same domain, same set of names, Amazon-issued.
 
@@ -95,7 +105,7 @@ def matches(detail, names, key_algorithm, usable_only=True):
         detail.get("Type") == "AMAZON_ISSUED"
         and normalize(detail.get("DomainName")) == names[0]
         and set(certificate_names(detail)) == set(names)
-        and detail.get("KeyAlgorithm", "RSA_2048") == key_algorithm
+        and key_type(detail.get("KeyAlgorithm")) == key_type(key_algorithm)
         and (not usable_only or detail.get("Status") in USABLE_STATUSES)
     )
 
@@ -120,8 +130,13 @@ def pick(details):
 
 # -- validation records ---------------------------------------------------------------------------------
 def validation_records(detail):
-    """One entry per distinct CNAME (``*.x`` and ``x`` share one), or None while ACM has not published them."""
+    """One entry per distinct CNAME (``*.x`` and ``x`` share one), or None while ACM has not published them.
+
+    Right after a request ``DomainValidationOptions`` can be empty or lack some names: the records are known
+    only once every name of the certificate has an option with its ``ResourceRecord``.
+    """
     records = {}
+    published = set()
     for option in detail.get("DomainValidationOptions") or []:
         if option.get("ValidationMethod", "DNS") != "DNS":
             raise DRError(
@@ -131,6 +146,7 @@ def validation_records(detail):
         record = option.get("ResourceRecord")
         if not record:
             return None
+        published.add(normalize(option.get("DomainName")))
         key = normalize(record["Name"])
         entry = records.setdefault(key, {
             "name": record["Name"] if record["Name"].endswith(".") else record["Name"] + ".",
@@ -139,6 +155,8 @@ def validation_records(detail):
             "domains": [],
         })
         entry["domains"].append(option.get("DomainName"))
+    if not records or any(name not in published for name in certificate_names(detail)):
+        return None
     return list(records.values())
 
 
@@ -211,6 +229,30 @@ def describe(acm, arn):
         raise DRError(f"cannot describe ACM certificate {arn}", exception=exc)
 
 
+def grace_window(deadline, grace=NEW_CERTIFICATE_GRACE, clock=time.monotonic):
+    """The window, from now, in which a just-requested certificate may still be "not found" (within ``deadline``)."""
+    return Deadline(min(grace, deadline.remaining), clock=clock)
+
+
+def not_yet_visible(window):
+    """True while "not found" may only mean "just requested, not visible yet"."""
+    return window is not None and not window.expired
+
+
+def describe_new(acm, arn, window, sleep=time.sleep):
+    """DescribeCertificate of a just-requested certificate: polls through "not found" until ``window`` ends.
+
+    None only when it is still not found then (the idempotency token pointed at a deleted certificate).
+    """
+    delay = 0.5
+    while True:
+        detail = describe(acm, arn)
+        if detail is not None or window.expired:
+            return detail
+        sleep(min(delay, max(0.05, window.remaining)))
+        delay = min(5.0, delay * 1.5)
+
+
 def get_tags(acm, arn):
     try:
         tags = acm.list_tags_for_certificate(CertificateArn=arn, aws_retry=True).get("Tags", [])
@@ -247,23 +289,31 @@ def update_tags(acm, arn, to_set, to_remove):
         raise DRError(f"updating the tags of ACM certificate {arn} failed", exception=exc)
 
 
-def wait_for_records(acm, arn, deadline):
-    """ACM publishes the validation CNAMEs a few seconds after the request: poll until it has."""
+def wait_for_records(acm, arn, deadline, window=None, sleep=time.sleep):
+    """ACM publishes the validation CNAMEs a few seconds after the request: poll until it has.
+
+    ``window`` (from grace_window(), for a certificate just requested): "not found" within it means "not yet".
+    """
     def check():
         detail = describe(acm, arn)
         if detail is None:
+            if not_yet_visible(window):
+                return None
             raise DRError(f"ACM certificate {arn} disappeared while waiting for its validation records")
         records = validation_records(detail)
         return (detail, records) if records is not None else None
 
     return wait_until(check, deadline, f"ACM to publish the DNS validation records of {arn}", delay=0.5,
-                      max_delay=5)
+                      max_delay=5, sleep=sleep)
 
 
-def wait_issued(acm, arn, deadline):
+def wait_issued(acm, arn, deadline, window=None, sleep=time.sleep):
+    """Poll until ISSUED; DRError when it fails. ``window``: as in wait_for_records."""
     def check():
         detail = describe(acm, arn)
         if detail is None:
+            if not_yet_visible(window):
+                return None
             raise DRError(f"ACM certificate {arn} disappeared while waiting for it to be ISSUED")
         if detail.get("Status") in FAILED_STATUSES:
             reason = detail.get("FailureReason") or "no reason given"
@@ -274,7 +324,7 @@ def wait_issued(acm, arn, deadline):
         return detail if detail.get("Status") == "ISSUED" else None
 
     return wait_until(check, deadline, f"ACM certificate {arn} to be ISSUED (DNS validation)", delay=0.5,
-                      max_delay=20)
+                      max_delay=20, sleep=sleep)
 
 
 def delete(acm, arn):

@@ -17,7 +17,11 @@ description:
     once; records already right are left alone, so a re-run makes no change.
   - Waits until the certificate is C(ISSUED) (O(wait)); O(wait=false) requests it and creates the records,
     and a later run with O(wait=true) only waits. Even with O(wait=false) the module waits the few seconds ACM
-    takes to publish the validation records after a request (within O(wait_timeout)).
+    takes to publish the validation records after a request (within O(wait_timeout)), that is until every name
+    of the certificate has its record.
+  - Right after a request ACM may answer for several seconds that the new certificate does not exist; the
+    module keeps polling for up to 60 seconds (within O(wait_timeout)) before it concludes that the request
+    returned a deleted certificate and requests again.
   - Idempotent on the names; a certificate of this region with the same domain name, the same set of names and
     the same key algorithm, C(ISSUED) or C(PENDING_VALIDATION), tagged or not, is reused and never requested
     twice. Requests carry an idempotency token derived from the names, so a retried request makes no twin.
@@ -193,7 +197,8 @@ certificate:
       type: str
       sample: ISSUED
     key_algorithm:
-      description: Key algorithm.
+      description: Key algorithm, spelled as in O(key_algorithm) (C(RSA_2048) where DescribeCertificate says
+        C(RSA-2048)).
       type: str
       sample: RSA_2048
     in_use_by:
@@ -264,6 +269,7 @@ detached:
   sample: []
 """
 
+import time
 import uuid
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import acm_dns
@@ -284,6 +290,8 @@ VIEW_KEYS = ("CertificateArn", "DomainName", "SubjectAlternativeNames", "Status"
 # -- shapes ----------------------------------------------------------------------------------------------------
 def certificate_view(detail, tags):
     view = {key: detail[key] for key in VIEW_KEYS if key in detail}
+    if "KeyAlgorithm" in view:  # DescribeCertificate says RSA-2048, the option (and the API enum) RSA_2048
+        view["KeyAlgorithm"] = acm_dns.key_type(view["KeyAlgorithm"])
     view["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
     return to_result(view)
 
@@ -335,13 +343,21 @@ def find_matching(acm, names, params, region, max_workers=4, statuses=True):
 
 
 # -- state=present ---------------------------------------------------------------------------------------------
-def request_new(acm, names, params):
+def request_new(acm, names, params, deadline, sleep=time.sleep):
+    """RequestCertificate; returns the ARN and the window in which it may still be "not found".
+
+    Right after a request DescribeCertificate can answer "not found" for several seconds, so that alone proves
+    nothing: only a certificate still not found after the window (the token points at one deleted within the
+    hour) or found failed (the token points at a failed one) is requested again, with a fresh token.
+    """
     token = acm_dns.idempotency_token(names, params["key_algorithm"])
     arn = acm_dns.request(acm, names, params["key_algorithm"], params["tags"], token)
-    if acm_dns.describe(acm, arn) is None:
-        # The token still points at a certificate deleted within the hour: ask again with a fresh one.
+    window = acm_dns.grace_window(deadline)
+    detail = acm_dns.describe_new(acm, arn, window, sleep=sleep)
+    if detail is None or detail.get("Status") in acm_dns.FAILED_STATUSES:
         arn = acm_dns.request(acm, names, params["key_algorithm"], params["tags"], "pl" + uuid.uuid4().hex[:30])
-    return arn
+        window = acm_dns.grace_window(deadline)
+    return arn, window
 
 
 def ensure_records(route53, zone, records, check_mode):
@@ -378,8 +394,9 @@ def run_present(module, params):
         if module.check_mode:
             after = {"certificate": predicted_view(names, params, tags), "validation_records": []}
             return finish(module, True, after, before, zone=zone, requested=True)
-        arn, changed = request_new(acm, names, params), True
+        (arn, window), changed = request_new(acm, names, params, deadline), True
     else:
+        window = None
         arn = existing["CertificateArn"]
         to_set, to_remove = acm_dns.tag_changes(current_tags, params["tags"], params["purge_tags"])
         if to_set or to_remove:
@@ -389,7 +406,7 @@ def run_present(module, params):
     detail = existing
     records = acm_dns.validation_records(existing) if existing else None
     if records is None and not module.check_mode:
-        detail, records = acm_dns.wait_for_records(acm, arn, deadline)
+        detail, records = acm_dns.wait_for_records(acm, arn, deadline, window)
     records = [dict(r, ttl=params["validation_record_ttl"]) for r in records or []]
     record_views, before["validation_records"] = ensure_records(route53, zone, records, module.check_mode)
     changed = changed or any(r["changed"] for r in record_views)
@@ -398,8 +415,8 @@ def run_present(module, params):
         after = {"certificate": certificate_view(detail, tags), "validation_records": record_views}
         return finish(module, changed, after, before, zone=zone, requested=False)
     if params["wait"] and detail.get("Status") != "ISSUED":
-        acm_dns.wait_issued(acm, arn, deadline)
-    detail = acm_dns.describe(acm, arn)
+        acm_dns.wait_issued(acm, arn, deadline, window)
+    detail = acm_dns.describe(acm, arn) or detail  # a new certificate may still flicker to "not found"
     after = {"certificate": certificate_view(detail, acm_dns.get_tags(acm, arn)), "validation_records": record_views}
     return finish(module, changed, after, before, zone=zone, requested=existing is None)
 

@@ -3,9 +3,12 @@
 from unittest import mock
 
 import pytest
+from botocore.exceptions import ClientError
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import acm_dns
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.modules import acm_certificate_dns
 
 NAMES = ["*.portforge.org", "portforge.org"]
 
@@ -62,9 +65,30 @@ def test_idempotency_token_is_stable_short_and_valid():
     (_detail(status="PENDING_VALIDATION"), True, True),
     (_detail(status="VALIDATION_TIMED_OUT"), True, False),
     (_detail(status="VALIDATION_TIMED_OUT"), False, True),
+    (_detail(key="RSA-2048"), True, True),  # DescribeCertificate on AWS spells it with a hyphen
+    (_detail(key="EC-prime256v1"), True, False),
+    (_detail(key=None), True, True),
 ])
 def test_matches(detail, usable_only, expected):
+    if detail["KeyAlgorithm"] is None:
+        del detail["KeyAlgorithm"]
     assert acm_dns.matches(detail, NAMES, "RSA_2048", usable_only=usable_only) is expected
+
+
+@pytest.mark.parametrize("described, asked", [
+    ("RSA-2048", "RSA_2048"), ("EC-prime256v1", "EC_prime256v1"), ("EC-secp384r1", "EC_secp384r1"),
+    ("EC_secp384r1", "EC_secp384r1"),
+])
+def test_matches_key_algorithm_spelled_with_hyphen_or_underscore(described, asked):
+    assert acm_dns.matches(_detail(key=described), NAMES, asked)
+    assert acm_dns.key_type(described) == asked
+    other = "RSA_2048" if asked != "RSA_2048" else "EC_prime256v1"
+    assert not acm_dns.matches(_detail(key=described), NAMES, other)
+
+
+def test_certificate_view_reports_the_option_spelling_of_the_key_algorithm():
+    view = acm_certificate_dns.certificate_view(_detail(key="EC-prime256v1"), {})
+    assert view["key_algorithm"] == "EC_prime256v1"
 
 
 def test_summary_filter_uses_san_summaries_when_complete():
@@ -100,6 +124,29 @@ def test_validation_records_unknown_until_published_and_email_refused():
     email["DomainValidationOptions"][0]["ValidationMethod"] = "EMAIL"
     with pytest.raises(DRError, match="validated by EMAIL, not DNS"):
         acm_dns.validation_records(email)
+
+
+def test_validation_records_unknown_until_every_name_has_its_record():
+    # Right after RequestCertificate, DomainValidationOptions can be empty or list only some names.
+    three = NAMES + ["api.portforge.org"]
+    empty = _detail(names=three)
+    empty["DomainValidationOptions"] = []
+    assert acm_dns.validation_records(empty) is None
+    del empty["DomainValidationOptions"]
+    assert acm_dns.validation_records(empty) is None
+    partial = _detail(names=three)
+    partial["DomainValidationOptions"] = partial["DomainValidationOptions"][:1]
+    assert acm_dns.validation_records(partial) is None
+    # The apex shares the wildcard's record, but ACM has not listed it yet: not ready either.
+    no_apex = _detail(names=three)
+    del no_apex["DomainValidationOptions"][1]
+    assert acm_dns.validation_records(no_apex) is None
+    one_missing = _detail(names=three)
+    del one_missing["DomainValidationOptions"][2]["ResourceRecord"]
+    assert acm_dns.validation_records(one_missing) is None
+    complete = _detail(names=three)
+    complete["DomainValidationOptions"][1]["DomainName"] = "PortForge.org."
+    assert len(acm_dns.validation_records(complete)) == 2
 
 
 def test_record_changes_compare_value_and_ttl_case_and_dot_insensitively():
@@ -154,3 +201,113 @@ def test_plan_detach_refuses_default_certificates_and_other_services():
     assert acm_dns.plan_detach(elbv2, "me", [lb]) == ["L1"]
     with pytest.raises(DRError, match="not an ALB/NLB listener"):
         acm_dns.plan_detach(elbv2, "me", ["arn:aws:cloudfront::1:distribution/E1"])
+
+
+# -- a certificate just requested may be "not found" for a while ------------------------------------------------
+ARN = "arn:aws:acm:ap-northeast-1:123456789012:certificate/new"
+NOT_FOUND = ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "not found"}},
+                        "DescribeCertificate")
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def _acm(*answers):
+    """An ACM client whose DescribeCertificate gives ``answers`` in turn (an exception is raised), the last forever."""
+    acm = mock.Mock()
+    queue = list(answers)
+
+    def describe_certificate(CertificateArn, aws_retry=False):
+        answer = queue.pop(0) if len(queue) > 1 else queue[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return {"Certificate": dict(answer, CertificateArn=CertificateArn)}
+
+    acm.describe_certificate.side_effect = describe_certificate
+    return acm
+
+
+def test_describe_new_polls_through_not_found():
+    clock = FakeClock()
+    acm = _acm(NOT_FOUND, NOT_FOUND, _detail(status="PENDING_VALIDATION"))
+    window = acm_dns.grace_window(Deadline(900, clock=clock), clock=clock)
+    detail = acm_dns.describe_new(acm, ARN, window, sleep=clock.sleep)
+    assert detail["Status"] == "PENDING_VALIDATION"
+    assert acm.describe_certificate.call_count == 3
+
+
+def test_describe_new_gives_up_after_the_window_bounded_by_wait_timeout():
+    clock = FakeClock()
+    acm = _acm(NOT_FOUND)
+    window = acm_dns.grace_window(Deadline(900, clock=clock), clock=clock)
+    assert acm_dns.describe_new(acm, ARN, window, sleep=clock.sleep) is None
+    assert 60 <= clock.now < 61
+    clock = FakeClock()
+    window = acm_dns.grace_window(Deadline(10, clock=clock), clock=clock)
+    assert acm_dns.describe_new(acm, ARN, window, sleep=clock.sleep) is None
+    assert 10 <= clock.now < 11
+
+
+def test_wait_for_records_treats_not_found_as_not_yet_only_for_a_new_certificate():
+    clock = FakeClock()
+    pending = _detail(status="PENDING_VALIDATION")
+    unpublished = _detail(status="PENDING_VALIDATION", records=False)
+    unpublished["DomainValidationOptions"] = []
+    acm = _acm(NOT_FOUND, NOT_FOUND, unpublished, NOT_FOUND, pending)
+    deadline = Deadline(900, clock=clock)
+    window = acm_dns.grace_window(deadline, clock=clock)
+    detail, records = acm_dns.wait_for_records(acm, ARN, deadline, window, sleep=clock.sleep)
+    assert detail["Status"] == "PENDING_VALIDATION" and len(records) == 1
+    assert acm.describe_certificate.call_count == 5
+
+    with pytest.raises(DRError, match="disappeared while waiting for its validation records"):
+        acm_dns.wait_for_records(_acm(NOT_FOUND), ARN, deadline, None, sleep=clock.sleep)
+    clock = FakeClock()
+    deadline = Deadline(900, clock=clock)
+    window = acm_dns.grace_window(deadline, clock=clock)
+    with pytest.raises(DRError, match="disappeared while waiting for its validation records"):
+        acm_dns.wait_for_records(_acm(NOT_FOUND), ARN, deadline, window, sleep=clock.sleep)
+    assert 60 <= clock.now < 90
+
+
+def test_wait_issued_treats_not_found_as_not_yet_early():
+    clock = FakeClock()
+    deadline = Deadline(900, clock=clock)
+    window = acm_dns.grace_window(deadline, clock=clock)
+    acm = _acm(NOT_FOUND, _detail(status="PENDING_VALIDATION"), NOT_FOUND, _detail(status="ISSUED"))
+    assert acm_dns.wait_issued(acm, ARN, deadline, window, sleep=clock.sleep)["Status"] == "ISSUED"
+    with pytest.raises(DRError, match="disappeared while waiting for it to be ISSUED"):
+        acm_dns.wait_issued(_acm(NOT_FOUND), ARN, deadline, None, sleep=clock.sleep)
+
+
+PARAMS = {"key_algorithm": "RSA_2048", "tags": None}
+
+
+def _requesting(acm, *arns):
+    acm.request_certificate.side_effect = [{"CertificateArn": arn} for arn in arns]
+    return acm
+
+
+def test_request_new_requests_once_when_the_new_certificate_shows_up_late():
+    acm = _requesting(_acm(NOT_FOUND, NOT_FOUND, _detail(status="PENDING_VALIDATION")), ARN, "twin")
+    arn, window = acm_certificate_dns.request_new(acm, NAMES, PARAMS, Deadline(900), sleep=lambda s: None)
+    assert arn == ARN and not window.expired
+    assert acm.request_certificate.call_count == 1
+    assert acm.request_certificate.call_args.kwargs["IdempotencyToken"] == acm_dns.idempotency_token(NAMES, "RSA_2048")
+
+
+@pytest.mark.parametrize("answer", [NOT_FOUND, _detail(status="FAILED")], ids=["deleted", "failed"])
+def test_request_new_requests_again_when_the_token_points_at_a_dead_certificate(answer):
+    acm = _requesting(_acm(answer), ARN, "fresh")
+    arn, window = acm_certificate_dns.request_new(acm, NAMES, PARAMS, Deadline(0.2), sleep=lambda s: None)
+    assert arn == "fresh"
+    tokens = [c.kwargs["IdempotencyToken"] for c in acm.request_certificate.call_args_list]
+    assert len(tokens) == 2 and tokens[0] != tokens[1] and len(tokens[1]) == 32
