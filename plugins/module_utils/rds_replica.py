@@ -22,6 +22,11 @@ from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_err
 from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
 
 METRIC_PERIOD = 60  # RDS publishes ReplicaLag once a minute
+# CloudWatch delivers a minute's datapoint one to two minutes after the minute ends, so on a healthy replica the
+# newest datapoint is up to ~2 periods old (counted from the end of its period). Older than 2 periods plus this
+# margin, the metric is stale: nothing is known of the lag since.
+STALE_MARGIN_SECONDS = 60
+STALE_AFTER_SECONDS = 2 * METRIC_PERIOD + STALE_MARGIN_SECONDS
 STABLE = "available"
 # Statuses an instance passes through on its own; anything else (failed, incompatible-*, storage-full,
 # stopped...) needs a person, so waiting for "available" fails at once instead of timing out.
@@ -108,10 +113,22 @@ def _aware(value):
     return value
 
 
-def lag_evidence(datapoints, now):
+def datapoint_age(point, now, period=METRIC_PERIOD):
+    """Seconds between the end of ``point``'s period and ``now`` (0 for the current period)."""
+    end = _aware(point["Timestamp"]) + datetime.timedelta(seconds=period)
+    return round(max(0.0, (_aware(now) - end).total_seconds()), 3)
+
+
+def lag_evidence(datapoints, now, period=METRIC_PERIOD):
     """What the ReplicaLag datapoints (GetMetricStatistics, Maximum and Minimum per minute) say now.
 
-    * The newest minute with replication active (Minimum >= 0): its Maximum is the lag.
+    * The newest minute with replication active (Minimum >= 0): its Maximum is the lag, as long as the
+      datapoint is fresh. Its age is the time since the end of its period (``datapoint_age_seconds``);
+      an age up to 2 periods plus ``STALE_MARGIN_SECONDS`` (180 s for one-minute datapoints) is
+      CloudWatch's normal delivery delay and is not added (it would make every promotion look lagged).
+      An older datapoint is stale (``stale``; for example the metric stopped after an abrupt loss of the
+      primary region): the lag since is unknown, and its upper bound - the Maximum plus the age, as
+      replication may have stopped when the period ended - is what the gate uses.
     * The newest minute reports -1 (MySQL/MariaDB: replication not active, for example because the
       source region is unreachable): the lag is unknown now; its upper bound is the last active lag
       plus the time since that minute began, because the source cannot have written for longer than
@@ -127,18 +144,29 @@ def lag_evidence(datapoints, now):
         "last_active_seconds": None,
         "last_active_timestamp": None,
         "datapoints": len(points),
+        "datapoint_age_seconds": None,
+        "stale": None,
         "basis": "no ReplicaLag datapoint",
     }
     if not points:
         return evidence
     latest = points[-1]
-    evidence["reported_seconds"] = latest.get("Maximum")
-    evidence["timestamp"] = _aware(latest["Timestamp"]).isoformat()
+    age = datapoint_age(latest, now, period)
+    stale_after = 2 * period + STALE_MARGIN_SECONDS
+    evidence.update(reported_seconds=latest.get("Maximum"), timestamp=_aware(latest["Timestamp"]).isoformat(),
+                    datapoint_age_seconds=age, stale=age > stale_after)
     active = [p for p in points if p.get("Minimum", p.get("Maximum", -1)) >= 0]
     if latest.get("Minimum", latest.get("Maximum", -1)) >= 0:
-        evidence.update(seconds=float(latest["Maximum"]), replication_active=True,
-                        last_active_seconds=float(latest["Maximum"]), last_active_timestamp=evidence["timestamp"],
+        reported = float(latest["Maximum"])
+        evidence.update(seconds=reported, replication_active=True,
+                        last_active_seconds=reported, last_active_timestamp=evidence["timestamp"],
                         basis="latest ReplicaLag datapoint")
+        if evidence["stale"]:
+            evidence.update(
+                seconds=round(reported + age, 3),
+                basis=f"latest ReplicaLag datapoint is stale ({age:g}s old, more than {stale_after:g}s): its lag "
+                      "plus its age",
+            )
         return evidence
     evidence["replication_active"] = False
     if not active:
@@ -198,6 +226,6 @@ def read_replica_lag(cloudwatch, identifier, lookback_seconds, now=None):
         Statistics=["Maximum", "Minimum"],
         aws_retry=True,
     ).get("Datapoints", [])
-    evidence = lag_evidence(points, now)
+    evidence = lag_evidence(points, now, METRIC_PERIOD)
     evidence["measured_at"] = now.isoformat()
     return evidence

@@ -71,6 +71,8 @@ options:
     description:
       - Instance class of the replica, for example V(db.t3.micro). Defaults to the source's class on creation;
         an existing replica is modified (immediately) when it differs.
+      - With O(wait=true), a modification is waited for until the replica is C(available) and shows it applied
+        (no C(PendingModifiedValues) entry for it left), within O(wait_timeout); the same goes for O(multi_az).
     type: str
     version_added: 0.1.0
   db_subnet_group_name:
@@ -247,7 +249,11 @@ replica_lag:
   type: dict
   contains:
     seconds:
-      description: The lag the gate uses (null when unknown).
+      description:
+        - The lag the gate uses (null when unknown).
+        - The newest datapoint's maximum while it is fresh. When it is stale (RV(replica_lag.stale)), its maximum
+          plus RV(replica_lag.datapoint_age_seconds); when replication is not active, the last active lag plus the
+          time since its minute began.
       type: float
       sample: 4.0
     reported_seconds:
@@ -274,6 +280,18 @@ replica_lag:
       description: Datapoints read in the lookback window.
       type: int
       sample: 10
+    datapoint_age_seconds:
+      description:
+        - Seconds between the end of the newest datapoint's minute and RV(replica_lag.measured_at) (null without a
+          datapoint). CloudWatch delivers datapoints one to two minutes late, so up to about 120 is normal.
+      type: float
+      sample: 45.2
+    stale:
+      description:
+        - Whether the newest datapoint is older than two periods plus 60 seconds (180 seconds), so that the recent
+          lag is unknown and its age is added to RV(replica_lag.seconds) (null without a datapoint).
+      type: bool
+      sample: false
     basis:
       description: How RV(replica_lag.seconds) was worked out.
       type: str
@@ -409,11 +427,15 @@ def read_instance(client, identifier, region):
         raise DRError(f"cannot read DB instance {identifier} in {region}", exception=exc)
 
 
-def wait_for(client, identifier, region, deadline, done, what):
-    """Poll until ``done(instance)``; fail at once on a status that needs a person."""
-    state = {}
+def wait_for(client, identifier, region, deadline, done, what, still=None):
+    """Poll until ``done(instance)``; fail at once on a status that needs a person.
+
+    ``still(instance)``, when given, says what the last instance seen is still missing; a timeout names it.
+    """
+    state = {"checked": False}
 
     def check():
+        state["checked"] = False
         instance = read_instance(client, identifier, region)
         if instance is None:
             raise DRError(f"DB instance {identifier} disappeared from {region} while waiting for {what}")
@@ -422,10 +444,18 @@ def wait_for(client, identifier, region, deadline, done, what):
         if status != rr.STABLE and status not in rr.TRANSITIONAL:
             raise DRError(f"DB instance {identifier} in {region} is {status} while waiting for {what}: "
                           "look at its events in the RDS console")
+        state["checked"] = True
         return done(instance)
 
     # On the failover's critical path: poll at most every 3 s so the RTO is not padded by the back-off.
-    wait_until(check, deadline, f"{identifier} in {region} to be {what}", delay=1.0, max_delay=3.0)
+    try:
+        wait_until(check, deadline, f"{identifier} in {region} to be {what}", delay=1.0, max_delay=3.0)
+    except DRError:
+        if still is None or not state["checked"] or not deadline.expired:
+            raise
+        raise DRError(f"timed out after {int(deadline.timeout)}s waiting for DB instance {identifier} in {region} to "
+                      f"be {what}; still pending: {still(state['instance'])}. Raise wait_timeout, or re-run later "
+                      "(the modification goes on in AWS)") from None
     return state["instance"]
 
 
@@ -477,6 +507,39 @@ def wanted_changes(instance, params):
     if params["multi_az"] is not None and params["multi_az"] != instance.get("MultiAZ"):
         changes["MultiAZ"] = params["multi_az"]
     return changes
+
+
+def pending_changes(instance, changes):
+    """What of ``changes`` (ModifyDBInstance arguments) ``instance`` does not show applied yet: {name: why}.
+
+    ModifyDBInstance with ApplyImmediately is asynchronous: right after it the instance can still be
+    ``available`` with the change in PendingModifiedValues, or not show it anywhere yet. A change is
+    applied once the instance is available, has no PendingModifiedValues entry for it and shows the value.
+    Pending values of other settings (queued for the maintenance window by someone else) are not waited for.
+    """
+    pending = (instance or {}).get("PendingModifiedValues") or {}
+    missing = {}
+    for name, wanted in changes.items():
+        if name in pending:
+            missing[name] = f"{name}={pending[name]} in PendingModifiedValues"
+        elif instance.get(name) != wanted:
+            missing[name] = f"{name} is {instance.get(name)}, not {wanted}"
+    return missing
+
+
+def modifications_applied(changes):
+    def done(instance):
+        return available(instance) and not pending_changes(instance, changes)
+    return done
+
+
+def describe_pending(changes):
+    def still(instance):
+        missing = list(pending_changes(instance, changes).values())
+        if not available(instance):
+            missing.insert(0, f"status {instance.get('DBInstanceStatus')}")
+        return ", ".join(missing) or "nothing (applied as the wait ended)"
+    return still
 
 
 def apply_tags(client, instance, params, region):
@@ -532,6 +595,14 @@ def update_existing(module, client, instance, params, deadline, timings, warning
                  DBInstanceIdentifier=identifier, ApplyImmediately=True, **changes)
     apply_tags(client, instance, params, region)
     timings["change"] = round(time.monotonic() - started, 3)
+    if changes and params["wait"]:
+        # The instance can still say "available" with the change pending: wait until it shows it applied.
+        started = time.monotonic()
+        instance = wait_for(client, identifier, region, deadline, modifications_applied(changes),
+                            f"available with {', '.join(f'{k}={v}' for k, v in changes.items())} applied",
+                            still=describe_pending(changes))
+        timings["wait"] = round(timings.get("wait", 0) + time.monotonic() - started, 3)
+        return instance, changed
     return read_instance(client, identifier, region), changed
 
 
@@ -624,7 +695,7 @@ def ensure_present(module, params, timings, warnings):
     if params["wait"] and not module.check_mode and not available(instance):
         started = time.monotonic()
         instance = wait_for(client, identifier, region, deadline, available, "available")
-        timings["wait"] = round(time.monotonic() - started, 3)
+        timings["wait"] = round(timings.get("wait", 0) + time.monotonic() - started, 3)
     lag = None
     if not module.check_mode or existing is not None:
         if rr.is_replica(instance) and available(instance):

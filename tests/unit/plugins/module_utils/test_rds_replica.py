@@ -116,3 +116,48 @@ def test_lag_evidence_accepts_naive_utc_timestamps():
 def test_lag_gate(seconds, force, allowed, words):
     ok, reason = rr.lag_gate({"seconds": seconds, "basis": "test"}, 60, force)
     assert ok is allowed and words in reason
+
+
+def test_lag_evidence_reports_the_age_of_the_newest_datapoint():
+    # the minute 02:29:00-02:30:00 read at 02:30:30: 30 s old, CloudWatch's normal delay, not added to the lag
+    evidence = rr.lag_evidence([point(2, 30), point(1, 4)], NOW)
+    assert evidence["datapoint_age_seconds"] == 30 and evidence["stale"] is False
+    assert evidence["seconds"] == 4 and evidence["basis"] == "latest ReplicaLag datapoint"
+    current = rr.lag_evidence([point(0, 4)], NOW)
+    assert current["datapoint_age_seconds"] == 0 and current["seconds"] == 4
+    assert rr.lag_evidence([], NOW)["datapoint_age_seconds"] is None
+
+
+def test_lag_evidence_of_a_datapoint_up_to_two_periods_and_the_margin_old_is_fresh():
+    # 02:26:00-02:27:00, read 02:30:00: 180 s old, the limit
+    evidence = rr.lag_evidence([point(4, 0)], NOW.replace(second=0))
+    assert evidence["datapoint_age_seconds"] == rr.STALE_AFTER_SECONDS == 180
+    assert evidence["stale"] is False and evidence["seconds"] == 0
+
+
+def test_lag_evidence_of_a_stale_datapoint_adds_its_age():
+    # Primary region lost abruptly: the newest datapoint said 0 s but ended 4.5 minutes ago.
+    evidence = rr.lag_evidence([point(6, 2), point(5, 0)], NOW)
+    assert evidence["stale"] is True and evidence["datapoint_age_seconds"] == 270  # 02:26:00 -> 02:30:30
+    assert evidence["reported_seconds"] == 0 and evidence["last_active_seconds"] == 0
+    assert evidence["replication_active"] is True
+    assert evidence["seconds"] == 270 and "stale (270s old" in evidence["basis"]
+    assert rr.lag_evidence([point(5, 12)], NOW)["seconds"] == 12 + 270
+    ok, reason = rr.lag_gate(evidence, 60, False)
+    assert not ok and "replica lag 270s is above max_lag_seconds=60" in reason
+
+
+def test_lag_evidence_when_replication_stopped_keeps_its_bound_and_reports_the_age():
+    evidence = rr.lag_evidence([point(8, 7), point(6, -1)], NOW)
+    assert evidence["stale"] is True and evidence["datapoint_age_seconds"] == 330
+    assert evidence["seconds"] == 7 + 510  # last active minute began 02:22:00, now 02:30:30
+
+
+def test_read_replica_lag_uses_the_age_against_now():
+    class CloudWatch:
+        def get_metric_statistics(self, aws_retry, **kwargs):
+            assert kwargs["Period"] == rr.METRIC_PERIOD
+            return {"Datapoints": [point(10, 3)]}
+
+    evidence = rr.read_replica_lag(CloudWatch(), "portforge-dr-rds-replica", 900, now=NOW)
+    assert evidence["stale"] and evidence["seconds"] == 3 + 570 and evidence["measured_at"] == NOW.isoformat()

@@ -142,3 +142,83 @@ def test_a_refused_promotion_of_an_available_replica_is_an_error():
     with pytest.raises(DRError, match="promoting portforge-dr-rds-replica in ap-northeast-1 failed"):
         rds_replica.ensure_promoted(
             FakeModule(rds), params(state="promoted", wait=False, source_db_instance_identifier=None), {}, [])
+
+
+class ModifyingRds(FakeRds):
+    """ModifyDBInstance is asynchronous on AWS: the describes after it show the change pending first."""
+
+    def __init__(self, answers):
+        super().__init__(answers)
+        self.modifications = []
+
+    def modify_db_instance(self, aws_retry, **kwargs):
+        self.modifications.append(kwargs)
+        return {"DBInstance": replica()}
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    from ansible_collections.pilotlight.dr.plugins.module_utils import waiting
+
+    def wait_until(*args, **kwargs):
+        return waiting.wait_until(*args, sleep=lambda seconds: None, **kwargs)
+
+    monkeypatch.setattr(rds_replica, "wait_until", wait_until)
+
+
+def test_pending_changes_names_what_is_not_applied_yet():
+    changes = {"DBInstanceClass": "db.t3.small", "MultiAZ": True}
+    assert rds_replica.pending_changes(replica(DBInstanceClass="db.t3.small", MultiAZ=True), changes) == {}
+    pending = rds_replica.pending_changes(
+        replica(PendingModifiedValues={"DBInstanceClass": "db.t3.small", "EngineVersion": "8.0.40"}), changes)
+    assert pending == {"DBInstanceClass": "DBInstanceClass=db.t3.small in PendingModifiedValues",
+                       "MultiAZ": "MultiAZ is False, not True"}
+    # a value queued for the maintenance window by someone else is not waited for
+    assert rds_replica.pending_changes(
+        replica(DBInstanceClass="db.t3.small", PendingModifiedValues={"EngineVersion": "8.0.40"}),
+        {"DBInstanceClass": "db.t3.small"}) == {}
+
+
+def test_wait_true_waits_until_a_modification_is_applied_not_merely_available(no_sleep):
+    rds = ModifyingRds([
+        replica(),  # read before the change
+        replica(PendingModifiedValues={"DBInstanceClass": "db.t3.small", "MultiAZ": True}),  # still "available"
+        replica(DBInstanceStatus="modifying", PendingModifiedValues={"DBInstanceClass": "db.t3.small"}),
+        replica(DBInstanceClass="db.t3.small", MultiAZ=True),
+    ])
+    timings = {}
+    _, instance, changed, lag = rds_replica.ensure_present(
+        FakeModule(rds), params(source_db_instance_identifier=SEOUL_ARN, db_instance_class="db.t3.small", multi_az=True),
+        timings, [])
+    assert changed and rds.modifications == [{"DBInstanceIdentifier": "portforge-dr-rds-replica",
+                                              "ApplyImmediately": True, "DBInstanceClass": "db.t3.small",
+                                              "MultiAZ": True}]
+    assert (instance["DBInstanceClass"], instance["MultiAZ"]) == ("db.t3.small", True)
+    assert not instance.get("PendingModifiedValues") and rds.answers == [instance] and "wait" in timings
+    assert lag["seconds"] == 1.0
+
+
+def test_a_modification_still_pending_at_the_timeout_fails_naming_it(no_sleep):
+    rds = ModifyingRds([replica(), replica(PendingModifiedValues={"DBInstanceClass": "db.t3.small"})])
+    args = params(source_db_instance_identifier=SEOUL_ARN, db_instance_class="db.t3.small", wait_timeout=0)
+    with pytest.raises(DRError) as failure:
+        rds_replica.ensure_present(FakeModule(rds), args, {}, [])
+    message = failure.value.message
+    assert "timed out after 0s waiting for DB instance portforge-dr-rds-replica in ap-northeast-1" in message
+    assert "still pending: DBInstanceClass=db.t3.small in PendingModifiedValues" in message
+
+
+def test_a_modification_timeout_names_the_status_too(no_sleep):
+    rds = ModifyingRds([replica(), replica(DBInstanceStatus="modifying")])
+    with pytest.raises(DRError, match="still pending: status modifying, MultiAZ is False, not True"):
+        rds_replica.ensure_present(
+            FakeModule(rds), params(source_db_instance_identifier=SEOUL_ARN, multi_az=True, wait_timeout=0), {}, [])
+
+
+def test_wait_false_sends_the_modification_without_waiting(no_sleep):
+    pending = replica(PendingModifiedValues={"DBInstanceClass": "db.t3.small"})
+    rds = ModifyingRds([replica(), pending, replica(DBInstanceClass="db.t3.small")])
+    _, instance, changed, _ = rds_replica.ensure_present(
+        FakeModule(rds), params(source_db_instance_identifier=SEOUL_ARN, db_instance_class="db.t3.small", wait=False),
+        {}, [])
+    assert changed and len(rds.modifications) == 1 and instance == pending
