@@ -12,6 +12,9 @@ comparison of source and destination listings that decides what a backfill copie
 
 import copy
 import json
+import math
+import random
+import time
 
 TRUST_POLICY = {
     "Version": "2012-10-17",
@@ -23,6 +26,12 @@ TRUST_POLICY = {
 RTC_MINUTES = 15  # the only value S3 accepts for Replication Time Control
 MAX_COPY_OBJECT_SIZE = 5 * 1024 ** 3  # CopyObject limit; larger objects are copied in parts
 COPY_PART_SIZE = 512 * 1024 ** 2
+MAX_COPY_PARTS = 10000  # UploadPartCopy PartNumber is 1 to 10,000
+MAX_COPY_PART_SIZE = 5 * 1024 ** 3  # UploadPartCopy part limit
+ARCHIVED_STORAGE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")  # CopyObject needs a restore first
+ROLE_INLINE_POLICIES_LIMIT = 10240  # IAM: characters of all inline policies of a role, whitespace excluded
+VERSIONING_PROPAGATION_TIMEOUT = 120  # seconds PutBucketReplication is retried while versioning propagates
+METRIC_MAX_DATAPOINTS = 1440  # GetMetricStatistics refuses more
 
 STORAGE_CLASSES = [
     "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
@@ -36,6 +45,12 @@ def partition_of(region):
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return "aws"
+
+
+def s3_service_name(region):
+    """The ``kms:ViaService`` value of S3 in ``region`` (the aws-cn partition has its own DNS suffix)."""
+    suffix = "amazonaws.com.cn" if partition_of(region) == "aws-cn" else "amazonaws.com"
+    return f"s3.{region}.{suffix}"
 
 
 def bucket_arn(bucket, region):
@@ -200,8 +215,9 @@ def replication_policy(source_bucket, source_region, destination_bucket, region,
             "Action": ["kms:Decrypt"],
             "Resource": sorted(source_kms_key_arns),
             "Condition": {"StringLike": {
-                "kms:ViaService": f"s3.{source_region}.amazonaws.com",
-                "kms:EncryptionContext:aws:s3:arn": [f"{source_arn}/*"],
+                "kms:ViaService": s3_service_name(source_region),
+                # objects' context is the object ARN, with S3 Bucket Keys the bucket ARN
+                "kms:EncryptionContext:aws:s3:arn": [source_arn, f"{source_arn}/*"],
             }},
         })
         statements.append({
@@ -210,11 +226,21 @@ def replication_policy(source_bucket, source_region, destination_bucket, region,
             "Action": ["kms:Encrypt"],
             "Resource": [replica_kms_key_arn],
             "Condition": {"StringLike": {
-                "kms:ViaService": f"s3.{region}.amazonaws.com",
-                "kms:EncryptionContext:aws:s3:arn": [f"{destination_arn}/*"],
+                "kms:ViaService": s3_service_name(region),
+                "kms:EncryptionContext:aws:s3:arn": [destination_arn, f"{destination_arn}/*"],
             }},
         })
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_size(document):
+    """Characters IAM counts for a policy document: its JSON without whitespace."""
+    return len(json.dumps(policy_document(document), separators=(",", ":"), ensure_ascii=False))
+
+
+def inline_policies_size(other_documents, document):
+    """Total size of a role's inline policies once ``document`` is added to (or replaces one beside) the others."""
+    return sum(policy_size(other) for other in other_documents) + policy_size(document)
 
 
 def policy_document(value):
@@ -235,6 +261,35 @@ def trusts_s3(trust_policy):
         if "s3.amazonaws.com" in services and "sts:AssumeRole" in actions:
             return True
     return False
+
+
+def versioning_not_propagated(exception):
+    """Is this PutBucketReplication error S3 not seeing yet the versioning just enabled on a bucket?
+
+    S3 answers InvalidRequest "Versioning must be 'Enabled' on the bucket to apply a replication
+    configuration" or "Destination bucket must have versioning enabled." for a few seconds after
+    PutBucketVersioning.
+    """
+    error = (getattr(exception, "response", None) or {}).get("Error", {})
+    return error.get("Code") == "InvalidRequest" and "versioning" in (error.get("Message") or "").lower()
+
+
+def retry_while_versioning_propagates(call, timeout=VERSIONING_PROPAGATION_TIMEOUT, sleep=time.sleep,
+                                      clock=time.monotonic, jitter=random.random, delay=1.0, max_delay=15.0):
+    """``call()``, retried with jittered, growing delays while it fails with ``versioning_not_propagated``.
+
+    Any other error, or the same one after ``timeout`` seconds, is raised.
+    """
+    deadline = clock() + timeout
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            remaining = deadline - clock()
+            if not versioning_not_propagated(exc) or remaining <= 0:
+                raise
+        sleep(min(remaining, delay * (0.5 + jitter() / 2)))
+        delay = min(max_delay, delay * 2)
 
 
 def default_role_name(bucket):
@@ -267,6 +322,11 @@ def is_present(source, destination):
         destination["LastModified"] >= source["LastModified"])
 
 
+def is_archived(item):
+    """A ListObjectsV2 entry in S3 Glacier Flexible Retrieval or Deep Archive: not copyable until restored."""
+    return item.get("StorageClass") in ARCHIVED_STORAGE_CLASSES
+
+
 def backfill_candidates(source_objects, destination_objects):
     """Objects of the source that the destination lacks or holds in an older version.
 
@@ -288,8 +348,14 @@ def tags_match(wanted, actual):
     return all(actual.get(key) == value for key, value in (wanted or {}).items())
 
 
-def copy_parts(size, part_size=COPY_PART_SIZE):
-    """Byte ranges ("bytes=a-b") for a multipart copy of ``size`` bytes."""
+def copy_part_size(size):
+    """The part size for a multipart copy of ``size`` bytes: 512 MiB, larger when that needs over 10,000 parts."""
+    return min(MAX_COPY_PART_SIZE, max(COPY_PART_SIZE, math.ceil(size / MAX_COPY_PARTS)))
+
+
+def copy_parts(size, part_size=None):
+    """Byte ranges ("bytes=a-b") for a multipart copy of ``size`` bytes (``copy_part_size`` by default)."""
+    part_size = part_size or copy_part_size(size)
     parts = []
     start = 0
     while start < size:
@@ -297,6 +363,21 @@ def copy_parts(size, part_size=COPY_PART_SIZE):
         parts.append(f"bytes={start}-{end}")
         start = end + 1
     return parts
+
+
+def metric_period(lookback_minutes):
+    """GetMetricStatistics Period (seconds) for a window of ``lookback_minutes`` + 1 minutes.
+
+    One minute while that is at most 1,440 datapoints, else the smallest multiple of a minute that
+    stays within 1,440; rounded up to 5 minutes and 1 hour for windows starting over 15 and 63 days
+    ago, which CloudWatch only answers at those resolutions.
+    """
+    period = max(60, 60 * math.ceil((lookback_minutes + 1) / METRIC_MAX_DATAPOINTS))
+    if lookback_minutes > 63 * 24 * 60:
+        return 3600 * math.ceil(period / 3600)
+    if lookback_minutes > 15 * 24 * 60:
+        return 300 * math.ceil(period / 300)
+    return period
 
 
 def copy_arguments(storage_class, replica_kms_key_arn):

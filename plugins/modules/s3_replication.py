@@ -11,7 +11,9 @@ short_description: S3 cross-region replication of a bucket to the DR region, wit
 description:
   - Replicates the objects of O(bucket) (in O(source_region)) to O(destination_bucket) (in O(region), the DR
     region) with one S3 replication rule, and everything the rule needs, in one idempotent task.
-  - Versioning is enabled on both buckets when needed (S3 replicates only between versioned buckets).
+  - Versioning is enabled on both buckets when needed (S3 replicates only between versioned buckets). S3 takes a
+    moment to see versioning that was just enabled, so setting the rule is retried for up to two minutes while S3
+    answers that versioning is not enabled.
   - The replication role is created or updated with a least-privilege inline policy for this pair of buckets
     (read the source's versions and replication configuration, write replicas, and with O(replica_kms_key_id)
     decrypt with the source keys and encrypt with the DR key), or an existing role is used with O(role_arn).
@@ -138,6 +140,9 @@ options:
     description:
       - Name of the replication role that the module creates or updates (trust for C(s3.amazonaws.com) and an
         inline policy named after the two buckets). Several buckets can share it, each adds its own policy.
+      - IAM allows 10,240 characters (without whitespace) of inline policies per role. When this bucket's policy
+        would not fit beside the role's other inline policies the module fails before any change; use one role
+        per bucket or fewer buckets per role.
       - Defaults to C(s3-replication-<bucket>). Mutually exclusive with O(role_arn).
     type: str
     version_added: 0.1.0
@@ -161,6 +166,9 @@ options:
         C(aws s3 sync) compares), in the rule's storage class and with the replica KMS key.
       - Only current versions are copied (not the version history, not delete markers), with their metadata and
         tags; copies get new version ids. Objects only in the destination are never deleted.
+      - Objects in the C(GLACIER) or C(DEEP_ARCHIVE) storage class, and others S3 refuses to copy because they are
+        archived (C(ObjectNotInActiveTierError), for example Intelligent-Tiering archive tiers), are skipped and
+        counted in RV(backfill.skipped_archived); restore them and copy them yourself.
     type: bool
     default: false
     version_added: 0.1.0
@@ -177,7 +185,8 @@ notes:
   - The replication configuration has one role for all its rules. When the bucket already has rules of other
     IDs with another role, give that role as O(role_arn) (and make sure it can reach O(destination_bucket)).
   - Backfill copies go through the DR region's endpoint (C(CopyObject) with the source as copy source), objects
-    over 5 GiB in 512 MiB parts. A backfill into a bucket that itself replicates elsewhere is replicated on.
+    over 5 GiB in parts of 512 MiB (larger parts for objects over about 4.9 TiB, as S3 allows at most 10,000
+    parts). A backfill into a bucket that itself replicates elsewhere is replicated on.
 extends_documentation_fragment:
   - pilotlight.dr.concurrency
   - amazon.aws.common.modules
@@ -307,6 +316,13 @@ backfill:
       sample: 2
     skipped_by_tags:
       description: Candidates left out because they lack the rule's tags.
+      type: int
+      sample: 0
+    skipped_archived:
+      description:
+        - Candidates not copied because they are archived (storage class C(GLACIER) or C(DEEP_ARCHIVE), or
+          refused by S3 with C(ObjectNotInActiveTierError)); in check mode only those known from their storage
+          class.
       type: int
       sample: 0
     copied:
@@ -443,6 +459,27 @@ def read_role(iam, role_name, policy_name):
             "policy": crr.policy_document(policy) if policy else None}
 
 
+def other_inline_policies(iam, role_name, policy_name):
+    """The documents of the role's inline policies other than ``policy_name``."""
+    try:
+        names = iam.get_paginator("list_role_policies").paginate(RoleName=role_name).build_full_result()[
+            "PolicyNames"]
+        return [iam.get_role_policy(RoleName=role_name, PolicyName=name, aws_retry=True)["PolicyDocument"]
+                for name in names if name != policy_name]
+    except AWS_ERRORS as exc:
+        raise DRError(f"cannot read the inline policies of IAM role {role_name}", exception=exc)
+
+
+def check_inline_policies_size(role_name, others, policy):
+    total = crr.inline_policies_size(others, policy)
+    if total > crr.ROLE_INLINE_POLICIES_LIMIT:
+        raise DRError(
+            f"the inline policies of IAM role {role_name} would total {total} characters with this bucket's policy "
+            f"({crr.policy_size(policy)}, the {len(others)} others {total - crr.policy_size(policy)}), over IAM's "
+            f"limit of {crr.ROLE_INLINE_POLICIES_LIMIT} per role: use one role per bucket (leave role_name out for "
+            f"{crr.default_role_name('<bucket>')}) or fewer buckets per role")
+
+
 def account_id(module):
     try:
         return module.client("sts").get_caller_identity(aws_retry=True)["Account"]
@@ -511,11 +548,15 @@ def plan_role(module, params, existing, source_keys, replica_key):
         arn = f"arn:{crr.partition_of(module.region)}:iam::{account_id(module)}:role/{role_name}"
     else:
         arn = current["arn"]
+    update_policy = current is None or current["policy"] != policy
+    if update_policy:
+        others = [] if current is None else other_inline_policies(module.client("iam"), role_name, name)
+        check_inline_policies_size(role_name, others, policy)
     return {
         "arn": arn, "name": role_name, "policy_name": name, "policy": policy, "managed": True,
         "create": current is None,
         "update_trust": current is not None and not crr.trusts_s3(current["trust"]),
-        "update_policy": current is None or current["policy"] != policy,
+        "update_policy": update_policy,
     }
 
 
@@ -544,9 +585,14 @@ def apply_role(iam, role):
         raise DRError(f"creating or updating IAM role {role['name']} failed", exception=exc)
 
 
-def put_configuration(client, bucket, configuration):
+def put_configuration(client, bucket, configuration, versioning_timeout=0):
+    """PutBucketReplication; with ``versioning_timeout``, retried that long while S3 does not see yet the
+    versioning just enabled on either bucket (InvalidRequest about versioning)."""
+    def put():
+        return client.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=configuration, aws_retry=True)
+
     try:
-        client.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=configuration, aws_retry=True)
+        crr.retry_while_versioning_propagates(put, timeout=versioning_timeout)
     except AWS_ERRORS as exc:
         raise DRError(f"setting the replication configuration of bucket {bucket} failed", exception=exc)
 
@@ -580,7 +626,8 @@ def plan_backfill(source, dest, params, rule, max_workers):
     source_objects = list_objects(source, params["bucket"], prefix)
     destination_objects = list_objects(dest, params["destination_bucket"], prefix)
     missing, outdated = crr.backfill_candidates(source_objects, destination_objects)
-    candidates = missing + outdated
+    candidates = [item for item in missing + outdated if not crr.is_archived(item)]
+    archived = len(missing) + len(outdated) - len(candidates)
     skipped = 0
     if wanted_tags and candidates:
         outcomes = run_concurrently(lambda item: object_tags(source, params["bucket"], item["Key"]), candidates,
@@ -592,11 +639,12 @@ def plan_backfill(source, dest, params, rule, max_workers):
     return {
         "source_objects": len(source_objects), "destination_objects": len(destination_objects),
         "missing": len(missing), "outdated": len(outdated), "skipped_by_tags": skipped,
-        "candidates": sorted(candidates, key=lambda i: i["Key"]),
+        "skipped_archived": archived, "candidates": sorted(candidates, key=lambda i: i["Key"]),
     }
 
 
 def copy_object(source, dest, params, item, replica_key):
+    """Copy one object; its size, or None when it is archived (S3 Glacier, not restored) and was skipped."""
     bucket, destination, key = params["bucket"], params["destination_bucket"], item["Key"]
     extra = crr.copy_arguments(params["storage_class"], replica_key)
     try:
@@ -606,6 +654,8 @@ def copy_object(source, dest, params, item, replica_key):
         else:
             copy_in_parts(source, dest, bucket, destination, item, extra)
     except AWS_ERRORS as exc:
+        if is_error_code(exc, "ObjectNotInActiveTierError"):
+            return None
         raise DRError(f"copying s3://{bucket}/{key} to s3://{destination} failed", exception=exc)
     return item["Size"]
 
@@ -658,6 +708,9 @@ def run_backfill(module, params, source, dest, rule, replica_key):
                                 params["max_concurrency"])
     raise_failures(outcomes, f"the backfill of {params['destination_bucket']} copied "
                              f"{sum(1 for o in outcomes if o.ok)} of {len(outcomes)} objects")
+    copied = [o.item for o in outcomes if o.value is not None]
+    report.update(skipped_archived=report["skipped_archived"] + len(outcomes) - len(copied), copied=len(copied),
+                  bytes_copied=sum(i["Size"] for i in copied), keys=[i["Key"] for i in copied[:KEYS_REPORTED]])
     return report
 
 
@@ -686,7 +739,7 @@ def run_present(module, params):
             wanted["Role"] = role["arn"]
             config_changed = not crr.same_configuration(existing, wanted)
         if config_changed:
-            put_configuration(source, params["bucket"], wanted)
+            put_configuration(source, params["bucket"], wanted, crr.VERSIONING_PROPAGATION_TIMEOUT)
     if params["backfill"]:
         replica_key = plan["rule"]["Destination"].get("EncryptionConfiguration", {}).get("ReplicaKmsKeyID")
         result["backfill"] = run_backfill(module, params, source, dest, plan["rule"], replica_key)

@@ -56,6 +56,8 @@ options:
   metrics_lookback_minutes:
     description:
       - How far back to look for the latest replication metric datapoint.
+      - Datapoints are read per minute up to a day back; longer windows are read in coarser periods (CloudWatch
+        returns at most 1,440 datapoints per request).
     type: int
     default: 60
     version_added: 0.1.0
@@ -215,7 +217,8 @@ def latest_metric(cloudwatch, name, bucket, destination, rule_id, lookback_minut
                   {"Name": "RuleId", "Value": rule_id}]
     try:
         points = cloudwatch.get_metric_statistics(
-            Namespace="AWS/S3", MetricName=name, Dimensions=dimensions, Statistics=["Maximum"], Period=60,
+            Namespace="AWS/S3", MetricName=name, Dimensions=dimensions, Statistics=["Maximum"],
+            Period=crr.metric_period(lookback_minutes),
             StartTime=now - datetime.timedelta(minutes=lookback_minutes), EndTime=now + datetime.timedelta(minutes=1),
             aws_retry=True)["Datapoints"]
     except AWS_ERRORS as exc:

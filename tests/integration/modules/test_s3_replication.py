@@ -120,6 +120,50 @@ def test_backfill_follows_the_rule_prefix_and_tags(emulator, run_module):
     assert tags == [{"Key": "keep", "Value": "yes"}]
 
 
+def test_backfill_skips_archived_objects_and_reports_them(emulator, buckets, run_module):
+    seoul = s3(SEOUL)
+    seoul.put_object(Bucket="portforge-team", Key="docs/cold.txt", Body=b"cold", StorageClass="GLACIER")
+    seoul.put_object(Bucket="portforge-team", Key="docs/frozen.txt", Body=b"frozen", StorageClass="DEEP_ARCHIVE")
+    seoul.put_object(Bucket="portforge-team", Key="docs/instant.txt", Body=b"ir", StorageClass="GLACIER_IR")
+    predicted = run_module("s3_replication", args(backfill=True), check=True)
+    assert not predicted.failed, predicted
+    assert (predicted["backfill"]["missing"], predicted["backfill"]["skipped_archived"],
+            predicted["backfill"]["copied"]) == (5, 2, 3)
+    result = run_module("s3_replication", args(backfill=True))
+    assert result.changed and not result.failed, result
+    assert (result["backfill"]["skipped_archived"], result["backfill"]["copied"]) == (2, 3)
+    assert result["backfill"]["keys"] == ["docs/instant.txt", "docs/old-1.txt", "docs/old-2.txt"]
+    assert result["backfill"]["bytes_copied"] == 2 + 2 * len(b"body of docs/old-1.txt")
+    assert keys(TOKYO, "portforge-team-dr") == ["docs/instant.txt", "docs/old-1.txt", "docs/old-2.txt"]
+
+
+def test_a_shared_role_whose_inline_policies_would_overflow_is_refused(emulator, buckets, run_module):
+    iam = boto3.client("iam", region_name=TOKYO)
+    iam.create_role(RoleName="shared-replication", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    others = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["s3:ReplicateObject"],
+        "Resource": [f"arn:aws:s3:::portforge-bucket-{n:04}-dr/*" for n in range(235)]}]}
+    assert 9700 < len(json.dumps(others, separators=(",", ":"))) < 10240
+    iam.put_role_policy(RoleName="shared-replication", PolicyName="s3-replication-others",
+                        PolicyDocument=json.dumps(others, indent=2))  # whitespace does not count
+    since = emulator.last_seq()
+    refused = run_module("s3_replication", args(role_name="shared-replication"))
+    assert refused.failed, refused
+    assert "inline policies of IAM role shared-replication would total" in refused["msg"]
+    assert "use one role per bucket" in refused["msg"]
+    assert emulator.mutating_calls(since=since) == []
+
+    iam.put_role_policy(RoleName="shared-replication", PolicyName="s3-replication-others",
+                        PolicyDocument=json.dumps(dict(others, Statement=[dict(
+                            others["Statement"][0], Resource=others["Statement"][0]["Resource"][:10])])))
+    accepted = run_module("s3_replication", args(role_name="shared-replication"))
+    assert accepted.changed and not accepted.failed, accepted
+    assert sorted(iam.list_role_policies(RoleName="shared-replication")["PolicyNames"]) == [
+        "s3-replication-others", "s3-replication-portforge-team-to-portforge-team-dr"]
+
+
 def test_replica_kms_key_and_source_key_shape_rule_and_policy(emulator, buckets, run_module):
     tokyo_kms = boto3.client("kms", region_name=TOKYO)
     dr_key = tokyo_kms.create_key(Description="DR S3")["KeyMetadata"]["Arn"]
@@ -139,6 +183,8 @@ def test_replica_kms_key_and_source_key_shape_rule_and_policy(emulator, buckets,
     assert kms["DecryptSourceObjects"]["Resource"] == [seoul_key]
     assert kms["DecryptSourceObjects"]["Condition"]["StringLike"]["kms:ViaService"] == "s3.ap-northeast-2.amazonaws.com"
     assert kms["EncryptReplicas"]["Resource"] == [dr_key]
+    assert kms["EncryptReplicas"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == [
+        "arn:aws:s3:::portforge-team-dr", "arn:aws:s3:::portforge-team-dr/*"]
     s3(SEOUL).put_object(Bucket="portforge-team", Key="secret", Body=b"s", ServerSideEncryption="aws:kms",
                          SSEKMSKeyId=seoul_key)
     emulator.settle()

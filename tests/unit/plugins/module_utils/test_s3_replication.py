@@ -1,8 +1,10 @@
 """The pure logic behind s3_replication: rule building and merging, role policy, backfill selection."""
 
 import datetime
+import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import s3_replication as crr
 
@@ -121,9 +123,48 @@ def test_policy_with_kms_limits_keys_to_s3_of_each_region():
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     decrypt, encrypt = by_sid["DecryptSourceObjects"], by_sid["EncryptReplicas"]
     assert decrypt["Action"] == ["kms:Decrypt"] and decrypt["Resource"] == ["arn:aws:kms:ap-northeast-2:1:key/src"]
-    assert decrypt["Condition"]["StringLike"] == {"kms:ViaService": "s3.ap-northeast-2.amazonaws.com",
-                                                  "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::team/*"]}
-    assert encrypt["Condition"]["StringLike"]["kms:ViaService"] == "s3.ap-northeast-1.amazonaws.com"
+    assert decrypt["Condition"]["StringLike"] == {
+        "kms:ViaService": "s3.ap-northeast-2.amazonaws.com",
+        "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::team", "arn:aws:s3:::team/*"]}
+    assert encrypt["Condition"]["StringLike"] == {
+        "kms:ViaService": "s3.ap-northeast-1.amazonaws.com",
+        "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::team-dr", "arn:aws:s3:::team-dr/*"]}
+
+
+def test_policy_kms_condition_allows_the_bucket_arn_of_s3_bucket_keys():
+    policy = crr.replication_policy("team", "ap-northeast-2", "team-dr", "ap-northeast-1", ["k"], "dr")
+    contexts = [s["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] for s in policy["Statement"]
+                if "Condition" in s]
+    assert ["arn:aws:s3:::team"] == [c for c in contexts[0] if not c.endswith("/*")]
+    assert ["arn:aws:s3:::team-dr"] == [c for c in contexts[1] if not c.endswith("/*")]
+
+
+def test_policy_kms_via_service_in_the_china_partition():
+    policy = crr.replication_policy("team", "cn-north-1", "team-dr", "cn-northwest-1", ["k"], "dr")
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["DecryptSourceObjects"]["Condition"]["StringLike"]["kms:ViaService"] == \
+        "s3.cn-north-1.amazonaws.com.cn"
+    assert by_sid["EncryptReplicas"]["Condition"]["StringLike"]["kms:ViaService"] == \
+        "s3.cn-northwest-1.amazonaws.com.cn"
+    assert by_sid["EncryptReplicas"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"][0] == \
+        "arn:aws-cn:s3:::team-dr"
+    assert crr.s3_service_name("us-gov-west-1") == "s3.us-gov-west-1.amazonaws.com"
+
+
+def test_policy_size_counts_json_without_whitespace():
+    assert crr.policy_size({"Version": "2012-10-17", "Statement": []}) == len('{"Version":"2012-10-17","Statement":[]}')
+    assert crr.policy_size('{ "Version" : "2012-10-17",\n  "Statement": [] }') == 39
+    policy = crr.replication_policy("team", "ap-northeast-2", "team-dr", "ap-northeast-1")
+    assert crr.inline_policies_size([], policy) == crr.policy_size(policy)
+    assert crr.inline_policies_size([policy, json.dumps(policy, indent=4)], policy) == 3 * crr.policy_size(policy)
+
+
+def test_many_buckets_on_one_role_exceed_the_inline_policy_limit():
+    policies = [crr.replication_policy(f"bucket-{n:02}", "ap-northeast-2", f"bucket-{n:02}-dr", "ap-northeast-1",
+                                       ["arn:aws:kms:ap-northeast-2:123456789012:key/*"],
+                                       "arn:aws:kms:ap-northeast-1:123456789012:key/dr") for n in range(20)]
+    sizes = [crr.inline_policies_size(policies[:n], policies[n]) for n in range(20)]
+    assert sizes[0] < crr.ROLE_INLINE_POLICIES_LIMIT < sizes[-1]
 
 
 def test_partitions_and_arns():
@@ -175,6 +216,116 @@ def test_copy_parts_cover_every_byte_once():
     assert crr.copy_parts(10, part_size=4) == ["bytes=0-3", "bytes=4-7", "bytes=8-9"]
     assert crr.copy_parts(8, part_size=4) == ["bytes=0-3", "bytes=4-7"]
     assert len(crr.copy_parts(6 * 1024 ** 3)) == 12
+
+
+@pytest.mark.parametrize("size, part_size", [
+    (6 * 1024 ** 3, 512 * 1024 ** 2),
+    (10000 * 512 * 1024 ** 2, 512 * 1024 ** 2),
+    (10000 * 512 * 1024 ** 2 + 1, 512 * 1024 ** 2 + 1),
+    (5 * 1024 ** 4, 549755814),  # the largest S3 object: ceil(5 TiB / 10,000)
+    (10 ** 15, 5 * 1024 ** 3),  # never over the 5 GiB part limit
+])
+def test_copy_part_size_stays_within_10000_parts(size, part_size):
+    assert crr.copy_part_size(size) == part_size
+
+
+def test_copy_parts_of_the_largest_object_fit_in_10000_parts():
+    size = 5 * 1024 ** 4
+    parts = crr.copy_parts(size)
+    assert len(parts) <= 10000
+    assert parts[0] == f"bytes=0-{crr.copy_part_size(size) - 1}" and parts[-1].endswith(f"-{size - 1}")
+
+
+@pytest.mark.parametrize("lookback, period", [
+    (1, 60), (60, 60), (1439, 60), (1440, 120), (2879, 120), (2880, 180), (10080, 480),
+    (30 * 24 * 60, 2100), (90 * 24 * 60, 7200),
+])
+def test_metric_period_keeps_get_metric_statistics_within_1440_datapoints(lookback, period):
+    assert crr.metric_period(lookback) == period
+    assert (lookback + 1) * 60 / crr.metric_period(lookback) <= 1440
+
+
+def test_archived_objects_are_recognised_by_storage_class():
+    assert crr.is_archived(dict(obj("a"), StorageClass="GLACIER"))
+    assert crr.is_archived(dict(obj("a"), StorageClass="DEEP_ARCHIVE"))
+    assert not crr.is_archived(dict(obj("a"), StorageClass="GLACIER_IR"))
+    assert not crr.is_archived(dict(obj("a"), StorageClass="STANDARD"))
+    assert not crr.is_archived(obj("a"))
+
+
+def client_error(code, message, operation="PutBucketReplication"):
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+VERSIONING_SOURCE = "Versioning must be 'Enabled' on the bucket to apply a replication configuration"
+VERSIONING_DESTINATION = "Destination bucket must have versioning enabled."
+
+
+@pytest.mark.parametrize("error, expected", [
+    (client_error("InvalidRequest", VERSIONING_SOURCE), True),
+    (client_error("InvalidRequest", VERSIONING_DESTINATION), True),
+    (client_error("InvalidRequest", "Priority must be specified for this version of Cross Region Replication"),
+     False),
+    (client_error("AccessDenied", "versioning"), False),
+    (ValueError("versioning"), False),
+])
+def test_versioning_not_propagated(error, expected):
+    assert crr.versioning_not_propagated(error) is expected
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def flaky(errors, result="done"):
+    errors = list(errors)
+    calls = []
+
+    def call():
+        calls.append(1)
+        if errors:
+            raise errors.pop(0)
+        return result
+    return call, calls
+
+
+def test_put_replication_is_retried_while_versioning_propagates():
+    clock = FakeClock()
+    call, calls = flaky([client_error("InvalidRequest", VERSIONING_SOURCE),
+                         client_error("InvalidRequest", VERSIONING_DESTINATION)])
+    assert crr.retry_while_versioning_propagates(call, sleep=clock.sleep, clock=clock, jitter=lambda: 1.0) == "done"
+    assert len(calls) == 3 and clock.sleeps == [1.0, 2.0]
+
+
+def test_the_versioning_retry_is_jittered_and_bounded_by_the_timeout():
+    clock = FakeClock()
+    call, calls = flaky([client_error("InvalidRequest", VERSIONING_DESTINATION)] * 1000)
+    with pytest.raises(ClientError, match="versioning"):
+        crr.retry_while_versioning_propagates(call, timeout=120, sleep=clock.sleep, clock=clock, jitter=lambda: 0.0)
+    assert clock.now == pytest.approx(120)
+    assert clock.sleeps[:3] == [0.5, 1.0, 2.0] and max(clock.sleeps) <= 7.5
+    assert 10 < len(calls) < 1000
+
+
+def test_other_errors_are_not_retried():
+    clock = FakeClock()
+    call, calls = flaky([client_error("InvalidRequest", "Priority must be specified")])
+    with pytest.raises(ClientError, match="Priority"):
+        crr.retry_while_versioning_propagates(call, sleep=clock.sleep, clock=clock)
+    assert len(calls) == 1 and clock.sleeps == []
+    call, calls = flaky([client_error("InvalidRequest", VERSIONING_SOURCE)])
+    with pytest.raises(ClientError):
+        crr.retry_while_versioning_propagates(call, timeout=0, sleep=clock.sleep, clock=clock)
+    assert len(calls) == 1
 
 
 def test_copy_arguments():
