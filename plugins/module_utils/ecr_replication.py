@@ -19,9 +19,15 @@ AWS-correct way, without pulling layers through the controller:
   once it has arrived the real tags are put in the destination and the temporary tag is removed in
   both regions. A PutImage of a manifest under a tag it already has fails with
   ImageAlreadyExistsException on AWS, hence the new, temporary tag.
+
+Every call names its registry (``registryId``): the source registry is the caller's own (the one
+whose replication configuration PutReplicationConfiguration sets), the destination is the rule's
+destination registry. An ECR call without ``registryId`` goes to the caller's registry, which is the
+wrong one as soon as the destination belongs to another account.
 """
 
 import json
+import re
 
 PREFIX_MATCH = "PREFIX_MATCH"
 DEFAULT_TEMP_TAG_PREFIX = "pilotlight-backfill-"
@@ -30,10 +36,35 @@ INDEX_MEDIA_TYPES = (
     "application/vnd.oci.image.index.v1+json",
 )
 MAX_RULES = 25
+REGISTRY_ID_PATTERN = re.compile(r"^[0-9]{12}$")
 
 
 def destination_of(region, registry_id):
     return {"region": region, "registryId": registry_id}
+
+
+def registry_id_problem(registry_id):
+    """Why ``registry_id`` cannot name an ECR registry (an account id), None when it can."""
+    if registry_id is None or REGISTRY_ID_PATTERN.match(registry_id):
+        return None
+    return f"registry_id {registry_id!r} is not an AWS account id (12 digits)"
+
+
+def backfill_problem(own_id, registry_id, source_region, region):
+    """Why the backfill cannot run with the credentials of registry ``own_id``, None when it can.
+
+    The backfill reads and writes the destination registry (DescribeImages, PutImage,
+    BatchDeleteImage): with the source account's credentials that works for the source account's own
+    registry only. A registry of another account needs that account's credentials (the replication
+    rule itself lives in the source registry and needs none).
+    """
+    if registry_id == own_id:
+        return None
+    return (f"backfill cannot write into registry {registry_id} in {region}: it belongs to another account than "
+            f"these credentials (registry {own_id}, the source in {source_region}), and copying images there needs "
+            f"account {registry_id}'s credentials. Set backfill: false to manage the replication rule only (images "
+            f"pushed from now on replicate to {registry_id}), or leave registry_id unset to backfill a DR region "
+            f"of account {own_id}")
 
 
 def normalize_filters(prefixes):

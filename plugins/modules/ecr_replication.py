@@ -29,15 +29,23 @@ author:
 options:
   source_region:
     description:
-      - The region whose registry replicates (the primary region).
-      - Must differ from O(region), the destination, when the destination registry is the same account.
+      - The region whose registry replicates (the primary region). The source registry is always the private
+        registry of the module's credentials in that region (the one whose replication configuration is set).
+      - Must differ from O(region), the destination, even when O(registry_id) names another account, because a copy
+        in the same region does not survive that region. The same region twice fails before any call.
     type: str
     required: true
     version_added: 0.1.0
   registry_id:
     description:
-      - Account id of the destination registry. Defaults to the source registry's account.
-      - A registry of another account must allow replication from this one (its registry policy).
+      - Account id (12 digits) of the destination registry in O(region), the one named in the replication rule.
+        Defaults to the source registry's account (the module's credentials).
+      - A registry of another account must allow replication from this one (its registry permissions policy,
+        C(ecr:ReplicateImage) for the source account).
+      - With another account, only the replication rule is managed. O(backfill=true) is refused before any change,
+        because copying images into that registry needs that account's credentials. In check mode it is allowed
+        and only compares the registries; reading the other account's repositories needs their repository
+        policies to allow it (C(ecr:DescribeImages), C(ecr:BatchCheckLayerAvailability)).
     type: str
     version_added: 0.1.0
   state:
@@ -61,6 +69,8 @@ options:
     description:
       - Bring tagged images pushed before replication was configured to O(region), as described above.
       - Untagged images are not copied (they are reported).
+      - Only to a registry of the module's own account (O(registry_id) unset or equal to it); refused before any
+        change otherwise (check mode still compares, see O(registry_id)).
     type: bool
     default: false
     version_added: 0.1.0
@@ -241,6 +251,9 @@ BATCH = 100
 
 # -- validation (no call) -------------------------------------------------------------------------------
 def validate_params(params):
+    problem = ecr.registry_id_problem(params["registry_id"])
+    if problem:
+        raise DRError(f"{problem}: set it to the destination registry's account id or leave it unset")
     for prefix in params["repository_prefixes"]:
         if not 2 <= len(prefix) <= 256 or not FILTER_PATTERN.match(prefix):
             raise DRError(f"repository prefix {prefix!r} is not valid: 2 to 256 characters, lower-case letters, "
@@ -262,8 +275,22 @@ def validate_params(params):
         raise DRError(f"wait_timeout must be 1 or more, got {params['wait_timeout']}")
 
 
+# -- the two registries --------------------------------------------------------------------------------------
+class Registry:
+    """One side of the replication: a client of its region and the registry every call names.
+
+    ECR calls without ``registryId`` go to the caller's own registry, so each call passes this one.
+    """
+
+    __slots__ = ("client", "region", "registry_id")
+
+    def __init__(self, client, region, registry_id):
+        self.client, self.region, self.registry_id = client, region, registry_id
+
+
 # -- reads ---------------------------------------------------------------------------------------------------
 def read_registry(client, region):
+    """(registry id, replication rules) of the caller's own registry in ``region`` (the source)."""
     try:
         answer = client.describe_registry(aws_retry=True)
     except AWS_ERRORS as exc:
@@ -271,26 +298,28 @@ def read_registry(client, region):
     return answer["registryId"], (answer.get("replicationConfiguration") or {}).get("rules", [])
 
 
-def repository_names(client, region):
+def repository_names(side):
     try:
-        result = client.get_paginator("describe_repositories").paginate().build_full_result()
+        result = side.client.get_paginator("describe_repositories").paginate(
+            registryId=side.registry_id).build_full_result()
     except AWS_ERRORS as exc:
-        raise DRError(f"cannot list the ECR repositories of {region}", exception=exc)
+        raise DRError(f"cannot list the ECR repositories of {side.region}", exception=exc)
     return sorted(repo["repositoryName"] for repo in result.get("repositories", []))
 
 
-def images_of(client, repository, region):
+def images_of(side, repository):
     """DescribeImages details of a repository, None when the repository does not exist."""
     try:
-        result = client.get_paginator("describe_images").paginate(repositoryName=repository).build_full_result()
+        result = side.client.get_paginator("describe_images").paginate(
+            registryId=side.registry_id, repositoryName=repository).build_full_result()
     except AWS_ERRORS as exc:
         if is_error_code(exc, "RepositoryNotFoundException"):
             return None
-        raise DRError(f"cannot list the images of repository {repository} in {region}", exception=exc)
+        raise DRError(f"cannot list the images of repository {repository} in {side.region}", exception=exc)
     return result.get("imageDetails", [])
 
 
-def manifests(client, repository, plans, region):
+def manifests(side, repository, plans):
     """{digest: (manifest, media type)} for the planned images, read from the source."""
     out = {}
     for start in range(0, len(plans), BATCH):
@@ -298,28 +327,30 @@ def manifests(client, repository, plans, region):
         media_types = sorted({p["media_type"] for p in chunk if p["media_type"]})
         kwargs = {"acceptedMediaTypes": media_types} if media_types else {}
         try:
-            answer = client.batch_get_image(repositoryName=repository, imageIds=[{"imageDigest": p["digest"]}
-                                                                                 for p in chunk],
-                                            aws_retry=True, **kwargs)
+            answer = side.client.batch_get_image(registryId=side.registry_id, repositoryName=repository,
+                                                 imageIds=[{"imageDigest": p["digest"]} for p in chunk],
+                                                 aws_retry=True, **kwargs)
         except AWS_ERRORS as exc:
-            raise DRError(f"cannot read the manifests of repository {repository} in {region}", exception=exc)
+            raise DRError(f"cannot read the manifests of repository {repository} in {side.region}", exception=exc)
         for image in answer.get("images", []):
             out[image["imageId"]["imageDigest"]] = (image["imageManifest"], image.get("imageManifestMediaType"))
     return out
 
 
-def layers_available(client, repository, digests, region):
+def layers_available(side, repository, digests):
     """True when every blob digest is AVAILABLE in the repository."""
     if not digests:
         return False
     for start in range(0, len(digests), BATCH):
         try:
-            answer = client.batch_check_layer_availability(repositoryName=repository,
-                                                           layerDigests=digests[start:start + BATCH], aws_retry=True)
+            answer = side.client.batch_check_layer_availability(registryId=side.registry_id,
+                                                                repositoryName=repository,
+                                                                layerDigests=digests[start:start + BATCH],
+                                                                aws_retry=True)
         except AWS_ERRORS as exc:
             if is_error_code(exc, "RepositoryNotFoundException"):
                 return False
-            raise DRError(f"cannot check the layers of repository {repository} in {region}", exception=exc)
+            raise DRError(f"cannot check the layers of repository {repository} in {side.region}", exception=exc)
         if answer.get("failures") or any(layer.get("layerAvailability") != "AVAILABLE"
                                          for layer in answer.get("layers", [])):
             return False
@@ -327,117 +358,117 @@ def layers_available(client, repository, digests, region):
 
 
 # -- planning ------------------------------------------------------------------------------------------------
-def plan_repository(source, dest, repository, params, source_region, region):
-    source_images = images_of(source, repository, source_region) or []
-    destination_images = images_of(dest, repository, region)
+def plan_repository(source, dest, repository, params):
+    source_images = images_of(source, repository) or []
+    destination_images = images_of(dest, repository)
     plans, untagged = ecr.plan_images(source_images, destination_images or [], params["temp_tag_prefix"])
     todo = [p for p in plans if p["missing_tags"] or ecr.needs_cleanup(p)]
-    found = manifests(source, repository, todo, source_region) if todo else {}
+    found = manifests(source, repository, todo) if todo else {}
     for plan in plans:
         plan["repository"] = repository
         plan["manifest"], plan["manifest_media_type"] = found.get(plan["digest"], (None, None))
         available = None
         if not plan["in_destination"] and plan["missing_tags"] and destination_images is not None:
             kind, digests = ecr.blob_digests(plan["manifest"] or "{}", plan["manifest_media_type"])
-            available = kind == "image" and layers_available(dest, repository, digests, region)
+            available = kind == "image" and layers_available(dest, repository, digests)
         plan["action"] = ecr.action_for(plan, available)
         if plan["action"] != "present" and plan["manifest"] is None:
-            raise DRError(f"cannot read the manifest of {repository}@{plan['digest']} in {source_region}")
+            raise DRError(f"cannot read the manifest of {repository}@{plan['digest']} in {source.region}")
     return {"repository": repository, "plans": plans, "untagged": untagged}
 
 
-def backfill_scope(source, params, source_region):
-    names = repository_names(source, source_region)
+def backfill_scope(source, params):
+    names = repository_names(source)
     if params["repositories"]:
         unknown = sorted(set(params["repositories"]) - set(names))
         if unknown:
-            raise DRError(f"repositories {', '.join(unknown)} not found in {source_region}: check the names")
+            raise DRError(f"repositories {', '.join(unknown)} not found in {source.region}: check the names")
         return sorted(params["repositories"])
     return [name for name in names if ecr.matches(params["repository_prefixes"], name)]
 
 
 # -- changes -------------------------------------------------------------------------------------------------
-def put_image(client, plan, tag, region, tolerate_existing=True):
+def put_image(side, plan, tag, tolerate_existing=True):
     try:
         kwargs = {"imageManifestMediaType": plan["manifest_media_type"]} if plan["manifest_media_type"] else {}
-        client.put_image(repositoryName=plan["repository"], imageManifest=plan["manifest"], imageTag=tag,
-                         aws_retry=True, **kwargs)
+        side.client.put_image(registryId=side.registry_id, repositoryName=plan["repository"],
+                              imageManifest=plan["manifest"], imageTag=tag, aws_retry=True, **kwargs)
         return True
     except AWS_ERRORS as exc:
         if tolerate_existing and is_error_code(exc, "ImageAlreadyExistsException"):
             return False
         if is_error_code(exc, "ImageTagAlreadyExistsException"):
-            raise DRError(f"tag {tag} of repository {plan['repository']} in {region} is immutable and points to "
+            raise DRError(f"tag {tag} of repository {plan['repository']} in {side.region} is immutable and points to "
                           f"another image: cannot give it to {plan['digest']}") from None
-        raise DRError(f"putting {plan['repository']}:{tag} ({plan['digest']}) in {region} failed", exception=exc)
+        raise DRError(f"putting {plan['repository']}:{tag} ({plan['digest']}) in {side.region} failed", exception=exc)
 
 
-def remove_tags(client, repository, tags, region):
+def remove_tags(side, repository, tags):
     if not tags:
         return 0
     try:
-        answer = client.batch_delete_image(repositoryName=repository, imageIds=[{"imageTag": t} for t in tags],
-                                           aws_retry=True)
+        answer = side.client.batch_delete_image(registryId=side.registry_id, repositoryName=repository,
+                                                imageIds=[{"imageTag": t} for t in tags], aws_retry=True)
     except AWS_ERRORS as exc:
-        raise DRError(f"removing temporary tags {', '.join(tags)} of repository {repository} in {region} failed",
+        raise DRError(f"removing temporary tags {', '.join(tags)} of repository {repository} in {side.region} failed",
                       exception=exc)
     return len(answer.get("imageIds", []))
 
 
-def start_repository(source, dest, work, params, source_region, region):
+def start_repository(source, dest, work, params):
     """Retag, put directly or trigger replication for every image of one repository (no waiting)."""
     counts = {"retagged": 0, "copied_direct": 0, "triggered": 0}
     for plan in work["plans"]:
         action = plan["action"]
         if action in ("retag", "direct"):
             for tag in plan["missing_tags"]:
-                put_image(dest, plan, tag, region)
+                put_image(dest, plan, tag)
             counts["copied_direct" if action == "direct" else "retagged"] += 1
         elif action == "trigger":
             if not plan["temp_tags"]:
-                put_image(source, plan, ecr.temp_tag(params["temp_tag_prefix"], plan["digest"]), source_region)
+                put_image(source, plan, ecr.temp_tag(params["temp_tag_prefix"], plan["digest"]))
             counts["triggered"] += 1
     return counts
 
 
-def arrived(dest, pending, region):
+def arrived(dest, pending):
     """The pending images (plans) whose digest is now in the destination repository."""
     out = []
     by_repository = {}
     for plan in pending:
         by_repository.setdefault(plan["repository"], []).append(plan)
     for repository, plans in by_repository.items():
-        present = {image["imageDigest"] for image in images_of(dest, repository, region) or []}
+        present = {image["imageDigest"] for image in images_of(dest, repository) or []}
         out += [plan for plan in plans if plan["digest"] in present]
     return out
 
 
-def wait_for_replication(dest, pending, deadline, region):
+def wait_for_replication(dest, pending, deadline):
     remaining = list(pending)
 
     def check():
-        for plan in arrived(dest, remaining, region):
+        for plan in arrived(dest, remaining):
             remaining.remove(plan)
         return not remaining
 
     try:
-        wait_until(check, deadline, f"ECR replication of {len(pending)} image(s) to {region}", delay=1.0)
+        wait_until(check, deadline, f"ECR replication of {len(pending)} image(s) to {dest.region}", delay=1.0)
     except DRError as exc:
         still = ", ".join(f"{p['repository']}@{p['digest'][:19]}" for p in remaining[:10])
         raise DRError(f"{exc.message} (still missing: {still})") from None
 
 
-def finish_image(source, dest, plan, params, source_region, region, put_tags):
+def finish_image(source, dest, plan, params, put_tags):
     """Real tags in DR (when ``put_tags``), then the temporary tags go in both regions.
 
     The DR image keeps at least one real tag, so removing its temporary tag never deletes it.
     """
     if put_tags:
         for tag in plan["missing_tags"]:
-            put_image(dest, plan, tag, region)
+            put_image(dest, plan, tag)
     temp = {ecr.temp_tag(params["temp_tag_prefix"], plan["digest"])} if plan["action"] == "trigger" else set()
-    removed = remove_tags(dest, plan["repository"], sorted(set(plan["dest_temp_tags"]) | temp), region)
-    removed += remove_tags(source, plan["repository"], sorted(set(plan["temp_tags"]) | temp), source_region)
+    removed = remove_tags(dest, plan["repository"], sorted(set(plan["dest_temp_tags"]) | temp))
+    removed += remove_tags(source, plan["repository"], sorted(set(plan["temp_tags"]) | temp))
     return removed
 
 
@@ -450,10 +481,10 @@ def raise_failures(outcomes, what):
 
 
 # -- the story -----------------------------------------------------------------------------------------------
-def plan_backfill(params, source, dest, source_region, region):
+def plan_backfill(params, source, dest):
     """Every read the backfill needs, before any change: [{repository, plans, untagged}]."""
-    names = backfill_scope(source, params, source_region)
-    outcomes = run_concurrently(lambda name: plan_repository(source, dest, name, params, source_region, region),
+    names = backfill_scope(source, params)
+    outcomes = run_concurrently(lambda name: plan_repository(source, dest, name, params),
                                 names, params["max_concurrency"])
     raise_failures(outcomes, "planning the ECR backfill failed")
     return names, [o.value for o in outcomes]
@@ -475,37 +506,42 @@ def backfill_report(names, work):
     }
 
 
-def execute_backfill(params, source, dest, work, report, source_region, region):
+def execute_backfill(params, source, dest, work, report):
     plans = [plan for item in work for plan in item["plans"]]
     # Start every slow operation (the triggers) before waiting on any.
-    outcomes = run_concurrently(lambda item: start_repository(source, dest, item, params, source_region, region),
+    outcomes = run_concurrently(lambda item: start_repository(source, dest, item, params),
                                 work, params["max_concurrency"])
     raise_failures(outcomes, "the ECR backfill failed")
     triggered = [p for p in plans if p["action"] == "trigger"]
     if triggered and params["wait"]:
-        wait_for_replication(dest, triggered, Deadline(params["wait_timeout"]), region)
+        wait_for_replication(dest, triggered, Deadline(params["wait_timeout"]))
     elif triggered:
-        landed = arrived(dest, triggered, region)
+        landed = arrived(dest, triggered)
         report["pending"] = [{"repository": p["repository"], "digest": p["digest"], "tags": p["tags"]}
                              for p in triggered if p not in landed]
         triggered = landed
     # (plan, put its tags now): arrived triggers get their tags; others only lose leftover temporary tags.
     finishing = [(p, True) for p in triggered] + [
         (p, False) for p in plans if p["action"] in ("present", "retag", "direct") and ecr.needs_cleanup(p)]
-    outcomes = run_concurrently(lambda item: finish_image(source, dest, item[0], params, source_region, region,
-                                                          item[1]), finishing, params["max_concurrency"])
+    outcomes = run_concurrently(lambda item: finish_image(source, dest, item[0], params, item[1]),
+                                finishing, params["max_concurrency"])
     raise_failures(outcomes, "finishing the ECR backfill failed")
     report["temp_tags_removed"] = sum(o.value for o in outcomes)
 
 
 def run(module, params):
     source_region, region = params["source_region"], module.region
-    source = module.client("ecr", region=source_region)
-    dest = module.client("ecr")
-    own_id, rules = read_registry(source, source_region)
+    source_client = module.client("ecr", region=source_region)
+    # The source is the caller's own registry: DescribeRegistry and PutReplicationConfiguration take no registryId.
+    own_id, rules = read_registry(source_client, source_region)
     registry_id = params["registry_id"] or own_id
-    if registry_id == own_id and source_region == region:
-        raise DRError(f"source_region and region are both {region} in registry {own_id}: replicate to another region")
+    if params["backfill"] and not module.check_mode:
+        # Check mode only reads, which the destination's repository policies can allow; a real backfill cannot.
+        problem = ecr.backfill_problem(own_id, registry_id, source_region, region)
+        if problem:
+            raise DRError(problem)
+    source = Registry(source_client, source_region, own_id)
+    dest = Registry(module.client("ecr"), region, registry_id)
     destination = ecr.destination_of(region, registry_id)
     if params["state"] == "present":
         wanted = ecr.merge_destination(rules, destination, params["repository_prefixes"])
@@ -517,7 +553,7 @@ def run(module, params):
     rules_changed = not ecr.same_rules(rules, wanted)
     work = report = None
     if params["backfill"]:
-        names, work = plan_backfill(params, source, dest, source_region, region)
+        names, work = plan_backfill(params, source, dest)
         report = backfill_report(names, work)
     result = {"changed": rules_changed, "rules_changed": rules_changed, "registry_id": registry_id}
     if report is not None:
@@ -527,11 +563,12 @@ def run(module, params):
     if not module.check_mode:
         if rules_changed:
             try:
-                source.put_replication_configuration(replicationConfiguration={"rules": wanted}, aws_retry=True)
+                source_client.put_replication_configuration(replicationConfiguration={"rules": wanted},
+                                                            aws_retry=True)
             except AWS_ERRORS as exc:
                 raise DRError(f"setting the replication rules of the {source_region} registry failed", exception=exc)
         if report is not None:
-            execute_backfill(params, source, dest, work, report, source_region, region)
+            execute_backfill(params, source, dest, work, report)
     rule = ecr.rule_for(wanted, destination)
     result.update(
         replication_configuration={"rules": [camel_dict_to_snake_dict(r) for r in wanted]},
@@ -556,8 +593,9 @@ def main():
     )
     module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    if not params["registry_id"]:
-        module.require_distinct_regions(source_region=params["source_region"], region=module.region)
+    # A copy in the source region (even in another account's registry) does not survive the region: refused
+    # before any call, whatever registry_id says.
+    module.require_distinct_regions(source_region=params["source_region"], region=module.region)
     try:
         validate_params(params)
         result = run(module, params)

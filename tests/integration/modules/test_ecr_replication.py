@@ -4,10 +4,13 @@ import hashlib
 import json
 
 import boto3
+import botocore.client
 import pytest
 
 SEOUL, TOKYO, OSAKA = "ap-northeast-2", "ap-northeast-1", "ap-northeast-3"
 ACCOUNT = "123456789012"
+OTHER = "210987654321"  # another account's registry
+NO_REGISTRY_ID = {"DescribeRegistry", "PutReplicationConfiguration"}  # calls on the caller's registry only
 TEMP = "pilotlight-backfill-"
 
 
@@ -58,6 +61,21 @@ def registry(emulator):
         "auth-v2": push("auth-service", "auth-2", "v2"),
         "bot": push("infra-bot", "bot-1", "latest"),
     }
+
+
+@pytest.fixture
+def ecr_calls(monkeypatch):
+    """[(region, operation, params)] of every ECR call made in this process (modules run in-process)."""
+    calls = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation_name, api_params):
+        if self.meta.service_model.service_name == "ecr":
+            calls.append((self.meta.region_name, operation_name, dict(api_params)))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return calls
 
 
 def test_check_mode_predicts_rules_and_backfill_without_changes(emulator, registry, run_module):
@@ -161,8 +179,72 @@ def test_rules_are_merged_moved_and_removed(emulator, registry, run_module):
         {"destinations": [{"region": OSAKA, "registryId": ACCOUNT}]}]
 
 
+def test_every_registry_call_names_its_registry(emulator, registry, run_module, ecr_calls):
+    result = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, backfill=True))
+    assert result.changed and not result.failed, result
+    assert result["backfill"]["triggered"] == 3 and result["registry_id"] == ACCOUNT
+    without = [(region, op) for region, op, params in ecr_calls if op not in NO_REGISTRY_ID
+               and params.get("registryId") != ACCOUNT]
+    assert without == []
+    used = {(region, op) for region, op, _ in ecr_calls}
+    assert {(SEOUL, "DescribeImages"), (SEOUL, "PutImage"), (SEOUL, "BatchDeleteImage"), (SEOUL, "BatchGetImage"),
+            (TOKYO, "DescribeImages"), (TOKYO, "PutImage"), (TOKYO, "BatchDeleteImage")} <= used
+    assert images(TOKYO, "infra-bot") == {registry["bot"]: ["latest"]}
+
+
+def test_another_accounts_registry_gets_the_rule_but_no_backfill(emulator, registry, run_module, ecr_calls):
+    since = emulator.last_seq()
+    refused = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, registry_id=OTHER, backfill=True))
+    assert refused.failed, refused
+    assert f"backfill cannot write into registry {OTHER} in {TOKYO}" in refused["msg"]
+    assert "backfill: false" in refused["msg"]
+    assert emulator.mutating_calls(since=since) == []
+    assert [op for _, op, _ in ecr_calls] == ["DescribeRegistry"]  # nothing read from or written to either side
+    assert ecr(SEOUL).describe_registry()["replicationConfiguration"]["rules"] == []
+
+    del ecr_calls[:]
+    applied = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, registry_id=OTHER))
+    assert applied.changed and not applied.failed, applied
+    assert applied["registry_id"] == OTHER
+    assert [op for _, op, _ in ecr_calls] == ["DescribeRegistry", "PutReplicationConfiguration"]
+    assert ecr(SEOUL).describe_registry()["replicationConfiguration"]["rules"] == [
+        {"destinations": [{"region": TOKYO, "registryId": OTHER}]}]
+    push("auth-service", "auth-3", "v3")
+    emulator.settle()
+    assert images(TOKYO, "auth-service") is None  # went to the other account's registry, not the caller's
+
+
+def test_check_mode_compares_with_the_other_accounts_registry(emulator, registry, run_module, ecr_calls):
+    ecr(TOKYO).create_repository(repositoryName="infra-bot")
+    push("infra-bot", "bot-1", "latest", region=TOKYO)  # in the caller's own Tokyo registry, not in OTHER's
+    args = dict(source_region=SEOUL, region=TOKYO, backfill=True, repositories=["infra-bot"])
+    own = run_module("ecr_replication", args, check=True)
+    assert not own.failed and (own["backfill"]["present"], own["backfill"]["missing"]) == (1, 0), own
+
+    del ecr_calls[:]
+    since = emulator.last_seq()
+    other = run_module("ecr_replication", dict(args, registry_id=OTHER), check=True)
+    assert other.changed and not other.failed, other
+    assert (other["backfill"]["present"], other["backfill"]["missing"]) == (0, 1)
+    assert other["rule"] == {"destinations": [{"region": TOKYO, "registry_id": OTHER}]}
+    assert emulator.mutating_calls(since=since) == []
+    named = {(region, params.get("registryId")) for region, op, params in ecr_calls if op not in NO_REGISTRY_ID}
+    assert named == {(SEOUL, ACCOUNT), (TOKYO, OTHER)}
+
+
+def test_same_region_is_refused_even_for_another_account(emulator, registry, run_module, ecr_calls):
+    since = emulator.last_seq()
+    result = run_module("ecr_replication", dict(source_region=SEOUL, region=SEOUL, registry_id=OTHER))
+    assert result.failed and "source_region and region are both ap-northeast-2" in result["msg"], result
+    assert ecr_calls == [] and emulator.calls(since=since) == []
+    assert ecr(SEOUL).describe_registry()["replicationConfiguration"]["rules"] == []
+
+
 BAD_INPUT = [
     (dict(region=SEOUL), "source_region and region are both ap-northeast-2"),
+    (dict(region=SEOUL, registry_id=OTHER), "source_region and region are both ap-northeast-2"),
+    (dict(registry_id="12345"), "registry_id '12345' is not an AWS account id (12 digits)"),
+    (dict(registry_id=OTHER, backfill=True), f"backfill cannot write into registry {OTHER}"),
     (dict(repository_prefixes=["Auth"]), "repository prefix 'Auth' is not valid"),
     (dict(repository_prefixes=["auth"], backfill=True, repositories=["infra-bot"]),
      "repositories infra-bot do not match repository_prefixes auth"),

@@ -115,3 +115,77 @@ def test_temp_tags():
     assert ecr.real_tags(["latest", PREFIX + "x", "v1"], PREFIX) == ["latest", "v1"]
     assert ecr.needs_cleanup({"temp_tags": [], "dest_temp_tags": ["t"]})
     assert not ecr.needs_cleanup({"temp_tags": [], "dest_temp_tags": []})
+
+
+@pytest.mark.parametrize("registry_id, ok", [
+    (None, True), ("123456789012", True), ("12345678901", False), ("1234567890123", False),
+    ("12345678901a", False), ("", False), (" 123456789012", False),
+])
+def test_registry_id_problem(registry_id, ok):
+    problem = ecr.registry_id_problem(registry_id)
+    assert (problem is None) == ok
+    if not ok:
+        assert repr(registry_id) in problem and "12 digits" in problem
+
+
+def test_backfill_problem_only_for_another_accounts_registry():
+    assert ecr.backfill_problem("123456789012", "123456789012", "ap-northeast-2", "ap-northeast-1") is None
+    problem = ecr.backfill_problem("123456789012", "210987654321", "ap-northeast-2", "ap-northeast-1")
+    assert "registry 210987654321 in ap-northeast-1" in problem
+    assert "registry 123456789012, the source in ap-northeast-2" in problem
+    assert "backfill: false" in problem and "leave registry_id unset" in problem
+
+
+class RecordingClient:
+    """An ECR client stand-in that records every call with its arguments."""
+
+    def __init__(self, images):
+        self.images, self.calls = images, []
+
+    def get_paginator(self, operation):
+        client = self
+
+        class Paginator:
+            def paginate(self, **kwargs):
+                client.calls.append((operation, kwargs))
+                key = "imageDetails" if operation == "describe_images" else "repositories"
+                value = client.images if key == "imageDetails" else [{"repositoryName": "auth-service"}]
+                return type("Pages", (), {"build_full_result": lambda _self: {key: value}})()
+
+        return Paginator()
+
+    def __getattr__(self, operation):
+        def call(**kwargs):
+            self.calls.append((operation, kwargs))
+            if operation == "batch_get_image":
+                return {"images": [{"imageId": {"imageDigest": i["imageDigest"]},
+                                    "imageManifest": json.dumps({"config": {"digest": "sha256:c"}})}
+                                   for i in self.images]}
+            if operation == "batch_check_layer_availability":
+                return {"layers": [{"layerDigest": "sha256:c", "layerAvailability": "UNAVAILABLE"}]}
+            if operation == "batch_delete_image":
+                return {"imageIds": kwargs["imageIds"]}
+            return {}
+        return call
+
+
+def test_every_backfill_call_names_its_own_sides_registry():
+    from ansible_collections.pilotlight.dr.plugins.modules import ecr_replication as module
+
+    digest = "sha256:" + "1" * 64
+    source = module.Registry(RecordingClient([detail(digest, "v1")]), "ap-northeast-2", "111111111111")
+    dest = module.Registry(RecordingClient([]), "ap-northeast-1", "222222222222")
+    params = {"temp_tag_prefix": PREFIX, "repositories": [], "repository_prefixes": [], "max_concurrency": 1}
+    names, work = module.plan_backfill(params, source, dest)
+    plan = work[0]["plans"][0]
+    assert names == ["auth-service"] and plan["action"] == "trigger"
+    module.start_repository(source, dest, work[0], params)
+    module.finish_image(source, dest, dict(plan, dest_temp_tags=[PREFIX + "1" * 16]), params, True)
+    module.arrived(dest, [plan])
+    for side in (source, dest):
+        assert side.client.calls, side.region
+        assert all(kwargs.get("registryId") == side.registry_id for _, kwargs in side.client.calls), side.client.calls
+    assert {op for op, _ in source.client.calls} == {"describe_repositories", "describe_images", "batch_get_image",
+                                                      "put_image", "batch_delete_image"}
+    assert {op for op, _ in dest.client.calls} == {"describe_images", "batch_check_layer_availability", "put_image",
+                                                    "batch_delete_image"}
