@@ -77,7 +77,12 @@ def copy_description(source, source_region):
 
 
 def index_copies(copies, source_region):
-    """{source image id: copy} for copies of images of ``source_region`` (the newest copy wins)."""
+    """{(source image id, copy group): copy} for copies of images of ``source_region`` (the newest copy wins).
+
+    Keyed by group too: the same source image may be copied once per copy group (for example an
+    unencrypted copy for ``Role=web`` and an encrypted one for ``encrypted-web``), and a task must
+    only ever reuse the copy of its own group.
+    """
     out = {}
     for image in sorted(copies, key=age_key):
         tags = tags_of(image)
@@ -85,7 +90,7 @@ def index_copies(copies, source_region):
             continue
         if image.get("State") in ("deregistered",):
             continue
-        out[tags[SOURCE_IMAGE_TAG]] = image
+        out[(tags[SOURCE_IMAGE_TAG], tags.get(COPY_GROUP_TAG))] = image
     return out
 
 
@@ -139,6 +144,39 @@ def encryption_of(image):
     return (bool(encrypted) and all(encrypted)), next((key for key in keys if key), None)
 
 
+def key_id_of(key):
+    """The key id of a KMS key ARN (``arn:aws:kms:...:key/<id>``) or id; None stays None."""
+    if not key:
+        return None
+    return key.split(":key/", 1)[1] if ":key/" in key else key
+
+
+def encryption_mismatch(image, encrypted, kms_arn, snapshot_keys=None):
+    """Why an existing copy does not have the requested encryption, or None when it has it.
+
+    ``encrypted`` is the task's ``encrypted``; ``kms_arn`` the ARN of its ``kms_key_id`` (None when
+    not given, any key then does). The copy's key comes from its EBS mappings or, when they do not
+    carry it (DescribeImages often leaves it out), from ``snapshot_keys`` ({snapshot id: key}).
+    A copy that is encrypted although the task does not ask for it is fine (copies of encrypted
+    images always are), and so is a copy that lists no EBS mapping.
+    """
+    if not encrypted:
+        return None
+    if not any(mapping.get("Ebs") for mapping in image.get("BlockDeviceMappings") or []):
+        return None  # no EBS mapping listed (yet): nothing to tell the encryption by
+    copy_encrypted, key = encryption_of(image)
+    if not copy_encrypted:
+        return "is not encrypted"
+    if not kms_arn:
+        return None
+    keys = {key_id_of(key)} if key else {key_id_of(k) for k in (snapshot_keys or {}).values() if k}
+    if not keys:
+        return None  # the key cannot be read: nothing to hold against the copy
+    if keys != {key_id_of(kms_arn)}:
+        return f"is encrypted with {', '.join(sorted(k for k in keys if k))}, not {kms_arn}"
+    return None
+
+
 def tag_specifications(source_id, source_region, group, extra_tags):
     """TagSpecifications for CopyImage: our tags + the user's tags on the image and its snapshots."""
     tags = dict(extra_tags or {})
@@ -182,6 +220,17 @@ def find_copies(client, source_region):
         Owners=["self"],
         Filters=[{"Name": f"tag:{SOURCE_REGION_TAG}", "Values": [source_region]}],
     )
+
+
+@RETRY_DECORATOR
+def snapshot_kms_keys(client, snapshot_ids):
+    """{snapshot id: KMS key id or None} of our snapshots among ``snapshot_ids``."""
+    if not snapshot_ids:
+        return {}
+    snapshots = client.get_paginator("describe_snapshots").paginate(
+        OwnerIds=["self"], Filters=[{"Name": "snapshot-id", "Values": sorted(set(snapshot_ids))}]
+    ).build_full_result().get("Snapshots", [])
+    return {snapshot["SnapshotId"]: snapshot.get("KmsKeyId") for snapshot in snapshots}
 
 
 def images_named(client, names):

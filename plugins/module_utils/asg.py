@@ -202,14 +202,62 @@ def in_service(group):
     return [i["InstanceId"] for i in group.get("Instances") or [] if i.get("LifecycleState") == "InService"]
 
 
+def instance_units(instance):
+    """Capacity units an instance counts for: its ``WeightedCapacity``, else 1.
+
+    ``DesiredCapacity`` is in units, not instances, when the group has instance weights or a
+    ``DesiredCapacityType`` of ``vcpu`` or ``memory-mib``; AWS then reports each instance's units
+    in ``WeightedCapacity`` (a string).
+    """
+    try:
+        return int(instance.get("WeightedCapacity") or 1)
+    except (TypeError, ValueError):
+        try:
+            return math.ceil(float(instance["WeightedCapacity"]))
+        except (TypeError, ValueError):
+            return 1
+
+
+def units_of(group, instance_ids):
+    """Capacity units of the group's instances among ``instance_ids``."""
+    wanted = set(instance_ids)
+    return sum(instance_units(i) for i in group.get("Instances") or [] if i["InstanceId"] in wanted)
+
+
+def activation_progress(group, health_by_tg):
+    """(in service, ready): whether the InService / ready instances give the group's desired capacity.
+
+    Compared in capacity units (see ``instance_units``), so a group whose desired capacity is 8 vCPUs
+    is ready with two 4-vCPU instances.
+    """
+    desired = group.get("DesiredCapacity") or 0
+    return (units_of(group, in_service(group)) >= desired,
+            units_of(group, ready_instances(group, health_by_tg)) >= desired)
+
+
 # -- AWS helpers -------------------------------------------------------------------------------------------
+# DescribeAutoScalingGroups takes at most 50 AutoScalingGroupNames per call.
+MAX_NAMES_PER_CALL = 50
+
+
+def chunked(items, size=MAX_NAMES_PER_CALL):
+    items = list(items)
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
 @RETRY_DECORATOR
-def describe_groups(client, names):
-    if not names:
-        return {}
+def _describe_some_groups(client, names):
     paginator = client.get_paginator("describe_auto_scaling_groups")
-    groups = paginator.paginate(AutoScalingGroupNames=list(names)).build_full_result().get("AutoScalingGroups", [])
-    return {group["AutoScalingGroupName"]: group for group in groups}
+    return paginator.paginate(AutoScalingGroupNames=list(names)).build_full_result().get("AutoScalingGroups", [])
+
+
+def describe_groups(client, names):
+    """{name: group} of the groups among ``names`` that exist, in calls of at most 50 names."""
+    out = {}
+    for chunk in chunked(dict.fromkeys(names)):
+        for group in _describe_some_groups(client, chunk):
+            out[group["AutoScalingGroupName"]] = group
+    return out
 
 
 def target_health(elbv2, target_group_arn):

@@ -12,9 +12,12 @@ description:
   - Copies AMIs from O(source_region) to the module's region (the DR region), chosen by id and/or by
     EC2 filters, for example "the newest golden AMI of each role" with O(select=newest) and
     O(group_by_tag=Role).
-  - Each copy is tagged with the id and region of its source image, so a re-run copies nothing twice
-    and O(wait=false) followed by O(wait=true) does not copy again. The source image's tags are
-    copied; the copy can be encrypted with a KMS key of the DR region.
+  - Each copy is tagged with the id and region of its source image and with its group, so a re-run
+    copies nothing twice and O(wait=false) followed by O(wait=true) does not copy again. The source
+    image's tags are copied; the copy can be encrypted with a KMS key of the DR region.
+  - A copy is only reused by a task of the same group (O(copy_group), or the O(group_by_tag) value), so
+    one source image can have, for example, an unencrypted copy in group C(Role=web) and an encrypted
+    one in group C(encrypted-web); give such copies different names with O(name_suffix).
   - All copies are requested before any is waited on; the waits share one O(wait_timeout).
   - With O(keep_copies), older copies of the same group are deregistered and their snapshots deleted,
     once the new copies are available.
@@ -72,14 +75,17 @@ options:
     version_added: 0.1.0
   copy_group:
     description:
-      - Name of the group when O(group_by_tag) is not set. Recorded on each copy; retention only
-        retires copies of the same group, so separate tasks can use separate groups.
+      - Name of the group when O(group_by_tag) is not set. Recorded on each copy; a task only reuses
+        the copies of its own group and retention only retires copies of the same group, so separate
+        tasks can use separate groups (for example one for unencrypted and one for encrypted copies).
     type: str
     default: default
     version_added: 0.1.0
   name_suffix:
     description:
       - Appended to the source image's name to name the copy (AMI names are unique in a region).
+      - Needed when the same source image is copied in several groups (see O(copy_group)); each group's
+        copies need their own suffix. The module fails before any change when a new copy's name is taken.
     type: str
     default: ""
     version_added: 0.1.0
@@ -98,6 +104,9 @@ options:
   encrypted:
     description:
       - Encrypt the snapshots of new copies. Copies of encrypted images are always encrypted.
+      - An existing copy of the group that is not encrypted (or, with O(kms_key_id), is encrypted with
+        another key) is not reused; the module fails before any change, naming the copy. Deregister it, or
+        use another O(copy_group) and O(name_suffix).
     type: bool
     default: false
     version_added: 0.1.0
@@ -110,7 +119,8 @@ options:
   keep_copies:
     description:
       - Keep only the newest N copies of each group (made by this module from O(source_region)); older
-        ones are deregistered and their snapshots deleted.
+        ones are deregistered and their snapshots deleted (retried with back-off while AWS still reports
+        a snapshot in use by the image just deregistered).
       - Only copies of source images that this task's O(image_ids) and O(filters) match are retired, so
         applications that share a group name (for example C(Role=web)) in one account never retire each
         other's copies. A copy whose source image no longer matches (deregistered in O(source_region), or
@@ -298,8 +308,14 @@ from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_err
 from ansible_collections.pilotlight.dr.plugins.module_utils.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import jittered_backoff
 from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
 from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
+
+
+# DeleteSnapshot right after DeregisterImage: InvalidSnapshot.InUse until the deregistration propagates.
+SNAPSHOT_RETRY = jittered_backoff(["InvalidSnapshot.InUse"])
+
 
 # -- validation and planning (reads only) ---------------------------------------------------------------
 def validate_params(params):
@@ -356,8 +372,35 @@ def check_kms_key(module, key_id, region):
     return metadata["Arn"]
 
 
-def plan(dest, params, sources, chosen, source_region, region):
-    """Per chosen image: the existing copy or None; plus the name clashes and the retention plan."""
+def existing_key_of(dest, copy, region):
+    """{snapshot id: KMS key} of a copy whose EBS mappings do not name their key (one read)."""
+    try:
+        return ami.snapshot_kms_keys(dest, ami.snapshot_ids(copy))
+    except AWS_ERRORS as exc:
+        raise DRError(f"cannot read the snapshots of copy {copy['ImageId']} in {region}", exception=exc)
+
+
+def check_encryption(dest, entry, params, kms_arn, region):
+    """DRError when the group's existing copy does not have the encryption the task asks for."""
+    copy, source = entry["copy"], entry["source"]
+    encrypted, key = ami.encryption_of(copy)
+    snapshot_keys = None
+    if params["encrypted"] and kms_arn and encrypted and not key:
+        snapshot_keys = existing_key_of(dest, copy, region)
+    problem = ami.encryption_mismatch(copy, params["encrypted"], kms_arn, snapshot_keys)
+    if problem is None:
+        return
+    wanted = f"encrypted with {kms_arn}" if kms_arn else "encrypted"
+    raise DRError(
+        f"copy {copy['ImageId']} ({copy.get('Name')}) of {source['ImageId']} in {region} for copy group "
+        f"{entry['group']} {problem}, but the task asks for copies {wanted}; a copy's encryption cannot be "
+        f"changed: deregister {copy['ImageId']} (and its snapshots) and re-run to copy again, or make the "
+        "encrypted copy in another copy group (copy_group, with a name_suffix so the copies' names differ)"
+    )
+
+
+def plan(dest, params, sources, chosen, source_region, region, kms_arn=None):
+    """Per chosen image: the existing copy of its group or None; plus the name clashes and the retention plan."""
     try:
         copies = ami.find_copies(dest, source_region)
     except AWS_ERRORS as exc:
@@ -365,7 +408,7 @@ def plan(dest, params, sources, chosen, source_region, region):
     by_source = ami.index_copies(copies, source_region)
     entries = []
     for group, source in chosen:
-        existing = by_source.get(source["ImageId"])
+        existing = by_source.get((source["ImageId"], group))
         if existing is not None and existing.get("State") in ami.FAILED_STATES:
             reason = (existing.get("StateReason") or {}).get("Message", "no reason given")
             raise DRError(
@@ -373,6 +416,9 @@ def plan(dest, params, sources, chosen, source_region, region):
                 "deregister it and re-run to copy again"
             )
         entries.append({"group": group, "source": source, "copy": existing})
+    for entry in entries:
+        if entry["copy"] is not None:
+            check_encryption(dest, entry, params, kms_arn, region)
 
     names = {ami.copy_name(e["source"], params["name_suffix"]): e for e in entries if e["copy"] is None}
     try:
@@ -380,13 +426,9 @@ def plan(dest, params, sources, chosen, source_region, region):
     except AWS_ERRORS as exc:
         raise DRError(f"cannot list images in {region}", exception=exc)
     for image in clashes:
-        if image.get("State") == "deregistered":
+        if image.get("State") == "deregistered" or image.get("Name") not in names:
             continue
-        entry = names[image["Name"]]
-        raise DRError(
-            f"an image named {image['Name']} ({image['ImageId']}) already exists in {region} and is not a copy of "
-            f"{entry['source']['ImageId']}: rename or deregister it, or set name_suffix"
-        )
+        raise DRError(name_clash_message(image, names[image["Name"]], source_region, region))
 
     protected = [e["copy"]["ImageId"] for e in entries if e["copy"] is not None]
     new_copies = {}
@@ -396,6 +438,20 @@ def plan(dest, params, sources, chosen, source_region, region):
     retire = ami.plan_retention(copies, params["keep_copies"], [e["group"] for e in entries], source_region,
                                 [image["ImageId"] for image in sources], protected, new_copies)
     return entries, retire
+
+
+def name_clash_message(image, entry, source_region, region):
+    """Why a new copy cannot take its name: another copy group's copy, or an image that is no copy of it."""
+    tags = ami.tags_of(image)
+    source_id = entry["source"]["ImageId"]
+    name = f"an image named {image['Name']} ({image['ImageId']}) already exists in {region}"
+    if tags.get(ami.SOURCE_IMAGE_TAG) == source_id and tags.get(ami.SOURCE_REGION_TAG) == source_region:
+        return (
+            f"{name}: it is the copy of {source_id} for copy group {tags.get(ami.COPY_GROUP_TAG) or '(none)'}, and "
+            f"AMI names are unique in a region, so the copy for copy group {entry['group']} needs another name: "
+            "set a name_suffix (for example -encrypted) that the other group's task does not use"
+        )
+    return f"{name} and is not a copy of {source_id}: rename or deregister it, or set name_suffix"
 
 
 # -- changes ------------------------------------------------------------------------------------------------
@@ -462,7 +518,14 @@ def wait_for_copies(dest, image_ids, deadline, region):
     return states
 
 
-def retire_copy(dest, image):
+def retire_copy(dest, image, snapshots=None):
+    """Deregister an old copy, then delete its snapshots.
+
+    ``snapshots`` is an EC2 client whose ``aws_retry=True`` calls back off on ``InvalidSnapshot.InUse``
+    (``SNAPSHOT_RETRY``): AWS answers that for a while after DeregisterImage, until the deregistration
+    has propagated, and giving up then would orphan the snapshots (the next run no longer finds the image).
+    """
+    snapshots = snapshots or dest
     try:
         dest.deregister_image(ImageId=image["ImageId"], aws_retry=True)
     except AWS_ERRORS as exc:
@@ -470,11 +533,13 @@ def retire_copy(dest, image):
             raise DRError(f"deregistering old copy {image['ImageId']} failed", exception=exc)
     for snapshot_id in ami.snapshot_ids(image):
         try:
-            dest.delete_snapshot(SnapshotId=snapshot_id, aws_retry=True)
+            snapshots.delete_snapshot(SnapshotId=snapshot_id, aws_retry=True)
         except AWS_ERRORS as exc:
             if not is_error_code(exc, "InvalidSnapshot.NotFound"):
                 raise DRError(
-                    f"deleting snapshot {snapshot_id} of old copy {image['ImageId']} failed", exception=exc
+                    f"deleting snapshot {snapshot_id} of old copy {image['ImageId']} failed; the image is "
+                    f"deregistered, so a re-run will not find it: delete the snapshot by hand "
+                    f"(aws ec2 delete-snapshot --snapshot-id {snapshot_id})", exception=exc
                 )
     return image["ImageId"]
 
@@ -539,7 +604,7 @@ def run(module, params):
     sources = source_images(source_client, params, source_region)
     chosen = ami.select_images(sources, params["select"], params["group_by_tag"], params["copy_group"])
     kms_arn = check_kms_key(module, params["kms_key_id"], region) if params["encrypted"] else None
-    entries, retire = plan(dest, params, sources, chosen, source_region, region)
+    entries, retire = plan(dest, params, sources, chosen, source_region, region, kms_arn)
     for entry in entries:
         entry["kms_arn"] = kms_arn
 
@@ -590,7 +655,9 @@ def run(module, params):
     if retire:
         if all(image["state"] == "available" for image in images):
             started = time.monotonic()
-            raise_failures(run_concurrently(lambda i: retire_copy(dest, i), retire, params["max_concurrency"]),
+            snapshots = module.client("ec2", retry_decorator=SNAPSHOT_RETRY)
+            raise_failures(run_concurrently(lambda i: retire_copy(dest, i, snapshots), retire,
+                                            params["max_concurrency"]),
                            "some old copies could not be retired")
             retired = [describe_retired(i) for i in retire]
             timings["retention"] = round(time.monotonic() - started, 3)

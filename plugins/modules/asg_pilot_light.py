@@ -18,6 +18,9 @@ description:
     already has more is never scaled in, and a running group without a record (never fenced, for
     example after an ungraceful failover) is left as it is. With O(wait=true) the module waits until the instances are
     C(InService), C(Healthy) and C(healthy) in every target group of their group.
+  - The wait counts capacity units, not instances - each instance's C(WeightedCapacity) (1 when it has none), so
+    groups with instance weights or a C(DesiredCapacityType) of C(vcpu) or C(memory-mib) are ready once
+    their ready instances add up to the desired capacity.
   - Activation from the recorded tag makes calls only in the module's region, so it works while the
     primary region is down.
   - Several groups in one task are scaled concurrently and waited on together; the result lists each
@@ -407,10 +410,12 @@ def wait_for_groups(module, plans, params, started, region):
                     waiting.discard(plan["name"])
                 continue
             own = {arn: health.get(arn, {}) for arn in group.get("TargetGroupARNs") or []}
-            desired = group.get("DesiredCapacity") or 0
-            if plan["timings"]["in_service"] is None and len(asg.in_service(group)) >= desired:
+            # In capacity units: with instance weights or DesiredCapacityType vcpu/memory-mib,
+            # DesiredCapacity is not an instance count.
+            in_service_reached, ready_reached = asg.activation_progress(group, own)
+            if plan["timings"]["in_service"] is None and in_service_reached:
                 plan["timings"]["in_service"] = now
-            if len(asg.ready_instances(group, own)) >= desired:
+            if ready_reached:
                 plan["timings"]["healthy"] = now
                 waiting.discard(plan["name"])
         return not waiting

@@ -205,3 +205,81 @@ def test_examples_run(emulator, run_examples):
     result = run_examples("ami_cross_copy", region=TOKYO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "failed=0" in result.stdout
+
+
+def dr_key(alias="alias/megaticket-dr"):
+    kms = boto3.client("kms", region_name=TOKYO)
+    key = kms.create_key(Description=f"megaticket dr {alias}")["KeyMetadata"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+    return key
+
+
+def encrypted_web(**extra):
+    # The module's EXAMPLES: the newest web image again, in its own group, encrypted, with its own name.
+    args = dict(source_region=SEOUL, region=TOKYO, filters={"name": "megaticket-web-golden-2"},
+                copy_group="encrypted-web", name_suffix="-encrypted", encrypted=True, kms_key_id="alias/megaticket-dr")
+    args.update(extra)
+    return args
+
+
+def test_another_copy_group_gets_its_own_encrypted_copy_of_the_same_source(emulator, goldens, run_module):
+    key = dr_key()
+    plain = run_module("ami_cross_copy", newest_per_role())
+    assert plain.changed, plain
+    plain_id = plain["image_map"][goldens["web2"]]
+
+    result = run_module("ami_cross_copy", encrypted_web())
+    assert result.changed and not result.failed, result.get("msg")
+    copy_id = result["image_map"][goldens["web2"]]
+    assert copy_id != plain_id
+    assert result["newest_by_group"] == {"encrypted-web": copy_id}
+    copy = result["images"][0]
+    assert copy["copied"] and copy["encrypted"] and copy["kms_key_id"] == key["Arn"]
+    assert copy["name"] == "megaticket-web-golden-2-encrypted" and copy["group"] == "encrypted-web"
+    images = {i["ImageId"]: i for i in tokyo_images([plain_id, copy_id])}
+    assert {t["Key"]: t["Value"] for t in images[copy_id]["Tags"]}["pilotlight:copy-group"] == "encrypted-web"
+    assert not images[plain_id]["BlockDeviceMappings"][0]["Ebs"].get("Encrypted")
+
+    # Re-runs of both tasks find their own copy and change nothing.
+    since = emulator.last_seq()
+    again = run_module("ami_cross_copy", encrypted_web())
+    assert not again.changed and again["image_map"] == {goldens["web2"]: copy_id}
+    plain_again = run_module("ami_cross_copy", newest_per_role())
+    assert not plain_again.changed and plain_again["image_map"][goldens["web2"]] == plain_id
+    assert emulator.mutating_calls(since=since) == []
+
+
+def test_a_copy_of_the_group_with_other_encryption_is_refused_before_any_change(emulator, goldens, run_module):
+    dr_key()
+    other = dr_key("alias/other-dr")
+    unencrypted = run_module("ami_cross_copy", encrypted_web(encrypted=False, kms_key_id=None))
+    assert unencrypted.changed, unencrypted
+    unencrypted_id = unencrypted["image_map"][goldens["web2"]]
+    since = emulator.last_seq()
+    result = run_module("ami_cross_copy", encrypted_web())
+    assert result.failed
+    for part in (f"copy {unencrypted_id}", goldens["web2"], "copy group encrypted-web", "is not encrypted",
+                 f"deregister {unencrypted_id}", "copy_group", "name_suffix"):
+        assert part in result["msg"], (part, result["msg"])
+    assert emulator.mutating_calls(since=since) == []
+
+    # Encrypted, but with another key than the one asked for.
+    made = run_module("ami_cross_copy", encrypted_web(copy_group="other-key", name_suffix="-other",
+                                                      kms_key_id="alias/other-dr"))
+    assert made.changed and made["images"][0]["kms_key_id"] == other["Arn"], made
+    since = emulator.last_seq()
+    result = run_module("ami_cross_copy", encrypted_web(copy_group="other-key", name_suffix="-other"))
+    assert result.failed and f"is encrypted with {other['KeyId']}" in result["msg"], result["msg"]
+    assert emulator.mutating_calls(since=since) == []
+
+
+def test_another_groups_copy_with_the_same_name_asks_for_a_name_suffix(emulator, goldens, run_module):
+    dr_key()
+    plain = run_module("ami_cross_copy", newest_per_role())
+    since = emulator.last_seq()
+    result = run_module("ami_cross_copy", encrypted_web(name_suffix=""))
+    assert result.failed
+    assert f"({plain['image_map'][goldens['web2']]})" in result["msg"]
+    assert "copy group Role=web" in result["msg"] and "name_suffix" in result["msg"]
+    assert "not a copy" not in result["msg"]
+    assert emulator.mutating_calls(since=since) == []

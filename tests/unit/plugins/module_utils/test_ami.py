@@ -61,7 +61,19 @@ def test_index_copies_only_of_the_source_region():
         copy("ami-c2", "ami-web2", "2025-12-21T00:00:00.000Z", region="us-east-1"),
         image("ami-other", "not-a-copy", "2025-12-21T00:00:00.000Z"),
     ]
-    assert {k: v["ImageId"] for k, v in ami.index_copies(copies, SEOUL).items()} == {"ami-web1": "ami-c1"}
+    assert {k: v["ImageId"] for k, v in ami.index_copies(copies, SEOUL).items()} == {("ami-web1", "Role=web"): "ami-c1"}
+
+
+def test_index_copies_keeps_one_copy_per_source_and_group():
+    # The same source copied for Role=web (unencrypted) and for encrypted-web: each group finds its own.
+    copies = [
+        copy("ami-c1", "ami-web2", "2025-12-21T00:00:00.000Z", group="Role=web"),
+        copy("ami-e1", "ami-web2", "2025-12-22T00:00:00.000Z", group="encrypted-web"),
+    ]
+    index = ami.index_copies(copies, SEOUL)
+    assert index[("ami-web2", "Role=web")]["ImageId"] == "ami-c1"
+    assert index[("ami-web2", "encrypted-web")]["ImageId"] == "ami-e1"
+    assert ("ami-web2", "default") not in index
 
 
 COPIES = [
@@ -124,3 +136,239 @@ def test_encryption_and_snapshots_of_an_image():
 def test_copy_name_and_description():
     assert ami.copy_name(WEB1, "-dr") == "megaticket-web-golden-1-dr"
     assert ami.copy_description({"ImageId": "ami-1"}, SEOUL) == "DR copy of ami-1 from ap-northeast-2"
+
+
+KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OTHER_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/9999abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def encrypted_copy(key=KEY_ARN, encrypted=True):
+    image = copy("ami-e1", "ami-web2", "2025-12-22T00:00:00.000Z", group="encrypted-web")
+    image["BlockDeviceMappings"][0]["Ebs"].update(Encrypted=encrypted)
+    if key:
+        image["BlockDeviceMappings"][0]["Ebs"]["KmsKeyId"] = key
+    return image
+
+
+@pytest.mark.parametrize("image, encrypted, kms_arn, snapshot_keys, expected", [
+    (encrypted_copy(encrypted=False, key=None), False, None, None, None),
+    (encrypted_copy(), False, None, None, None),  # an encrypted copy where none is asked for is fine
+    (encrypted_copy(encrypted=False, key=None), True, None, None, "is not encrypted"),
+    (encrypted_copy(encrypted=False, key=None), True, KEY_ARN, None, "is not encrypted"),
+    (encrypted_copy(), True, None, None, None),
+    (encrypted_copy(), True, KEY_ARN, None, None),
+    (encrypted_copy(key="1234abcd-12ab-34cd-56ef-1234567890ab"), True, KEY_ARN, None, None),
+    (encrypted_copy(key=OTHER_ARN), True, KEY_ARN, None, "is encrypted with 9999abcd"),
+    # DescribeImages without the key: the snapshots' keys decide.
+    (encrypted_copy(key=None), True, KEY_ARN, {"snap-e1": OTHER_ARN}, "is encrypted with 9999abcd"),
+    (encrypted_copy(key=None), True, KEY_ARN, {"snap-e1": KEY_ARN}, None),
+    (encrypted_copy(key=None), True, KEY_ARN, {}, None),
+    (dict(encrypted_copy(encrypted=False, key=None), BlockDeviceMappings=[]), True, KEY_ARN, None, None),
+])
+def test_encryption_mismatch(image, encrypted, kms_arn, snapshot_keys, expected):
+    problem = ami.encryption_mismatch(image, encrypted, kms_arn, snapshot_keys)
+    if expected is None:
+        assert problem is None
+    else:
+        assert problem and problem.startswith(expected)
+
+
+def test_key_id_of():
+    assert ami.key_id_of(KEY_ARN) == "1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert ami.key_id_of("1234abcd") == "1234abcd"
+    assert ami.key_id_of(None) is None
+
+
+# -- the module's planning and retirement, with a stub EC2 client -------------------------------------------
+class StubEC2:
+    """Enough of an EC2 client for ami_cross_copy.plan(): DescribeImages/DescribeSnapshots over fixed lists."""
+
+    def __init__(self, images=(), snapshots=()):
+        self.images, self.snapshots, self.calls = list(images), list(snapshots), []
+
+    @staticmethod
+    def _matches(image, filters):
+        for f in filters:
+            name, values = f["Name"], f["Values"]
+            if name.startswith("tag:"):
+                value = ami.tags_of(image).get(name[4:])
+            else:
+                value = {"name": image.get("Name"), "image-id": image.get("ImageId"),
+                         "snapshot-id": image.get("SnapshotId")}[name]
+            if value not in values:
+                return False
+        return True
+
+    def get_paginator(self, operation):
+        stub = self
+
+        class Result:
+            def __init__(self, params):
+                self.params = params
+
+            def build_full_result(self):
+                stub.calls.append((operation, self.params))
+                if operation == "describe_images":
+                    return {"Images": [i for i in stub.images if stub._matches(i, self.params.get("Filters", []))]}
+                return {"Snapshots": [s for s in stub.snapshots if stub._matches(s, self.params.get("Filters", []))]}
+
+        class Paginator:
+            def paginate(self, **params):
+                return Result(params)
+
+        return Paginator()
+
+
+def module_params(**extra):
+    values = dict(name_suffix="", keep_copies=None, encrypted=False, kms_key_id=None)
+    values.update(extra)
+    return values
+
+
+def web_copy(image_id="ami-c1", group="Role=web", name="megaticket-web-golden-2", created="2025-12-21T00:00:00.000Z",
+             source="ami-web2", encrypted=False, key=None):
+    image = copy(image_id, source, created, group=group, name=name)
+    image["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] = encrypted
+    if key:
+        image["BlockDeviceMappings"][0]["Ebs"]["KmsKeyId"] = key
+    return image
+
+
+def test_plan_does_not_reuse_another_groups_copy():
+    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
+
+    dest = StubEC2([web_copy()])
+    params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr", name_suffix="-encrypted")
+    entries, retire = ami_cross_copy.plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1",
+                                          KEY_ARN)
+    assert [(e["group"], e["copy"]) for e in entries] == [("encrypted-web", None)]
+    assert retire == []
+    # The first group still finds its own copy.
+    entries, _ = ami_cross_copy.plan(dest, module_params(), [WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
+    assert entries[0]["copy"]["ImageId"] == "ami-c1"
+
+
+@pytest.mark.parametrize("existing, kms_arn, problem", [
+    (web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted"), KEY_ARN,
+     "is not encrypted"),
+    (web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted"), None, "is not encrypted"),
+    (web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted", encrypted=True,
+              key=OTHER_ARN), KEY_ARN, "is encrypted with 9999abcd"),
+])
+def test_plan_refuses_a_copy_of_the_group_with_other_encryption(existing, kms_arn, problem):
+    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
+
+    params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr" if kms_arn else None,
+                           name_suffix="-encrypted")
+    with pytest.raises(DRError) as error:
+        ami_cross_copy.plan(StubEC2([existing]), params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1",
+                            kms_arn)
+    message = error.value.message
+    for part in ("copy ami-e1", "of ami-web2", "copy group encrypted-web", problem, "deregister ami-e1", "copy_group",
+                 "name_suffix"):
+        assert part in message, (part, message)
+
+
+def test_plan_reads_the_snapshot_key_when_the_image_does_not_name_it():
+    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
+
+    existing = web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted", encrypted=True)
+    params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr", name_suffix="-encrypted")
+    dest = StubEC2([existing], snapshots=[{"SnapshotId": "snap-e1", "KmsKeyId": KEY_ARN}])
+    entries, _ = ami_cross_copy.plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
+    assert entries[0]["copy"]["ImageId"] == "ami-e1"
+    assert [c[0] for c in dest.calls].count("describe_snapshots") == 1
+    dest = StubEC2([existing], snapshots=[{"SnapshotId": "snap-e1", "KmsKeyId": OTHER_ARN}])
+    with pytest.raises(DRError, match="is encrypted with 9999abcd"):
+        ami_cross_copy.plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
+
+
+def test_name_clash_with_another_groups_copy_says_so():
+    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
+
+    dest = StubEC2([web_copy()])
+    with pytest.raises(DRError) as error:
+        ami_cross_copy.plan(dest, module_params(encrypted=True), [WEB2], [("encrypted-web", WEB2)], SEOUL,
+                            "ap-northeast-1")
+    message = error.value.message
+    assert "megaticket-web-golden-2 (ami-c1)" in message and "copy of ami-web2 for copy group Role=web" in message
+    assert "copy group encrypted-web" in message and "name_suffix" in message and "not a copy" not in message
+    # An image that is no copy at all keeps the old message.
+    dest = StubEC2([image("ami-x", "megaticket-web-golden-2", "2025-12-21T00:00:00.000Z")])
+    with pytest.raises(DRError, match="is not a copy of ami-web2: rename or deregister it, or set name_suffix"):
+        ami_cross_copy.plan(dest, module_params(), [WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
+
+
+def test_plan_retention_stays_per_group():
+    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
+
+    copies = [
+        web_copy("ami-c1", source="ami-web1", name="megaticket-web-golden-1", created="2025-12-02T00:00:00.000Z"),
+        web_copy("ami-c2", created="2025-12-21T00:00:00.000Z"),
+        web_copy("ami-e1", group="encrypted-web", source="ami-web1", name="megaticket-web-golden-1-encrypted",
+                 created="2025-12-03T00:00:00.000Z", encrypted=True, key=KEY_ARN),
+    ]
+    params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr", name_suffix="-encrypted", keep_copies=1)
+    entries, retire = ami_cross_copy.plan(StubEC2(copies), params, [WEB1, WEB2], [("encrypted-web", WEB2)], SEOUL,
+                                          "ap-northeast-1", KEY_ARN)
+    assert entries[0]["copy"] is None
+    assert [i["ImageId"] for i in retire] == ["ami-e1"]  # never the Role=web copies
+    entries, retire = ami_cross_copy.plan(StubEC2(copies), module_params(keep_copies=1), [WEB1, WEB2],
+                                          [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
+    assert entries[0]["copy"]["ImageId"] == "ami-c2" and [i["ImageId"] for i in retire] == ["ami-c1"]
+
+
+class RetiringEC2:
+    """DeregisterImage works; DeleteSnapshot answers ``codes`` in turn, then works."""
+
+    def __init__(self, *codes):
+        self.codes, self.calls = list(codes), []
+
+    def deregister_image(self, ImageId):
+        self.calls.append(("deregister_image", ImageId))
+
+    def delete_snapshot(self, SnapshotId):
+        self.calls.append(("delete_snapshot", SnapshotId))
+        if self.codes:
+            from botocore.exceptions import ClientError
+
+            code = self.codes.pop(0)
+            raise ClientError({"Error": {"Code": code, "Message": f"{SnapshotId}: {code}"}}, "DeleteSnapshot")
+
+
+def retrying(stub, decorator):
+    from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+    return RetryingBotoClientWrapper(stub, decorator)
+
+
+def test_retire_copy_retries_snapshots_still_in_use(monkeypatch):
+    from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
+
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    stub = RetiringEC2("InvalidSnapshot.InUse", "InvalidSnapshot.InUse")
+    old = web_copy("ami-c1")
+    result = ami_cross_copy.retire_copy(retrying(stub, RETRY_DECORATOR), old,
+                                        retrying(stub, ami_cross_copy.SNAPSHOT_RETRY))
+    assert result == "ami-c1"
+    assert stub.calls == [("deregister_image", "ami-c1")] + [("delete_snapshot", "snap-c1")] * 3
+
+
+def test_retire_copy_tolerates_gone_snapshots_and_names_orphans(monkeypatch):
+    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
+
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    stub = RetiringEC2("InvalidSnapshot.NotFound")
+    assert ami_cross_copy.retire_copy(retrying(stub, RETRY_DECORATOR), web_copy("ami-c1"),
+                                      retrying(stub, ami_cross_copy.SNAPSHOT_RETRY)) == "ami-c1"
+    stub = RetiringEC2("UnauthorizedOperation")
+    with pytest.raises(DRError, match="snap-c1 of old copy ami-c1 failed.*delete-snapshot --snapshot-id snap-c1"):
+        ami_cross_copy.retire_copy(retrying(stub, RETRY_DECORATOR), web_copy("ami-c1"),
+                                   retrying(stub, ami_cross_copy.SNAPSHOT_RETRY))
+    assert [c[0] for c in stub.calls].count("delete_snapshot") == 1

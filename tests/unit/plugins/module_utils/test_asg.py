@@ -132,3 +132,86 @@ def test_ready_instances_need_in_service_healthy_and_target_health():
     assert asg.ready_instances(g, {}) == ["i-1", "i-3"]
     assert asg.in_service(g) == ["i-1", "i-3", "i-4"]
     assert asg.instance_view(instances[1], health)["target_health"] == {"tg-web": "initial"}
+
+
+def serving(instance_id, weight=None, state="InService", health="Healthy"):
+    instance = {"InstanceId": instance_id, "LifecycleState": state, "HealthStatus": health}
+    if weight is not None:
+        instance["WeightedCapacity"] = str(weight)
+    return instance
+
+
+def test_instance_units_come_from_weighted_capacity():
+    assert asg.instance_units(serving("i-1")) == 1
+    assert asg.instance_units(serving("i-1", 4)) == 4
+    assert asg.instance_units({"InstanceId": "i-1", "WeightedCapacity": ""}) == 1
+    assert asg.instance_units({"InstanceId": "i-1", "WeightedCapacity": "2.5"}) == 3
+    assert asg.instance_units({"InstanceId": "i-1", "WeightedCapacity": "lots"}) == 1
+
+
+def test_activation_counts_capacity_units_not_instances():
+    # DesiredCapacityType vcpu: 8 vCPUs wanted, two 4-vCPU instances serve it.
+    g = group(8, 8, 16, instances=[serving("i-1", 4), serving("i-2", 4)])
+    g["DesiredCapacityType"] = "vcpu"
+    assert asg.activation_progress(g, {"tg": {"i-1": "healthy", "i-2": "healthy"}}) == (True, True)
+    # Only one healthy in the target group: 4 of 8 units ready.
+    assert asg.activation_progress(g, {"tg": {"i-1": "healthy", "i-2": "initial"}}) == (True, False)
+    # One still pending: 4 of 8 units in service.
+    g = group(8, 8, 16, instances=[serving("i-1", 4), serving("i-2", 4, state="Pending")])
+    assert asg.activation_progress(g, {}) == (False, False)
+    # Weights above the desired count: fewer instances than DesiredCapacity can be enough...
+    g = group(0, 6, 12, instances=[serving("i-1", 2), serving("i-2", 4)])
+    assert asg.activation_progress(g, {}) == (True, True)
+    # ...and without weights every instance counts 1, as before.
+    g = group(0, 3, 3, instances=[serving("i-1"), serving("i-2")])
+    assert asg.activation_progress(g, {}) == (False, False)
+    g["Instances"].append(serving("i-3"))
+    assert asg.activation_progress(g, {}) == (True, True)
+    assert asg.activation_progress(group(0, 0, 3), {}) == (True, True)
+
+
+class StubAutoScaling:
+    """DescribeAutoScalingGroups through its paginator; refuses more than 50 names, as AWS does."""
+
+    def __init__(self, existing):
+        self.existing, self.calls = set(existing), []
+
+    def get_paginator(self, operation):
+        assert operation == "describe_auto_scaling_groups"
+        stub = self
+
+        class Result:
+            def __init__(self, names):
+                self.names = names
+
+            def build_full_result(self):
+                if len(self.names) > 50:
+                    from botocore.exceptions import ClientError
+
+                    raise ClientError({"Error": {"Code": "ValidationError", "Message": "at most 50 names"}},
+                                      "DescribeAutoScalingGroups")
+                return {"AutoScalingGroups": [{"AutoScalingGroupName": n} for n in self.names if n in stub.existing]}
+
+        class Paginator:
+            def paginate(self, AutoScalingGroupNames):
+                stub.calls.append(list(AutoScalingGroupNames))
+                return Result(AutoScalingGroupNames)
+
+        return Paginator()
+
+
+def test_describe_groups_asks_for_at_most_50_names_a_call():
+    names = [f"asg-{n:03}" for n in range(120)]
+    client = StubAutoScaling(names[:-1])
+    groups = asg.describe_groups(client, names + names[:5])  # duplicates are asked for once
+    assert [len(call) for call in client.calls] == [50, 50, 20]
+    assert sorted(name for call in client.calls for name in call) == names
+    assert set(groups) == set(names[:-1])
+    assert groups["asg-007"] == {"AutoScalingGroupName": "asg-007"}
+
+
+def test_describe_groups_of_no_names_makes_no_call():
+    client = StubAutoScaling([])
+    assert asg.describe_groups(client, []) == {}
+    assert client.calls == []
+    assert asg.describe_groups(client, ["web"]) == {} and client.calls == [["web"]]
