@@ -14,6 +14,7 @@ Nothing here logs or formats user data; callers decide what to show (``show_user
 """
 
 READ_ONLY = frozenset(["sub"])
+EXTERNAL_PROVIDER = "EXTERNAL_PROVIDER"  # UserStatus of federated users (Google, SAML...): the IdP creates them
 VERIFIED = {"email": "email_verified", "phone_number": "phone_number_verified"}
 PURGE_CHOICES = ("none", "disable", "delete")
 
@@ -124,6 +125,8 @@ class UserPlan:
         self.source_without_key = 0
         self.dr_without_key = 0
         self.duplicate_keys = 0
+        self.skipped_external = 0  # federated source users (EXTERNAL_PROVIDER): never created as local users
+        self.external_keys = set()  # their keys: not synced, not purged, no memberships
         self.dr_usernames = {}  # key -> DR username of users that exist already
 
 
@@ -141,10 +144,26 @@ def index_users(users, match_by):
     return indexed, missing, duplicates
 
 
+def is_external(user):
+    """A federated user: Cognito creates it at its first sign-in through the identity provider."""
+    return user.get("UserStatus") == EXTERNAL_PROVIDER
+
+
 def plan_users(source_users, dr_users, schema, match_by, exclude=(), purge="none"):
+    """The UserPlan that makes the DR users match the source users.
+
+    Federated source users (UserStatus EXTERNAL_PROVIDER) are skipped and counted: created as local
+    users they could never sign in, and the identity provider creates them in the DR pool itself.
+    A DR user with the key of a skipped one is left alone (never purged).
+    """
     plan = UserPlan()
     exclude = set(exclude or ())
+    external = [user for user in source_users if is_external(user)]
+    plan.skipped_external = len(external)
+    plan.external_keys = {key for key in (user_key(user, match_by) for user in external) if key}
+    source_users = [user for user in source_users if not is_external(user)]
     source, plan.source_without_key, duplicates = index_users(source_users, match_by)
+    plan.external_keys -= set(source)  # a local source user with the same key is synced as usual
     dr, plan.dr_without_key, dr_duplicates = index_users(dr_users, match_by)
     plan.duplicate_keys = duplicates + dr_duplicates
     for key, user in source.items():
@@ -171,7 +190,7 @@ def plan_users(source_users, dr_users, schema, match_by, exclude=(), purge="none
         if not changed:
             plan.unchanged += 1
     for key, user in dr.items():
-        if key in source:
+        if key in source or key in plan.external_keys:
             continue
         if purge == "delete":
             plan.delete.append((key, user["Username"]))

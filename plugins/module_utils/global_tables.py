@@ -20,11 +20,45 @@ except ImportError:
 
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import jittered_backoff
 
 CURRENT = "2019.11.21"
 LEGACY = "2017.11.29"
 STREAM_VIEW = "NEW_AND_OLD_IMAGES"
 REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
+
+# TableStatus / ReplicaStatus values (botocore's dynamodb model)
+IN_PROGRESS = frozenset(["CREATING", "UPDATING", "DELETING"])
+CREATION_FAILED = "CREATION_FAILED"
+# States that no wait ends: DynamoDB needs someone to fix the cause first.
+PERMANENT = {
+    "INACCESSIBLE_ENCRYPTION_CREDENTIALS": (
+        "its KMS key is disabled, scheduled for deletion or no longer usable by DynamoDB (key policy or grant): "
+        "re-enable the key or restore DynamoDB's access to it in that region, wait for the status ACTIVE "
+        "(aws dynamodb describe-table) and run again"
+    ),
+    "REGION_DISABLED": (
+        "the region is disabled for the account: enable it (AWS console > Account > AWS Regions), or remove the "
+        "replica with state=absent, and run again"
+    ),
+    "REPLICATION_NOT_AUTHORIZED": (
+        "DynamoDB is not allowed to replicate to or from it: check the table's resource-based policy, the "
+        "service-linked role AWSServiceRoleForDynamoDBReplication and any SCP that denies DynamoDB in that "
+        "region, and run again"
+    ),
+    "ARCHIVING": (
+        "DynamoDB is archiving it because its KMS key was inaccessible for more than seven days: restore the "
+        "KMS key, then restore the table from a backup (or remove the replica with state=absent) and run again"
+    ),
+    "ARCHIVED": (
+        "DynamoDB archived it because its KMS key was inaccessible for more than seven days: restore the table "
+        "from a backup (or remove the replica with state=absent) and run again"
+    ),
+}
+# UpdateTable answers these while the table is still UPDATING from the previous change (DescribeTable is
+# eventually consistent) and when too many table operations run at once (up to 8 tables start together
+# here, and other tasks may change tables too): both pass, so the call is retried with back-off.
+UPDATE_RETRY = jittered_backoff(["ResourceInUseException", "LimitExceededException"])
 
 LEGACY_UPGRADE = (
     "update it to version 2019.11.21 first: DynamoDB console > Tables > {name} > Global tables > "
@@ -68,29 +102,67 @@ def replica_statuses(table):
 
 
 def is_busy(table):
-    """True while DynamoDB would refuse another replica change (a table or replica not ACTIVE)."""
-    if table.get("TableStatus") != "ACTIVE":
+    """True while a change is in progress (table or replica CREATING, UPDATING or DELETING).
+
+    Failed and permanent states (CREATION_FAILED, ``PERMANENT``) are not "busy": no wait ends them;
+    ``plan_table`` and ``permanent_problems`` report them.
+    """
+    if table.get("TableStatus", "ACTIVE") in IN_PROGRESS:
         return True
-    return any(status != "ACTIVE" for status in replica_statuses(table).values())
+    return any(status in IN_PROGRESS for status in replica_statuses(table).values())
+
+
+def permanent_problems(table, region, ignore=()):
+    """Messages for the table (in ``region``) and its replicas (except ``ignore``) in a ``PERMANENT`` state."""
+    name = table.get("TableName")
+    problems = []
+    status = table.get("TableStatus")
+    if status in PERMANENT:
+        problems.append(f"table {name} in {region} is {status}: {PERMANENT[status]}")
+    for replica, status in sorted(replica_statuses(table).items()):
+        if status in PERMANENT and replica not in ignore:
+            problems.append(f"the replica of table {name} in {replica} is {status}: {PERMANENT[status]}")
+    return problems
+
+
+def change_done(table, change):
+    """Whether DescribeTable shows ``change`` (("stream" | "create" | "delete", region)) finished.
+
+    DescribeTable is eventually consistent: right after UpdateTable it may still show the table ACTIVE
+    without the new replica (or with the removed one), so ACTIVE alone does not mean done.
+    """
+    if is_busy(table):
+        return False
+    if change is None:
+        return True
+    kind, region = change
+    replicas = replica_statuses(table)
+    if kind == "stream":
+        return stream_view(table) == STREAM_VIEW
+    if kind == "create":
+        return region in replicas
+    return region not in replicas
 
 
 def invalid_regions(regions):
     return [region for region in regions if not REGION_RE.match(region or "")]
 
 
-def plan_table(table, replica_regions, state, legacy_group=None):
-    """The TablePlan for ``table`` (a DescribeTable ``Table``), without calling AWS."""
+def plan_table(table, replica_regions, state, legacy_group=None, region=None):
+    """The TablePlan for ``table`` (a DescribeTable ``Table`` read in ``region``), without calling AWS."""
     plan = TablePlan(table["TableName"])
     if legacy_group is not None or table.get("GlobalTableVersion") == LEGACY:
         plan.legacy = sorted(legacy_group or replica_statuses(table))
         return plan
     replicas = replica_statuses(table)
-    failed = [region for region, status in replicas.items() if status == "CREATION_FAILED"]
-    if failed:
+    failed = [name for name, status in replicas.items() if status == CREATION_FAILED]
+    if failed and state == "present":
         plan.problems.append(
             f"table {plan.name}: the replica in {', '.join(sorted(failed))} failed to create; remove it with "
             "state=absent (or in the console), fix the cause (KMS key, quotas) and run again"
         )
+    removed = [name for name in replica_regions if name in replicas] if state == "absent" else []
+    plan.problems += permanent_problems(table, region or "the module's region", ignore=removed)
     if state == "present":
         plan.add = [region for region in replica_regions if region not in replicas]
         view = stream_view(table)
@@ -103,9 +175,11 @@ def plan_table(table, replica_regions, state, legacy_group=None):
                 "point its consumers at the new stream after this task, and run again"
             )
     else:
-        plan.remove = [region for region in replica_regions if region in replicas]
-        left = [region for region in replicas if region not in plan.remove]
-        if plan.remove and not left:
+        plan.remove = removed
+        # a replica that failed to create never replicated: removing it ends nothing, keeping it keeps nothing
+        live_removed = [name for name in plan.remove if replicas[name] != CREATION_FAILED]
+        left = [name for name in replicas if name not in plan.remove and replicas[name] != CREATION_FAILED]
+        if live_removed and not left:
             plan.problems.append(
                 f"table {plan.name}: removing {', '.join(plan.remove)} would remove its last replica and end "
                 "replication to the DR region; the module refuses. Keep at least one replica region"
@@ -136,8 +210,9 @@ def predicted_table(table, plan, wait):
         after["GlobalTableVersion"] = CURRENT
     else:
         after.pop("GlobalTableVersion", None)
-    busy = any(status != "ACTIVE" for status in replicas.values())
-    after["TableStatus"] = "UPDATING" if busy else "ACTIVE"
+    busy = any(status in IN_PROGRESS for status in replicas.values())
+    if table.get("TableStatus", "ACTIVE") in ("ACTIVE", *IN_PROGRESS):
+        after["TableStatus"] = "UPDATING" if busy else "ACTIVE"
     return after
 
 
@@ -228,27 +303,57 @@ def legacy_group(client, table):
 
 def has_write_autoscaling(client, name):
     """A PROVISIONED table needs write auto scaling before it can have replicas."""
-    targets = client.describe_scalable_targets(
-        ServiceNamespace="dynamodb", ResourceIds=[f"table/{name}"],
-        ScalableDimension="dynamodb:table:WriteCapacityUnits", aws_retry=True,
-    )["ScalableTargets"]
+    try:
+        targets = client.describe_scalable_targets(
+            ServiceNamespace="dynamodb", ResourceIds=[f"table/{name}"],
+            ScalableDimension="dynamodb:table:WriteCapacityUnits", aws_retry=True,
+        )["ScalableTargets"]
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        raise DRError(
+            f"cannot read the write auto scaling of PROVISIONED table {name} in {client.meta.region_name} "
+            f"(Application Auto Scaling DescribeScalableTargets): {error}; allow "
+            "application-autoscaling:DescribeScalableTargets, or switch the table to PAY_PER_REQUEST",
+            exception=error,
+        )
     return bool(targets)
 
 
+@UPDATE_RETRY
+def _update_table(client, **request):
+    # called without aws_retry: UPDATE_RETRY is the one retry policy of this call (throttling included)
+    return client.update_table(**request)
+
+
+def update_table(client, name, what, fix, **request):
+    """UpdateTable, retried while the table is busy or too many tables change; DRError naming ``what``."""
+    try:
+        return _update_table(client, TableName=name, **request)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        raise DRError(f"cannot {what} of table {name} in {client.meta.region_name}: {error}; {fix}",
+                      exception=error)
+
+
 def enable_stream(client, name):
-    client.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": STREAM_VIEW},
-                        aws_retry=True)
+    update_table(client, name, "enable the NEW_AND_OLD_IMAGES stream",
+                 "check dynamodb:UpdateTable permissions and that no other change of the table is in progress",
+                 StreamSpecification={"StreamEnabled": True, "StreamViewType": STREAM_VIEW})
 
 
 def create_replica(client, name, region, kms_key_id=None):
     create = {"RegionName": region}
     if kms_key_id:
         create["KMSMasterKeyId"] = kms_key_id
-    client.update_table(TableName=name, ReplicaUpdates=[{"Create": create}], aws_retry=True)
+    update_table(client, name, f"create the replica in {region}",
+                 f"check that {region} is enabled, the KMS key given for it (replica_kms_keys) exists there, and "
+                 "the DynamoDB permissions and quotas of both regions",
+                 ReplicaUpdates=[{"Create": create}])
 
 
 def delete_replica(client, name, region):
-    client.update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": region}}], aws_retry=True)
+    update_table(client, name, f"delete the replica in {region}",
+                 "check dynamodb:UpdateTable and dynamodb:DeleteTableReplica permissions (and deletion protection "
+                 f"of the replica in {region})",
+                 ReplicaUpdates=[{"Delete": {"RegionName": region}}])
 
 
 def replication_latency(client, name, receiving_region, lookback_minutes, now=None):

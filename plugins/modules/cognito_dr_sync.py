@@ -122,14 +122,22 @@ options:
     version_added: 0.1.0
   max_rps:
     description:
-      - Most write requests per second to the DR pool. Cognito's default quotas are 50 requests per second
-        for user creation and 25 for user updates per account and region, shared with the application.
+      - Most requests per second to each pool. Every write to the DR pool and every page read from either pool
+        (C(ListUsers), C(ListGroups), C(ListUsersInGroup)...) counts; the source and DR pools each have their own
+        limit, as each region has its own quotas.
+      - Cognito's default quotas are 50 requests per second for user creation, 25 for user updates and 30 for
+        C(ListUsers) per account and region, shared with the application.
+      - Each page read is retried with back-off when Cognito throttles it.
     type: float
     default: 20
     version_added: 0.1.0
 notes:
   - Nothing in this module is asynchronous, so it has no O(wait) option.
   - Users created in the DR pool have the status C(FORCE_CHANGE_PASSWORD) until they set a password.
+  - Federated source users (status C(EXTERNAL_PROVIDER), signed in through Google, SAML...) are not created as local
+    users in the DR pool; the identity provider creates them there at their first sign-in. They are counted in
+    RV(counts.skipped_external); their group memberships are not mirrored and DR users with their keys are never
+    purged.
   - Identity providers (for example Google) hold secrets and are not copied; add them to the DR pool first if
     the app clients use them.
 attributes:
@@ -270,7 +278,7 @@ counts:
   type: dict
   contains:
     source_users:
-      description: Users in the source pool (0 when not read).
+      description: Users in the source pool, federated ones included (0 when not read).
       type: int
       sample: 10000
     dr_users:
@@ -307,6 +315,12 @@ counts:
       sample: 0
     skipped:
       description: Source users without a value for the match key, or with a duplicate key, not synced.
+      type: int
+      sample: 0
+    skipped_external:
+      description:
+        - Federated source users (status C(EXTERNAL_PROVIDER)), not synced; the identity provider creates them in
+          the DR pool at their first sign-in.
       type: int
       sample: 0
     groups_created:
@@ -356,16 +370,58 @@ from ansible_collections.pilotlight.dr.plugins.module_utils.errors import error_
 from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
 from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
 
 SOURCE_TAG = "pilotlight:source-user-pool"
+AWS_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) if "botocore" in globals() else ()
+
+# The list calls the sync reads page by page: (request token, response token, result key), as in
+# botocore's cognito-idp paginators. Each page is its own retried call, so a throttled page of a pool
+# of a million users is read again, not the whole pool.
+PAGES = {
+    "list_user_pools": ("NextToken", "NextToken", "UserPools"),
+    "list_users": ("PaginationToken", "PaginationToken", "Users"),
+    "list_groups": ("NextToken", "NextToken", "Groups"),
+    "list_users_in_group": ("NextToken", "NextToken", "Users"),
+    "list_user_pool_clients": ("NextToken", "NextToken", "UserPoolClients"),
+    "list_identity_providers": ("NextToken", "NextToken", "Providers"),
+}
 
 
 # -- reading -------------------------------------------------------------------------------------------
-def find_pool(client, pool_id=None, name=None):
+@RETRY_DECORATOR
+def _read_page(client, operation, limiter, request):
+    """One page of a list call: retried on throttling (AWSRetry), each attempt within the rate limit.
+
+    Called without ``aws_retry``: RETRY_DECORATOR is this call's one retry layer.
+    """
+    if limiter is not None:
+        limiter.acquire()
+    return getattr(client, operation)(**request)
+
+
+def read_all(client, operation, limiter=None, **request):
+    """Every item of a paginated Cognito list call (``PAGES``), page by page."""
+    request_token, response_token, key = PAGES[operation]
+    items = []
+    while True:
+        page = _read_page(client, operation, limiter, request)
+        items.extend(page.get(key) or [])
+        token = page.get(response_token)
+        if not token:
+            return items
+        request = dict(request, **{request_token: token})
+
+
+def find_pool(client, pool_id=None, name=None, limiter=None):
     """DescribeUserPool's ``UserPool`` for an id or a unique name, or None when there is none."""
     if not pool_id:
-        pages = client.get_paginator("list_user_pools").paginate(MaxResults=60).build_full_result()
-        matches = [pool["Id"] for pool in pages.get("UserPools", []) if pool.get("Name") == name]
+        try:
+            pools = read_all(client, "list_user_pools", limiter, MaxResults=60)
+        except AWS_ERRORS as error:
+            raise DRError(f"cannot list the user pools of {client.meta.region_name} to find {name}: {error}; allow "
+                          "cognito-idp:ListUserPools, or give the pool id instead of the name", exception=error)
+        matches = [pool["Id"] for pool in pools if pool.get("Name") == name]
         if len(matches) > 1:
             raise DRError(f"{len(matches)} user pools are named {name} in {client.meta.region_name}: "
                           "give the pool id instead of the name")
@@ -380,23 +436,20 @@ def find_pool(client, pool_id=None, name=None):
         raise DRError(f"cannot describe user pool {pool_id} in {client.meta.region_name}: {error}", exception=error)
 
 
-def list_users(client, pool_id):
-    paginator = client.get_paginator("list_users")
-    return paginator.paginate(UserPoolId=pool_id).build_full_result().get("Users", [])
+def list_users(client, pool_id, limiter=None):
+    return read_all(client, "list_users", limiter, UserPoolId=pool_id)
 
 
-def list_groups(client, pool_id):
-    return client.get_paginator("list_groups").paginate(UserPoolId=pool_id).build_full_result().get("Groups", [])
+def list_groups(client, pool_id, limiter=None):
+    return read_all(client, "list_groups", limiter, UserPoolId=pool_id)
 
 
-def list_members(client, pool_id, group):
-    paginator = client.get_paginator("list_users_in_group")
-    return paginator.paginate(UserPoolId=pool_id, GroupName=group).build_full_result().get("Users", [])
+def list_members(client, pool_id, group, limiter=None):
+    return read_all(client, "list_users_in_group", limiter, UserPoolId=pool_id, GroupName=group)
 
 
-def list_clients(client, pool_id):
-    paginator = client.get_paginator("list_user_pool_clients")
-    return paginator.paginate(UserPoolId=pool_id, MaxResults=60).build_full_result().get("UserPoolClients", [])
+def list_clients(client, pool_id, limiter=None):
+    return read_all(client, "list_user_pool_clients", limiter, UserPoolId=pool_id, MaxResults=60)
 
 
 def read_everything(jobs, workers):
@@ -416,10 +469,10 @@ def read_everything(jobs, workers):
 class Writer:
     """Writes to the DR pool side by side under the rate limit; collects failures without user data."""
 
-    def __init__(self, client, pool_id, max_rps, workers):
+    def __init__(self, client, pool_id, limiter, workers):
         self.client = client
         self.pool_id = pool_id
-        self.limiter = RateLimiter(max_rps)
+        self.limiter = limiter  # shared with the reads of the DR pool
         self.workers = workers
         self.failures = []  # (action, key, error code, message)
         self.lock = threading.Lock()
@@ -509,10 +562,13 @@ class Sync:
         self.source_pool = None
         self.dr_pool = None
         self.pool_created = False
+        # max_rps holds for each pool (each region has its own Cognito quotas): reads and writes alike
+        self.dr_limiter = RateLimiter(params["max_rps"])
+        self.source_limiter = RateLimiter(params["max_rps"])
         self.counts = dict.fromkeys(
             ("source_users", "dr_users", "created", "updated", "enabled", "disabled", "deleted", "unchanged",
-             "immutable_differences", "skipped", "groups_created", "groups_updated", "groups_deleted",
-             "memberships_added", "memberships_removed", "failed"), 0)
+             "immutable_differences", "skipped", "skipped_external", "groups_created", "groups_updated",
+             "groups_deleted", "memberships_added", "memberships_removed", "failed"), 0)
         self.keys = {name: [] for name in ("created", "updated", "enabled", "disabled", "deleted")}
         self.clients = []
         self.before = {}
@@ -540,7 +596,7 @@ class Sync:
     def resolve_pools(self):
         params = self.params
         self.dr = self.module.client("cognito-idp")
-        self.dr_pool = find_pool(self.dr, params["user_pool_id"], params["user_pool_name"])
+        self.dr_pool = find_pool(self.dr, params["user_pool_id"], params["user_pool_name"], self.dr_limiter)
         wanted = params["user_pool_id"] or params["user_pool_name"]
         if self.dr_pool is None and not params["create_user_pool"]:
             raise DRError(f"DR user pool {wanted} not found in {self.region}: create it, set create_user_pool=true "
@@ -553,7 +609,8 @@ class Sync:
         if not (params["source_user_pool_id"] or params["source_user_pool_name"]):
             raise DRError("source_user_pool_id or source_user_pool_name is needed to read the source pool")
         self.source = self.module.client("cognito-idp", region=params["source_region"])
-        self.source_pool = find_pool(self.source, params["source_user_pool_id"], params["source_user_pool_name"])
+        self.source_pool = find_pool(self.source, params["source_user_pool_id"], params["source_user_pool_name"],
+                                     self.source_limiter)
         if self.source_pool is None:
             wanted = params["source_user_pool_id"] or params["source_user_pool_name"]
             raise DRError(f"source user pool {wanted} not found in {params['source_region']}: fix "
@@ -570,25 +627,26 @@ class Sync:
         jobs = {}
         source_id = self.source_pool["Id"] if self.source_pool else None
         dr_id = self.dr_pool["Id"] if self.dr_pool else None
+        source, dr, source_rate, dr_rate = self.source, self.dr, self.source_limiter, self.dr_limiter
         if params["sync_users"] or params["sync_groups"]:
-            jobs["source users"] = lambda: list_users(self.source, source_id)
-            jobs["DR users"] = (lambda: list_users(self.dr, dr_id)) if dr_id else list
+            jobs["source users"] = lambda: list_users(source, source_id, source_rate)
+            jobs["DR users"] = (lambda: list_users(dr, dr_id, dr_rate)) if dr_id else list
         if params["sync_groups"]:
-            jobs["source groups"] = lambda: list_groups(self.source, source_id)
-            jobs["DR groups"] = (lambda: list_groups(self.dr, dr_id)) if dr_id else list
+            jobs["source groups"] = lambda: list_groups(source, source_id, source_rate)
+            jobs["DR groups"] = (lambda: list_groups(dr, dr_id, dr_rate)) if dr_id else list
         if params["mirror_app_clients"]:
-            jobs["source app clients"] = lambda: list_clients(self.source, source_id)
+            jobs["source app clients"] = lambda: list_clients(source, source_id, source_rate)
         if dr_id:
-            jobs["DR app clients"] = lambda: list_clients(self.dr, dr_id)
+            jobs["DR app clients"] = lambda: list_clients(dr, dr_id, dr_rate)
         data = read_everything(jobs, workers)
         if params["sync_groups"]:
             members = {}
             for group in data["source groups"]:
                 name = group["GroupName"]
-                members[f"source members of {name}"] = (lambda n=name: list_members(self.source, source_id, n))
+                members[f"source members of {name}"] = (lambda n=name: list_members(source, source_id, n, source_rate))
             for group in data["DR groups"]:
                 name = group["GroupName"]
-                members[f"DR members of {name}"] = (lambda n=name: list_members(self.dr, dr_id, n))
+                members[f"DR members of {name}"] = (lambda n=name: list_members(dr, dr_id, n, dr_rate))
             data.update(read_everything(members, workers))
         return data
 
@@ -615,6 +673,9 @@ class Sync:
                 dr_members[name] = {cs.user_key(user, self.match_by): user["Username"]
                                     for user in data[f"DR members of {name}"] if cs.user_key(user, self.match_by)}
             source_keys = {key for key in (cs.user_key(user, self.match_by) for user in data["source users"]) if key}
+            # federated source users are not synced: neither are their memberships
+            source_keys -= users.external_keys
+            source_members = {group: keys - users.external_keys for group, keys in source_members.items()}
             if not params["sync_users"]:
                 existing = set(users.dr_usernames)
                 source_members = {group: keys & existing for group, keys in source_members.items()}
@@ -626,34 +687,77 @@ class Sync:
 
     # -- applying ---------------------------------------------------------------------------------------
     def create_pool(self):
-        request = cs.create_pool_request(self.source_pool, self.params["user_pool_name"],
-                                         {SOURCE_TAG: self.source_pool["Id"]})
-        pool = self.dr.create_user_pool(aws_retry=True, **request)["UserPool"]
+        name, source_id, region = self.params["user_pool_name"], self.source_pool["Id"], self.region
+        request = cs.create_pool_request(self.source_pool, name, {SOURCE_TAG: source_id})
+        try:
+            self.dr_limiter.acquire()
+            pool = self.dr.create_user_pool(aws_retry=True, **request)["UserPool"]
+        except AWS_ERRORS as error:
+            raise DRError(f"cannot create DR user pool {name} in {region} like source pool {source_id}: {error}; "
+                          "check cognito-idp:CreateUserPool permissions and the user pool quota of the region, or "
+                          f"create the pool yourself (settings of {source_id} that {region} refuses)", exception=error)
+        self.pool_created = True
         if self.source_pool.get("MfaConfiguration", "OFF") != "OFF":
-            mfa = self.source.get_user_pool_mfa_config(UserPoolId=self.source_pool["Id"], aws_retry=True)
+            try:
+                mfa = self.source.get_user_pool_mfa_config(UserPoolId=source_id, aws_retry=True)
+            except AWS_ERRORS as error:
+                raise DRError(f"created DR user pool {name} ({pool['Id']}) in {region}, but cannot read the MFA "
+                              f"configuration of source pool {source_id} in {self.params['source_region']}: {error}; "
+                              "allow cognito-idp:GetUserPoolMfaConfig, then set MFA on the DR pool yourself",
+                              exception=error)
             settings = {key: mfa[key] for key in ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration",
                                                   "EmailMfaConfiguration") if mfa.get(key)}
-            self.dr.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration=mfa["MfaConfiguration"],
-                                             aws_retry=True, **settings)
+            try:
+                self.dr_limiter.acquire()
+                self.dr.set_user_pool_mfa_config(UserPoolId=pool["Id"], MfaConfiguration=mfa["MfaConfiguration"],
+                                                 aws_retry=True, **settings)
+            except AWS_ERRORS as error:
+                raise DRError(f"created DR user pool {name} ({pool['Id']}) in {region}, but cannot set its MFA "
+                              f"configuration ({mfa['MfaConfiguration']}, as source pool {source_id}): {error}; SMS "
+                              f"MFA needs an SNS role and SMS settings valid in {region}: set MFA on the DR pool "
+                              "yourself (a new run finds the pool by name and does not set MFA again)",
+                              exception=error)
         if (self.source_pool.get("LambdaConfig") or {}):
             self.module.warn("the source user pool has Lambda triggers; they are regional and were not copied to "
                              "the DR pool: add them there")
-        self.pool_created = True
-        self.dr_pool = self.dr.describe_user_pool(UserPoolId=pool["Id"], aws_retry=True)["UserPool"]
+        try:
+            self.dr_pool = self.dr.describe_user_pool(UserPoolId=pool["Id"], aws_retry=True)["UserPool"]
+        except AWS_ERRORS as error:
+            raise DRError(f"created DR user pool {name} ({pool['Id']}) in {region} but cannot describe it: {error}; "
+                          "allow cognito-idp:DescribeUserPool and run again", exception=error)
 
     def mirror_clients(self, data):
         dr_clients = {client["ClientName"]: client["ClientId"] for client in data.get("DR app clients", [])}
         missing = [client for client in data.get("source app clients", []) if client["ClientName"] not in dr_clients]
         created = {}
         if missing and not self.module.check_mode:
-            providers = [provider["ProviderName"] for provider in self.dr.get_paginator("list_identity_providers")
-                         .paginate(UserPoolId=self.dr_pool["Id"]).build_full_result().get("Providers", [])]
+            dr_id, source_id, region = self.dr_pool["Id"], self.source_pool["Id"], self.region
+            try:
+                providers = [provider["ProviderName"] for provider in
+                             read_all(self.dr, "list_identity_providers", self.dr_limiter, UserPoolId=dr_id)]
+            except AWS_ERRORS as error:
+                raise DRError(f"cannot list the identity providers of DR user pool {dr_id} in {region}: {error}; "
+                              "allow cognito-idp:ListIdentityProviders", exception=error)
             for client in missing:
-                described = self.source.describe_user_pool_client(
-                    UserPoolId=self.source_pool["Id"], ClientId=client["ClientId"], aws_retry=True)["UserPoolClient"]
-                request = cs.create_client_request(described, self.dr_pool["Id"], providers)
-                response = self.dr.create_user_pool_client(aws_retry=True, **request)["UserPoolClient"]
-                created[client["ClientName"]] = response["ClientId"]
+                name = client["ClientName"]
+                try:
+                    self.source_limiter.acquire()
+                    described = self.source.describe_user_pool_client(
+                        UserPoolId=source_id, ClientId=client["ClientId"], aws_retry=True)["UserPoolClient"]
+                except AWS_ERRORS as error:
+                    raise DRError(f"cannot describe app client {name} of source user pool {source_id} in "
+                                  f"{self.params['source_region']}: {error}; allow cognito-idp:DescribeUserPoolClient",
+                                  exception=error)
+                request = cs.create_client_request(described, dr_id, providers)
+                try:
+                    self.dr_limiter.acquire()
+                    response = self.dr.create_user_pool_client(aws_retry=True, **request)["UserPoolClient"]
+                except AWS_ERRORS as error:
+                    raise DRError(f"cannot create app client {name} in DR user pool {dr_id} ({region}): {error}; "
+                                  "check that its settings are valid in the DR pool (OAuth flows need a domain, "
+                                  "identity providers must exist there) and cognito-idp:CreateUserPoolClient "
+                                  "permissions", exception=error)
+                created[name] = response["ClientId"]
         self.clients = [{"client_name": name, "client_id": client_id, "created": False}
                         for name, client_id in sorted(dr_clients.items())]
         self.clients += [{"client_name": client["ClientName"], "client_id": created.get(client["ClientName"]),
@@ -662,7 +766,7 @@ class Sync:
     def apply(self, plan):
         params = self.params
         users = plan["users"]
-        writer = Writer(self.dr, self.dr_pool["Id"], params["max_rps"], params["max_concurrency"])
+        writer = Writer(self.dr, self.dr_pool["Id"], self.dr_limiter, params["max_concurrency"])
         create_groups, update_groups, delete_groups = plan["groups"]
         done = writer.run([("create_group", g["GroupName"], (), (g,)) for g in create_groups]
                           + [("update_group", g["GroupName"], (), (g,)) for g in update_groups], writer.call)
@@ -713,6 +817,7 @@ class Sync:
             counts["unchanged"] = users.unchanged
             counts["immutable_differences"] = len(users.immutable)
             counts["skipped"] = users.source_without_key + users.duplicate_keys
+            counts["skipped_external"] = users.skipped_external
             self.keys = {
                 "created": sorted(key for key, _ in users.create if ok("create_user", key)),
                 "updated": sorted(key for key, _, _ in users.update if ok("update_user", key)),

@@ -48,6 +48,8 @@ options:
       - V(present) adds the missing replicas (and enables streams first when needed).
       - V(absent) removes the replicas in O(replica_regions). The module refuses to remove the last replica
         of a table, which would end its replication.
+      - A replica in C(CREATION_FAILED) makes V(present) fail (remove it first); V(absent) removes it, even when
+        it is the table's only replica (it never replicated).
     type: str
     choices: [present, absent]
     default: present
@@ -70,6 +72,13 @@ notes:
   - Creating a replica copies the whole table and takes minutes to hours on AWS. With O(wait=false) only
     the first replica change of each table is started; run the task again (with O(wait=true)) to wait for
     it and add the remaining regions. A re-run never starts a change twice.
+  - A table or replica in a state that no wait ends (C(INACCESSIBLE_ENCRYPTION_CREDENTIALS), C(REGION_DISABLED),
+    C(REPLICATION_NOT_AUTHORIZED), C(ARCHIVING), C(ARCHIVED)) fails the task at once, naming the table, the region,
+    the status and what to fix; replicas being removed with O(state=absent) are exempt.
+  - C(UpdateTable) is retried with back-off when DynamoDB answers C(ResourceInUseException) (the table is still
+    updating from the previous change) or C(LimitExceededException) (too many table operations at once). After each
+    change the module waits until C(DescribeTable) shows it (the new replica listed, the removed one gone), not only
+    an C(ACTIVE) table, because C(DescribeTable) is eventually consistent.
   - C(PROVISIONED) tables need write auto scaling (Application Auto Scaling) before they can have replicas;
     C(PAY_PER_REQUEST) tables need nothing.
   - A table whose stream has another view type than C(NEW_AND_OLD_IMAGES) is refused, because changing it gives
@@ -190,7 +199,9 @@ tables:
           type: str
           sample: ap-northeast-1
         replica_status:
-          description: C(CREATING), C(ACTIVE), C(DELETING), C(CREATION_FAILED)...
+          description:
+            - C(CREATING), C(ACTIVE), C(UPDATING), C(DELETING), C(CREATION_FAILED), C(REGION_DISABLED),
+              C(INACCESSIBLE_ENCRYPTION_CREDENTIALS), C(REPLICATION_NOT_AUTHORIZED), C(ARCHIVING) or C(ARCHIVED).
           type: str
           sample: ACTIVE
     changed:
@@ -370,20 +381,31 @@ class Runner:
         self.deadline = deadline
         self.regions = _unique(params["replica_regions"])
         self.actions = {}
+        self.requested = {}  # table name -> the last change sent, ("stream" | "create" | "delete", region)
 
     def _wait_idle(self, name, what):
+        """Wait until the table shows the last requested change done and nothing in progress."""
+        removing = set(self.regions) if self.params["state"] == "absent" else set()
+        region = self.client.meta.region_name
+
         def check():
             table = gt.describe_table(self.client, name)
             if table is None:
                 raise DRError(f"table {name} disappeared while {what}")
-            failed = [r for r, status in gt.replica_statuses(table).items() if status == "CREATION_FAILED"]
+            problems = gt.permanent_problems(table, region, ignore=removing)
+            if problems:
+                raise DRError(f"while {what}: " + "; ".join(problems))
+            # with state=absent a replica that failed to create is being removed, not waited for
+            failed = [] if removing else [r for r, status in gt.replica_statuses(table).items()
+                                          if status == gt.CREATION_FAILED]
             if failed:
                 raise DRError(f"the replica of table {name} in {', '.join(failed)} failed to create; check the "
                               "KMS key and quotas of that region, remove it with state=absent and run again")
-            return None if gt.is_busy(table) else table
+            return table if gt.change_done(table, self.requested.get(name)) else None
 
-        return wait_until(check, self.deadline, f"table {name} and its replicas to be ACTIVE ({what})",
-                          delay=1.0)
+        table = wait_until(check, self.deadline, f"table {name} and its replicas to be ACTIVE ({what})", delay=1.0)
+        self.requested.pop(name, None)
+        return table
 
     def _next_change(self, table):
         replicas = gt.replica_statuses(table)
@@ -396,9 +418,11 @@ class Runner:
     def _change(self, name, region):
         if self.params["state"] == "present":
             gt.create_replica(self.client, name, region, self.params["replica_kms_keys"].get(region))
+            self.requested[name] = ("create", region)
             self.actions[name].append(f"create_replica {region}")
         else:
             gt.delete_replica(self.client, name, region)
+            self.requested[name] = ("delete", region)
             self.actions[name].append(f"delete_replica {region}")
 
     def start(self, name, plan, table):
@@ -406,6 +430,7 @@ class Runner:
         self.actions.setdefault(name, [])
         if plan.enable_stream:
             gt.enable_stream(self.client, name)
+            self.requested[name] = ("stream", None)
             self.actions[name].append("enable_stream")
             table = self._wait_idle(name, "enabling its stream")
         if gt.is_busy(table):
@@ -470,7 +495,8 @@ def run(module, params):
     legacy = {name: group for name, (table, group) in inspected.items()
               if group is not None or table.get("GlobalTableVersion") == gt.LEGACY}
     tables = {name: table for name, (table, group) in inspected.items() if name not in legacy}
-    plans = {name: gt.plan_table(table, regions, params["state"]) for name, table in tables.items()}
+    plans = {name: gt.plan_table(table, regions, params["state"], region=region)
+             for name, table in tables.items()}
     check_plans(module, plans, tables)
 
     if module.check_mode:

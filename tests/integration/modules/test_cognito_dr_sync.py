@@ -273,6 +273,33 @@ def test_throttling_is_survived(emulator, source, dr_pool, run_module):
     assert set(dr_users(dr_pool)) == set(PEOPLE)
 
 
+def test_paged_reads_outlast_botocore_retries(emulator, source, dr_pool, run_module):
+    # ListUsers throttled more often in a row than botocore's 5 attempts: each page read is retried (AWSRetry)
+    emulator.add_fault("cognito-idp", count=6, actions=["ListUsers"])
+    result = run_module("cognito_dr_sync", args())
+    assert not result.failed, result
+    assert sum(f["injected"] for f in emulator.faults()) == 6
+    assert result["counts"]["created"] == 4 and result["counts"]["skipped_external"] == 0
+    assert set(dr_users(dr_pool)) == set(PEOPLE)
+
+
+def test_pool_creation_errors_are_reported_not_a_traceback(emulator, source, run_module, monkeypatch):
+    from ansible_collections.pilotlight.dr.plugins.module_utils import cognito_sync
+
+    original = cognito_sync.create_pool_request
+
+    def refused(*args, **kwargs):  # a setting CreateUserPool refuses
+        return dict(original(*args, **kwargs), Policies={"PasswordPolicy": {"MinimumLength": 1}})
+
+    monkeypatch.setattr(cognito_sync, "create_pool_request", refused)
+    since = emulator.last_seq()
+    result = run_module("cognito_dr_sync", args(create_user_pool=True))
+    assert result.failed, result
+    assert f"cannot create DR user pool {DR} in {TOKYO} like source pool {source}" in result["msg"]
+    assert "MinimumLength" in result["msg"] and "CreateUserPool" in result["msg"]
+    assert emulator.mutating_calls(since=since) == []
+
+
 def test_writes_respect_max_rps(emulator, dr_pool, run_module):
     pool = make_pool(SEOUL, SOURCE, email_sign_in=False)
     client = idp(SEOUL)

@@ -167,6 +167,15 @@ def test_throttling_is_survived(emulator, tables, run_module):
     assert all(replicas(name) == {TOKYO: "ACTIVE"} for name in tables)
 
 
+def test_update_table_outlasts_botocore_retries(emulator, tables, run_module):
+    # more throttles of UpdateTable in a row than botocore's 5 attempts: the module's own back-off goes on
+    emulator.add_fault("dynamodb", count=6, actions=["UpdateTable"])
+    result = run_module("global_table_enable", args(tables[:1]))
+    assert not result.failed, result
+    assert sum(f["injected"] for f in emulator.faults()) == 6
+    assert replicas(tables[0]) == {TOKYO: "ACTIVE"}
+
+
 def test_legacy_tables_are_reported_and_left_alone(emulator, tables, run_module):
     for region in (SEOUL, TOKYO):
         make_table("team_chats_ddb", region=region, stream="NEW_AND_OLD_IMAGES")

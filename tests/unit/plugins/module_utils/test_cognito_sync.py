@@ -181,3 +181,226 @@ def test_app_client_mirror_gets_a_new_secret_and_known_providers_only():
 def test_scrub_removes_user_data_from_messages():
     message = "User alice@example.com with name Alice Kim already exists"
     assert cs.scrub(message, {"alice@example.com", "Alice Kim", "a"}) == "User *** with name *** already exists"
+
+
+# -- federated users ----------------------------------------------------------------------------------
+def external(username, **attrs):
+    value = user(username, **attrs)
+    value["UserStatus"] = "EXTERNAL_PROVIDER"
+    return value
+
+
+def test_federated_source_users_are_skipped_and_counted():
+    source = [user("s1", email="a@example.com"), external("Google_123", email="g@example.com"),
+              external("SAML_7", email="s@example.com")]
+    plan = cs.plan_users(source, [], SCHEMA, "email")
+    assert [key for key, _ in plan.create] == ["a@example.com"]
+    assert plan.skipped_external == 2 and plan.source_without_key == 0 and plan.duplicate_keys == 0
+    assert plan.external_keys == {"g@example.com", "s@example.com"}
+
+
+@pytest.mark.parametrize("purge", ["disable", "delete"])
+def test_dr_users_with_the_key_of_a_federated_source_user_are_never_purged(purge):
+    source = [external("Google_123", email="g@example.com")]
+    dr = [user("Google_456", email="g@example.com"), user("d9", email="gone@example.com")]
+    plan = cs.plan_users(source, dr, SCHEMA, "email", purge=purge)
+    assert plan.update == [] and plan.create == []
+    assert [key for key, _ in plan.purge_disable + plan.delete] == ["gone@example.com"]
+
+
+def test_a_local_source_user_with_the_key_of_a_federated_one_is_synced():
+    source = [user("s1", email="a@example.com"), external("Google_1", email="a@example.com")]
+    plan = cs.plan_users(source, [], SCHEMA, "email")
+    assert [key for key, _ in plan.create] == ["a@example.com"] and plan.external_keys == set()
+
+
+def test_external_provider_is_a_user_status_of_the_botocore_model():
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    assert cs.EXTERNAL_PROVIDER in model.shape_for("UserStatusType").enum
+
+
+# -- page reads: retried, rate limited, with botocore's tokens ------------------------------------------------
+def _module():
+    from ansible_collections.pilotlight.dr.plugins.modules import cognito_dr_sync
+
+    return cognito_dr_sync
+
+
+class PagedClient:
+    """A Cognito client that answers list calls in pages of one and throttles the calls numbered in ``throttle``."""
+
+    def __init__(self, items=(), throttle=(), fail=None, region="ap-northeast-1"):
+        self.items = list(items)
+        self.throttle = set(throttle)
+        self.fail = fail or {}
+        self.calls = []
+        self.meta = type("Meta", (), {"region_name": region})()
+
+    def _error(self, code, operation):
+        from botocore.exceptions import ClientError
+
+        return ClientError({"Error": {"Code": code, "Message": "no"}}, operation)
+
+    def _list(self, operation, request, token_in, token_out, key):
+        assert "aws_retry" not in request  # RETRY_DECORATOR is the one retry layer of a page read
+        self.calls.append((operation, dict(request)))
+        if len(self.calls) in self.throttle:
+            raise self._error("TooManyRequestsException", operation)
+        if operation in self.fail:
+            raise self._error(self.fail[operation], operation)
+        start = int(request.get(token_in) or 0)
+        page = {key: self.items[start:start + 1]}
+        if start + 1 < len(self.items):
+            page[token_out] = str(start + 1)
+        return page
+
+    def __getattr__(self, operation):
+        if operation not in _module().PAGES:
+            raise AttributeError(operation)
+        token_in, token_out, key = _module().PAGES[operation]
+        return lambda **request: self._list(operation, request, token_in, token_out, key)
+
+
+class CountingLimiter:
+    def __init__(self):
+        self.acquired = 0
+
+    def acquire(self):
+        self.acquired += 1
+        return 0.0
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+
+
+def test_page_tokens_are_those_of_the_botocore_paginators():
+    import botocore.session
+
+    model = botocore.session.get_session().get_paginator_model("cognito-idp")
+    for operation, (token_in, token_out, key) in _module().PAGES.items():
+        config = model.get_paginator("".join(part.capitalize() for part in operation.split("_")))
+        assert (config["input_token"], config["output_token"], config["result_key"]) == (token_in, token_out, key)
+
+
+def test_every_page_is_read_each_throttled_page_again_within_the_rate_limit(no_sleep):
+    users = [{"Username": f"u{i}"} for i in range(5)]
+    client = PagedClient(users, throttle={2, 3, 5})
+    limiter = CountingLimiter()
+    assert _module().list_users(client, "pool", limiter) == users
+    assert len(client.calls) == 8  # 5 pages + 3 throttled attempts, the throttled page read again
+    assert [request.get("PaginationToken") for _, request in client.calls] == [None, "1", "1", "1", "2", "2",
+                                                                               "3", "4"]
+    assert limiter.acquired == 8  # every attempt counts against max_rps
+
+
+@pytest.mark.parametrize("reader, operation, extra", [
+    ("list_groups", "list_groups", ()), ("list_members", "list_users_in_group", ("admins",)),
+    ("list_clients", "list_user_pool_clients", ()),
+])
+def test_group_member_and_client_reads_are_paged_and_retried(no_sleep, reader, operation, extra):
+    client = PagedClient([{"n": 1}, {"n": 2}], throttle={1})
+    assert getattr(_module(), reader)(client, "pool", *extra) == [{"n": 1}, {"n": 2}]
+    assert {name for name, _ in client.calls} == {operation} and len(client.calls) == 3
+
+
+def test_listing_pools_to_find_one_by_name_is_paged_and_its_errors_explained(no_sleep):
+    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+
+    client = PagedClient([{"Id": "p1", "Name": "other"}, {"Id": "p2", "Name": "dr"}], throttle={1})
+    client.describe_user_pool = lambda UserPoolId, aws_retry: {"UserPool": {"Id": UserPoolId}}
+    assert _module().find_pool(client, name="dr") == {"Id": "p2"}
+    denied = PagedClient(fail={"list_user_pools": "AccessDeniedException"})
+    with pytest.raises(DRError) as caught:
+        _module().find_pool(denied, name="dr")
+    assert "cannot list the user pools of ap-northeast-1 to find dr" in caught.value.message
+    assert "ListUserPools" in caught.value.message and caught.value.exception is not None
+
+
+# -- pool and app client mirroring: AWS errors become DRErrors --------------------------------------------------
+class FakeModule:
+    check_mode = False
+    region = "ap-northeast-1"
+
+    def __init__(self, **params):
+        self.params = dict(source_region="ap-northeast-2", user_pool_name="dr-pool", max_rps=100.0,
+                           max_concurrency=2, match_by="auto", **params)
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+class Raising:
+    """A client whose named calls fail with InvalidParameterException; others answer ``answers``."""
+
+    def __init__(self, failing, **answers):
+        self.failing = failing
+        self.answers = answers
+        self.meta = type("Meta", (), {"region_name": "ap-northeast-1"})()
+
+    def __getattr__(self, name):
+        from botocore.exceptions import ClientError
+
+        def call(**request):
+            if name in self.failing:
+                raise ClientError({"Error": {"Code": "InvalidParameterException", "Message": "bad"}}, name)
+            return self.answers[name]
+
+        return call
+
+
+def _sync(dr, source, **source_pool):
+    module = _module()
+    sync = module.Sync(FakeModule(), FakeModule().params)
+    sync.dr, sync.source = dr, source
+    sync.source_pool = dict({"Id": "ap-northeast-2_src", "SchemaAttributes": []}, **source_pool)
+    return sync
+
+
+@pytest.mark.parametrize("failing, message", [
+    ("create_user_pool", "cannot create DR user pool dr-pool in ap-northeast-1 like source pool ap-northeast-2_src"),
+    ("set_user_pool_mfa_config", "created DR user pool dr-pool (new-id) in ap-northeast-1, but cannot set its MFA"),
+    ("describe_user_pool", "created DR user pool dr-pool (new-id) in ap-northeast-1 but cannot describe it"),
+])
+def test_pool_creation_errors_name_the_pool_and_the_fix(failing, message):
+    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+
+    dr = Raising({failing}, create_user_pool={"UserPool": {"Id": "new-id"}}, set_user_pool_mfa_config={},
+                 describe_user_pool={"UserPool": {"Id": "new-id"}})
+    source = Raising(set(), get_user_pool_mfa_config={"MfaConfiguration": "ON",
+                                                      "SoftwareTokenMfaConfiguration": {"Enabled": True}})
+    sync = _sync(dr, source, MfaConfiguration="ON")
+    with pytest.raises(DRError) as caught:
+        sync.create_pool()
+    assert message in caught.value.message
+    assert caught.value.exception.response["Error"]["Code"] == "InvalidParameterException"
+
+
+@pytest.mark.parametrize("failing, message", [
+    ("describe_user_pool_client", "cannot describe app client web of source user pool ap-northeast-2_src"),
+    ("create_user_pool_client", "cannot create app client web in DR user pool dr-id (ap-northeast-1)"),
+])
+def test_app_client_mirror_errors_name_the_client_and_the_fix(failing, message):
+    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+
+    dr = Raising({failing}, list_identity_providers={"Providers": []},
+                 create_user_pool_client={"UserPoolClient": {"ClientId": "c2"}})
+    source = Raising({failing}, describe_user_pool_client={"UserPoolClient": {"ClientName": "web"}})
+    sync = _sync(dr, source)
+    sync.dr_pool = {"Id": "dr-id"}
+    with pytest.raises(DRError) as caught:
+        sync.mirror_clients({"source app clients": [{"ClientName": "web", "ClientId": "c1"}]})
+    assert message in caught.value.message and caught.value.exception is not None
+
+
+def test_identity_provider_list_errors_are_explained():
+    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+
+    sync = _sync(Raising({"list_identity_providers"}), Raising(set()))
+    sync.dr_pool = {"Id": "dr-id"}
+    with pytest.raises(DRError, match="cannot list the identity providers of DR user pool dr-id"):
+        sync.mirror_clients({"source app clients": [{"ClientName": "web", "ClientId": "c1"}]})
