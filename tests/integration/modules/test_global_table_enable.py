@@ -84,13 +84,15 @@ def test_apply_makes_tables_global_then_rerun_changes_nothing(emulator, tables, 
 def test_tables_are_handled_in_parallel(emulator, run_module):
     for name in TABLES:
         make_table(name, stream="NEW_AND_OLD_IMAGES")
-    emulator.configure(latency={"global_table_replica": 2})
+    # 5 s per replica: one after the other is at least 20 s; overlapping waits take one latency plus the
+    # module's own time, so 15 s leaves room for a loaded machine without letting serial waits pass.
+    emulator.configure(latency={"global_table_replica": 5})
     started = time.monotonic()
     result = run_module("global_table_enable", args(TABLES))
     elapsed = time.monotonic() - started
     assert not result.failed, result
     assert all(replicas(name) == {TOKYO: "ACTIVE"} for name in TABLES)
-    assert elapsed < 2 * 2, f"4 replicas of 2 s each took {elapsed:.1f}s: the waits did not overlap"
+    assert elapsed < 15, f"4 replicas of 5 s each took {elapsed:.1f}s: the waits did not overlap"
 
 
 def test_several_regions_are_added_one_at_a_time(emulator, tables, run_module):
