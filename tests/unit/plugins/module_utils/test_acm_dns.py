@@ -10,6 +10,8 @@ from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRErro
 from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
 from ansible_collections.pilotlight.dr.plugins.modules import acm_certificate_dns
 
+from tests.unit.plugins.module_utils.fakes import FakeClock
+
 NAMES = ["*.portforge.org", "portforge.org"]
 
 
@@ -207,17 +209,6 @@ def test_plan_detach_refuses_default_certificates_and_other_services():
 ARN = "arn:aws:acm:ap-northeast-1:123456789012:certificate/new"
 NOT_FOUND = ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "not found"}},
                         "DescribeCertificate")
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 def _acm(*answers):

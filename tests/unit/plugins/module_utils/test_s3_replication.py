@@ -8,6 +8,8 @@ from botocore.exceptions import ClientError
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import s3_replication as crr
 
+from tests.unit.plugins.module_utils.fakes import FakeClock
+
 T0 = datetime.datetime(2026, 5, 1, 3, 0, tzinfo=datetime.timezone.utc)
 LATER = T0 + datetime.timedelta(minutes=5)
 
@@ -271,19 +273,6 @@ VERSIONING_DESTINATION = "Destination bucket must have versioning enabled."
 ])
 def test_versioning_not_propagated(error, expected):
     assert crr.versioning_not_propagated(error) is expected
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def flaky(errors, result="done"):

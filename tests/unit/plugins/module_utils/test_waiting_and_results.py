@@ -7,16 +7,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils.results import to_re
 from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
 from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
 
-
-class FakeClock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from tests.unit.plugins.module_utils.fakes import FakeClock
 
 
 def test_wait_until_returns_the_first_truthy_answer():
