@@ -24,10 +24,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 
 # ACM's own pattern for DomainName and each SubjectAlternativeName.
 DOMAIN_RE = re.compile(r"^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$")

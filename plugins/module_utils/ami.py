@@ -18,7 +18,7 @@ retire old copies without touching anything else:
 
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
 
 SOURCE_IMAGE_TAG = "pilotlight:source-image-id"
 SOURCE_REGION_TAG = "pilotlight:source-region"

@@ -14,7 +14,7 @@ The functions here are pure (dicts in, dicts out) and unit-tested; ``describe_gr
 
 import math
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
 
 CAPACITY_TAG = "pilotlight:active-capacity"
 COUNTED_STATES = ("InService", "Pending", "Pending:Wait", "Pending:Proceed")

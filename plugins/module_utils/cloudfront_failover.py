@@ -20,9 +20,9 @@ try:
 except ImportError:
     AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 
 FAILOVER_STATUS_CODES = [400, 403, 404, 416, 500, 502, 503, 504]
 DEFAULT_STATUS_CODES = [500, 502, 503, 504]

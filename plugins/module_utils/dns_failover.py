@@ -37,9 +37,9 @@ except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK
 
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import jittered_backoff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import jittered_backoff
 
 # Route 53 answers PriorRequestNotComplete while an earlier change of the zone is still applied.
 ROUTE53_RETRY = jittered_backoff(["PriorRequestNotComplete"])

@@ -18,9 +18,9 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import jittered_backoff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import jittered_backoff
 
 CURRENT = "2019.11.21"
 LEGACY = "2017.11.29"

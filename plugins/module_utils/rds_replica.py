@@ -17,9 +17,9 @@ except ImportError:
     ClientError = Exception  # AnsibleAWSModule reports the missing SDK
 
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
 
 METRIC_PERIOD = 60  # RDS publishes ReplicaLag once a minute
 # CloudWatch delivers a minute's datapoint one to two minutes after the minute ends, so on a healthy replica the

@@ -14,8 +14,8 @@ try:
 except ImportError:
     ClientError = Exception  # AnsibleAWSModule reports the missing SDK
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
 
 DEFAULT_KEY = "alias/aws/secretsmanager"
 # What the module does to one secret.

@@ -294,11 +294,11 @@ changes:
 """
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import cloudfront_failover as cf
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import WAIT_ARGUMENT_SPEC
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
 
 # CloudFront's API is served from us-east-1 whatever region the task uses.
 CLOUDFRONT_REGION = "us-east-1"

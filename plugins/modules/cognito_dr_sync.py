@@ -363,14 +363,14 @@ except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import cognito_sync as cs
-from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import RateLimiter
-from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import RateLimiter
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
 
 SOURCE_TAG = "pilotlight:source-user-pool"
 AWS_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) if "botocore" in globals() else ()

@@ -123,10 +123,10 @@ except ImportError:
     AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
 
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
 
 
 @RETRY_DECORATOR

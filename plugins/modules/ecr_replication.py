@@ -234,14 +234,14 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import ecr_replication as ecr
-from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import WAIT_ARGUMENT_SPEC
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 
 FILTER_PATTERN = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$")
 TAG_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")

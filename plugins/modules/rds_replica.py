@@ -352,14 +352,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import rds_replica as rr
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import WAIT_ARGUMENT_SPEC
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import to_result
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import to_result
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 
 
 def utcnow():

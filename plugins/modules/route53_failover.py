@@ -454,14 +454,14 @@ switch_pending:
 """
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import dns_failover as r53
-from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import WAIT_ARGUMENT_SPEC
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import to_result
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import to_result
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 
 HEALTH_CHECK_OPTIONS = dict(
     type=dict(type="str", choices=list(r53.ENDPOINT_TYPES), default="HTTPS"),

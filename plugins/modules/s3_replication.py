@@ -355,11 +355,11 @@ from urllib.parse import urlencode
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import s3_replication as crr
-from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
 
 KEYS_REPORTED = 100
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")

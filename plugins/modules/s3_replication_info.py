@@ -192,9 +192,9 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import s3_replication as crr
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils.modules import PilotLightModule
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 
 METRICS = {"OperationsPendingReplication": "operations_pending", "BytesPendingReplication": "bytes_pending",
            "ReplicationLatency": "latency_seconds"}

@@ -6,8 +6,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import acm_dns
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
 from ansible_collections.pilotlight.dr.plugins.modules import acm_certificate_dns
 
 from tests.unit.plugins.module_utils.fakes import FakeClock

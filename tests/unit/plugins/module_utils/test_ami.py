@@ -256,7 +256,7 @@ def test_plan_does_not_reuse_another_groups_copy():
               key=OTHER_ARN), KEY_ARN, "is encrypted with 9999abcd"),
 ])
 def test_plan_refuses_a_copy_of_the_group_with_other_encryption(existing, kms_arn, problem):
-    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
     from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr" if kms_arn else None,
@@ -271,7 +271,7 @@ def test_plan_refuses_a_copy_of_the_group_with_other_encryption(existing, kms_ar
 
 
 def test_plan_reads_the_snapshot_key_when_the_image_does_not_name_it():
-    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
     from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     existing = web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted", encrypted=True)
@@ -286,7 +286,7 @@ def test_plan_reads_the_snapshot_key_when_the_image_does_not_name_it():
 
 
 def test_name_clash_with_another_groups_copy_says_so():
-    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
     from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     dest = StubEC2([web_copy()])
@@ -346,7 +346,7 @@ def retrying(stub, decorator):
 
 
 def test_retire_copy_retries_snapshots_still_in_use(monkeypatch):
-    from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
     from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     monkeypatch.setattr("time.sleep", lambda seconds: None)
@@ -359,8 +359,8 @@ def test_retire_copy_retries_snapshots_still_in_use(monkeypatch):
 
 
 def test_retire_copy_tolerates_gone_snapshots_and_names_orphans(monkeypatch):
-    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-    from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
     from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     monkeypatch.setattr("time.sleep", lambda seconds: None)

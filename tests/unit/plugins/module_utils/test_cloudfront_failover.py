@@ -7,7 +7,7 @@ import botocore.exceptions
 import pytest
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import cloudfront_failover as cf
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
 SEOUL = "portforge-front.s3.ap-northeast-2.amazonaws.com"
 TOKYO = "portforge-front-dr.s3.ap-northeast-1.amazonaws.com"

@@ -308,7 +308,7 @@ def test_group_member_and_client_reads_are_paged_and_retried(no_sleep, reader, o
 
 
 def test_listing_pools_to_find_one_by_name_is_paged_and_its_errors_explained(no_sleep):
-    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
     client = PagedClient([{"Id": "p1", "Name": "other"}, {"Id": "p2", "Name": "dr"}], throttle={1})
     client.describe_user_pool = lambda UserPoolId, aws_retry: {"UserPool": {"Id": UserPoolId}}
@@ -367,7 +367,7 @@ def _sync(dr, source, **source_pool):
     ("describe_user_pool", "created DR user pool dr-pool (new-id) in ap-northeast-1 but cannot describe it"),
 ])
 def test_pool_creation_errors_name_the_pool_and_the_fix(failing, message):
-    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
     dr = Raising({failing}, create_user_pool={"UserPool": {"Id": "new-id"}}, set_user_pool_mfa_config={},
                  describe_user_pool={"UserPool": {"Id": "new-id"}})
@@ -385,7 +385,7 @@ def test_pool_creation_errors_name_the_pool_and_the_fix(failing, message):
     ("create_user_pool_client", "cannot create app client web in DR user pool dr-id (ap-northeast-1)"),
 ])
 def test_app_client_mirror_errors_name_the_client_and_the_fix(failing, message):
-    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
     dr = Raising({failing}, list_identity_providers={"Providers": []},
                  create_user_pool_client={"UserPoolClient": {"ClientId": "c2"}})
@@ -398,7 +398,7 @@ def test_app_client_mirror_errors_name_the_client_and_the_fix(failing, message):
 
 
 def test_identity_provider_list_errors_are_explained():
-    from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
     sync = _sync(Raising({"list_identity_providers"}), Raising(set()))
     sync.dr_pool = {"Id": "dr-id"}

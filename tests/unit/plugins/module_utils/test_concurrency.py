@@ -1,8 +1,8 @@
 import threading
 import time
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import RateLimiter
-from ansible_collections.pilotlight.dr.plugins.module_utils.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import RateLimiter
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
 
 
 def test_results_keep_input_order_and_failures_stay_attached():

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import dns_failover as r53
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
 SEOUL_ALB = "megaticket-alb-1.ap-northeast-2.elb.amazonaws.com"
 TOKYO_ALB = "dualstack.megaticket-dr-alb-1.ap-northeast-1.elb.amazonaws.com"

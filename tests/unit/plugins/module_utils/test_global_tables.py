@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import global_tables as gt
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
 TOKYO, OSAKA = "ap-northeast-1", "ap-northeast-3"
 
@@ -243,7 +243,7 @@ def test_auto_scaling_read_errors_become_dr_errors():
 # -- the module's waits ---------------------------------------------------------------------------------
 def runner(client, state="present", regions=(TOKYO,)):
     from ansible_collections.pilotlight.dr.plugins.modules import global_table_enable
-    from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
 
     params = dict(state=state, replica_regions=list(regions), replica_kms_keys={})
     return global_table_enable.Runner(client, params, Deadline(60))

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ansible_collections.pilotlight.dr.plugins.module_utils import rds_replica as rr
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
 SEOUL_ARN = "arn:aws:rds:ap-northeast-2:123456789012:db:portforge-test-rds"
 TOKYO_ARN = "arn:aws:rds:ap-northeast-1:123456789012:db:portforge-dr-rds-replica"

@@ -3,7 +3,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import retries
+from ansible_collections.pilotlight.dr.plugins.module_utils._core import retries
 
 
 def flaky(code, failures):

@@ -1,11 +1,11 @@
 import pytest
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import HIDDEN
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils.results import to_result
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils.waiting import wait_until
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import HIDDEN
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import to_result
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 
 from tests.unit.plugins.module_utils.fakes import FakeClock
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.modules import rds_replica
 
 SEOUL_ARN = "arn:aws:rds:ap-northeast-2:123456789012:db:portforge-test-rds"
@@ -158,7 +158,7 @@ class ModifyingRds(FakeRds):
 
 @pytest.fixture
 def no_sleep(monkeypatch):
-    from ansible_collections.pilotlight.dr.plugins.module_utils import waiting
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core import waiting
 
     def wait_until(*args, **kwargs):
         return waiting.wait_until(*args, sleep=lambda seconds: None, **kwargs)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.modules import secretsmanager_replica as module
 
 

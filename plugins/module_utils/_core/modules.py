@@ -11,19 +11,20 @@ fallbacks and ``fail_json_aws``) with three additions that DR modules all need:
   reads the primary region and writes the standby region in the same task;
 * botocore's ``standard`` retry mode plus ``AWSRetry.jittered_backoff`` on every call made with
   ``aws_retry=True``, so throttling is survived the same way everywhere;
-* ``fail_dr`` to report a ``DRError`` raised by helper code.
+* ``run_and_exit`` / ``fail_dr``: every module ends the same way; a ``DRError`` (or any amazon.aws
+  ``AnsibleAWSError``) raised by helper code fails the task once, with the AWS error when there is one.
 """
 
 import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.common import set_collection_info
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.common import PILOTLIGHT_DR_COLLECTION_NAME
-from ansible_collections.pilotlight.dr.plugins.module_utils.common import PILOTLIGHT_DR_COLLECTION_VERSION
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_CONFIG
-from ansible_collections.pilotlight.dr.plugins.module_utils.retries import RETRY_DECORATOR
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.collection import PILOTLIGHT_DR_COLLECTION_NAME
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.collection import PILOTLIGHT_DR_COLLECTION_VERSION
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_CONFIG
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
 
 
 WAIT_ARGUMENT_SPEC = dict(
@@ -76,13 +77,14 @@ class PilotLightModule(AnsibleAWSModule):
         """``main()``'s last step: ``run(module, params)`` returns the result; a DRError fails the task."""
         try:
             result = run(self, self.params)
-        except DRError as error:
+        except AnsibleAWSError as error:
             self.fail_dr(error)
         self.exit_json(**result)
 
     def fail_dr(self, error, **kwargs):
-        """Report a DRError (with its AWS exception when it has one) and exit."""
-        kwargs.update(error.extra)
+        """Report a DRError or AnsibleAWSError (with its AWS exception when it has one) and exit."""
+        kwargs.update(error.kwargs)
+        message = error.message or str(error)
         if error.exception is not None:
-            self.fail_json_aws(error.exception, msg=error.message, **kwargs)
-        self.fail_json(msg=error.message, **kwargs)
+            self.fail_json_aws(error.exception, msg=message, **kwargs)
+        self.fail_json(msg=message, **kwargs)

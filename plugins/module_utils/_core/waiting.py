@@ -6,7 +6,7 @@
 
 import time
 
-from ansible_collections.pilotlight.dr.plugins.module_utils.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import WaitTimeout
 
 
 class Deadline:
@@ -29,7 +29,7 @@ class Deadline:
 
 
 def wait_until(check, deadline, what, delay=2.0, max_delay=15.0, sleep=time.sleep):
-    """Poll ``check()`` until it returns something truthy, or raise DRError naming ``what``.
+    """Poll ``check()`` until it returns something truthy, or raise WaitTimeout naming ``what``.
 
     The delay grows by half each poll up to ``max_delay``, capped by the time left, so a short
     wait on a fast emulator and a 20-minute wait on real AWS use the same code.
@@ -40,7 +40,7 @@ def wait_until(check, deadline, what, delay=2.0, max_delay=15.0, sleep=time.slee
         if last:
             return last
         if deadline.expired:
-            raise DRError(
+            raise WaitTimeout(
                 f"timed out after {int(deadline.timeout)}s waiting for {what}; "
                 "raise wait_timeout or check the resource in the AWS console"
             )

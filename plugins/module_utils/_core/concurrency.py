@@ -6,12 +6,16 @@
 
 DR modules act on lists (every golden AMI, every table, every group). Their waits are long and
 independent, so they run side by side: ``run_concurrently`` keeps the input order and returns
-each item's result or exception, never losing one failure behind another.
+each item's result or exception, never losing one failure behind another; ``raise_failures``
+turns the failed ones into one error.
 """
 
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import AWS_ERRORS
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
 
 class Outcome:
@@ -69,3 +73,27 @@ class RateLimiter:
         if wait:
             self._sleep(wait)
         return wait
+
+
+def raise_failures(outcomes, what, limit=5, label=None, **extra):
+    """Raise one DRError for every failed Outcome (the first ``limit`` named), or return when none failed.
+
+    ``label(item)`` prefixes a message that does not name its item already. The error carries the
+    first failure's AWS exception when there is only one failure, and ``failed``/``succeeded``.
+    """
+    failures = [outcome for outcome in outcomes if not outcome.ok]
+    if not failures:
+        return
+    messages = []
+    for outcome in failures[:limit]:
+        text = getattr(outcome.error, "message", None) or str(outcome.error)
+        if label is not None and str(outcome.item) not in text:
+            text = f"{label(outcome.item)}: {text}"
+        messages.append(text)
+    more = f" (and {len(failures) - limit} more)" if len(failures) > limit else ""
+    first = failures[0].error
+    exception = first.exception if isinstance(first, DRError) else first
+    if not isinstance(exception, AWS_ERRORS or ()):
+        exception = None
+    raise DRError(f"{what}: {'; '.join(messages)}{more}", exception=exception,
+                  failed=len(failures), succeeded=len(outcomes) - len(failures), **extra)
