@@ -284,14 +284,14 @@ def test_paged_reads_outlast_botocore_retries(emulator, source, dr_pool, run_mod
 
 
 def test_pool_creation_errors_are_reported_not_a_traceback(emulator, source, run_module, monkeypatch):
-    from ansible_collections.pilotlight.dr.plugins.module_utils import cognito_sync
+    from ansible_collections.pilotlight.dr.plugins.module_utils._cognito import pools
 
-    original = cognito_sync.create_pool_request
+    original = pools.create_pool_request
 
     def refused(*args, **kwargs):  # a setting CreateUserPool refuses
         return dict(original(*args, **kwargs), Policies={"PasswordPolicy": {"MinimumLength": 1}})
 
-    monkeypatch.setattr(cognito_sync, "create_pool_request", refused)
+    monkeypatch.setattr(pools, "create_pool_request", refused)
     since = emulator.last_seq()
     result = run_module("cognito_dr_sync", args(create_user_pool=True))
     assert result.failed, result

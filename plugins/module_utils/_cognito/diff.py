@@ -2,7 +2,7 @@
 # Copyright: pilotlight.dr contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Mirroring a Cognito user pool into the DR region: the diff (pure) and the calls (small functions).
+"""The Cognito DR diff (pure): which users, groups and memberships the DR pool needs to match the source.
 
 Cognito has no cross-region replication and passwords cannot be read, so the DR pool gets the same
 users (without passwords: they reset them after a failover), attributes, enabled state, groups and
@@ -10,7 +10,9 @@ group memberships. Users of the two pools are matched by a key: the username, or
 people sign in with their email or phone number (the username is then a generated id, different in
 each pool), that attribute.
 
-Nothing here logs or formats user data; callers decide what to show (``show_users``).
+``plan_sync`` turns what was read from both pools into a plan; ``plan_counts`` counts it (what would
+change, or what was done). Nothing here logs or formats user data; callers decide what to show
+(``show_users``).
 """
 
 READ_ONLY = frozenset(["sub"])
@@ -257,89 +259,120 @@ def check_pools_compatible(source_pool, dr_pool, match_by):
     return None
 
 
-# -- mirroring the pool itself -----------------------------------------------------------------------
-_STANDARD_DEFAULT_MUTABLE = True
+# -- the whole plan ----------------------------------------------------------------------------------
+COUNT_NAMES = ("source_users", "dr_users", "created", "updated", "enabled", "disabled", "deleted", "unchanged",
+               "immutable_differences", "skipped", "skipped_external", "groups_created", "groups_updated",
+               "groups_deleted", "memberships_added", "memberships_removed", "failed")
+KEY_NAMES = ("created", "updated", "enabled", "disabled", "deleted")
+# The counts of writes: the DR pool is in step with the source when they are all 0.
+CHANGE_NAMES = ("created", "updated", "enabled", "disabled", "deleted", "groups_created", "groups_updated",
+                "groups_deleted", "memberships_added", "memberships_removed")
 
 
-def schema_for_create(source_pool):
-    """CreateUserPool ``Schema`` that mirrors the source pool (custom attributes, and the standard
-    attributes whose settings differ from the defaults)."""
-    schema = []
-    for entry in source_pool.get("SchemaAttributes") or []:
-        name = entry["Name"]
-        if name in READ_ONLY:
-            continue
-        custom = name.startswith("custom:") or name.startswith("dev:custom:")
-        if not custom and not entry.get("Required") and entry.get("Mutable", _STANDARD_DEFAULT_MUTABLE):
-            continue
-        item = {
-            "Name": name.split("custom:", 1)[1] if custom else name,
-            "AttributeDataType": entry.get("AttributeDataType", "String"),
-            "Mutable": entry.get("Mutable", True),
-            "Required": bool(entry.get("Required")) and not custom,
-        }
-        if custom:
-            item["DeveloperOnlyAttribute"] = bool(entry.get("DeveloperOnlyAttribute"))
-        for constraints in ("StringAttributeConstraints", "NumberAttributeConstraints"):
-            if entry.get(constraints):
-                item[constraints] = dict(entry[constraints])
-        schema.append(item)
-    return schema
+def empty_plan():
+    return {"users": None, "groups": ([], [], []), "memberships": ([], [])}
 
 
-_COPIED_POOL_SETTINGS = ("Policies", "AutoVerifiedAttributes", "UsernameConfiguration", "AdminCreateUserConfig",
-                         "AccountRecoverySetting", "VerificationMessageTemplate", "UserAttributeUpdateSettings",
-                         "DeviceConfiguration", "DeletionProtection")
+def plan_sync(data, schema, match_by, sync_users=True, sync_groups=True, purge="none", exclude=()):
+    """The plan that makes the DR pool match the source, from the reads of ``read_pools``.
 
-
-def create_pool_request(source_pool, name, tags):
-    """CreateUserPool arguments that mirror the source pool (MFA is set afterwards, Lambda triggers and
-    SES settings are regional and not copied)."""
-    request = {"PoolName": name, "MfaConfiguration": "OFF"}
-    schema = schema_for_create(source_pool)
-    if schema:  # CreateUserPool refuses an empty Schema list; a pool of standard attributes sends none
-        request["Schema"] = schema
-    for key in _COPIED_POOL_SETTINGS:
-        if source_pool.get(key):
-            request[key] = source_pool[key]
-    if source_pool.get("UsernameAttributes"):
-        request["UsernameAttributes"] = list(source_pool["UsernameAttributes"])
-    elif source_pool.get("AliasAttributes"):
-        request["AliasAttributes"] = list(source_pool["AliasAttributes"])
-    email = source_pool.get("EmailConfiguration") or {}
-    if email.get("EmailSendingAccount", "COGNITO_DEFAULT") == "COGNITO_DEFAULT" and email:
-        request["EmailConfiguration"] = {"EmailSendingAccount": "COGNITO_DEFAULT"}
-    request["UserPoolTags"] = dict(source_pool.get("UserPoolTags") or {}, **tags)
-    return request
-
-
-_CLIENT_SETTINGS = ("RefreshTokenValidity", "AccessTokenValidity", "IdTokenValidity", "TokenValidityUnits",
-                    "ReadAttributes", "WriteAttributes", "ExplicitAuthFlows", "SupportedIdentityProviders",
-                    "CallbackURLs", "LogoutURLs", "DefaultRedirectURI", "AllowedOAuthFlows", "AllowedOAuthScopes",
-                    "AllowedOAuthFlowsUserPoolClient", "PreventUserExistenceErrors", "EnableTokenRevocation",
-                    "EnablePropagateAdditionalUserContextData", "AuthSessionValidity")
-
-
-def create_client_request(source_client, dr_pool_id, dr_providers=None):
-    """CreateUserPoolClient arguments that mirror a source app client (a new secret if it had one).
-
-    Identity providers the DR pool does not have yet are left out (Cognito would refuse them).
+    ``data`` holds "source users", "DR users" and, with ``sync_groups``, "source groups", "DR groups"
+    and "source members of <group>" / "DR members of <group>". The plan is {"users": UserPlan or
+    None, "groups": (create, update, delete), "memberships": (adds, removes), "dr_members": ...}.
     """
-    request = {"UserPoolId": dr_pool_id, "ClientName": source_client["ClientName"],
-               "GenerateSecret": bool(source_client.get("ClientSecret"))}
-    for key in _CLIENT_SETTINGS:
-        if source_client.get(key) not in (None, [], ""):
-            request[key] = source_client[key]
-    if "SupportedIdentityProviders" in request and dr_providers is not None:
-        request["SupportedIdentityProviders"] = [
-            provider for provider in request["SupportedIdentityProviders"]
-            if provider == "COGNITO" or provider in dr_providers
-        ]
-    return request
+    plan = empty_plan()
+    if not (sync_users or sync_groups):
+        return plan
+    users = plan_users(data["source users"], data["DR users"], schema, match_by, exclude,
+                       purge if sync_users else "none")
+    if not sync_users:  # groups only: memberships of users that exist in both pools
+        users.create, users.update, users.enable, users.disable = [], [], [], []
+    plan["users"] = users
+    if not sync_groups:
+        return plan
+    plan["groups"] = plan_groups(data["source groups"], data["DR groups"], purge)
+    source_members, dr_members = {}, {}
+    for group in data["source groups"]:
+        name = group["GroupName"]
+        source_members[name] = {key for key in (user_key(user, match_by)
+                                                for user in data[f"source members of {name}"]) if key}
+    for group in data["DR groups"]:
+        name = group["GroupName"]
+        dr_members[name] = {user_key(user, match_by): user["Username"]
+                            for user in data[f"DR members of {name}"] if user_key(user, match_by)}
+    source_keys = {key for key in (user_key(user, match_by) for user in data["source users"]) if key}
+    # federated source users are not synced: neither are their memberships
+    source_keys -= users.external_keys
+    source_members = {group: keys - users.external_keys for group, keys in source_members.items()}
+    if not sync_users:
+        existing = set(users.dr_usernames)
+        source_members = {group: keys & existing for group, keys in source_members.items()}
+    plan["memberships"] = plan_memberships(source_members, dr_members, source_keys,
+                                           [key for key, _ in users.delete])
+    plan["dr_members"] = dr_members
+    return plan
 
 
-def scrub(text, sensitive):
-    """``text`` with every sensitive value (usernames, attribute values) replaced by ``***``."""
-    for value in sorted((v for v in sensitive if v and len(v) > 2), key=len, reverse=True):
-        text = text.replace(value, "***")
-    return text
+def plan_counts(plan, done=None, failures=()):
+    """(counts, keys) of the plan, or of what was done when ``done`` ({(action, key): ...}) is given.
+
+    ``source_users`` and ``dr_users`` are left at 0: ``pool_states`` fills them from the reads.
+    """
+    def ok(action, key):
+        return done is None or (action, key) in done
+
+    counts = dict.fromkeys(COUNT_NAMES, 0)
+    keys = {name: [] for name in KEY_NAMES}
+    users = plan["users"]
+    if users is not None:
+        counts["created"] = sum(ok("create_user", key) for key, _ in users.create)
+        counts["updated"] = sum(ok("update_user", key) for key, _, _ in users.update)
+        counts["enabled"] = sum(ok("enable_user", key) for key, _ in users.enable)
+        disabled = [key for key, _ in users.disable if ok("disable_user", key)]
+        disabled += [key for key, _ in users.purge_disable if ok("purge_disable", key)]
+        counts["disabled"] = len(disabled)
+        counts["deleted"] = sum(ok("delete_user", key) for key, _ in users.delete)
+        counts["unchanged"] = users.unchanged
+        counts["immutable_differences"] = len(users.immutable)
+        counts["skipped"] = users.source_without_key + users.duplicate_keys
+        counts["skipped_external"] = users.skipped_external
+        keys = {
+            "created": sorted(key for key, _ in users.create if ok("create_user", key)),
+            "updated": sorted(key for key, _, _ in users.update if ok("update_user", key)),
+            "enabled": sorted(key for key, _ in users.enable if ok("enable_user", key)),
+            "disabled": sorted(disabled),
+            "deleted": sorted(key for key, _ in users.delete if ok("delete_user", key)),
+        }
+    create_groups, update_groups, delete_groups = plan["groups"]
+    counts["groups_created"] = sum(ok("create_group", g["GroupName"]) for g in create_groups)
+    counts["groups_updated"] = sum(ok("update_group", g["GroupName"]) for g in update_groups)
+    counts["groups_deleted"] = sum(ok("delete_group", name) for name in delete_groups)
+    adds, removes = plan["memberships"]
+    counts["memberships_added"] = sum(ok("add_member", key) for _, key in adds)
+    counts["memberships_removed"] = sum(ok("remove_member", name) for _, name in removes)
+    counts["failed"] = len(failures)
+    return counts, keys
+
+
+def pool_states(data, plan, counts, keys, match_by, show_users=False):
+    """Fill ``counts`` source_users/dr_users from the reads; (before, after) views for --diff.
+
+    Counts and group names only; the user keys only with ``show_users``.
+    """
+    dr_users = data["DR users"]
+    dr_groups = sorted(group["GroupName"] for group in data.get("DR groups", []))
+    counts["source_users"] = len(data["source users"])
+    counts["dr_users"] = len(dr_users) + counts["created"] - counts["deleted"]
+    memberships = sum(len(members) for members in plan.get("dr_members", {}).values())
+    create_groups, _, delete_groups = plan["groups"]
+    before = {"users": len(dr_users), "groups": dr_groups, "memberships": memberships}
+    after = {
+        "users": counts["dr_users"],
+        "groups": sorted(set(dr_groups) - set(delete_groups) | {g["GroupName"] for g in create_groups}),
+        "memberships": memberships + counts["memberships_added"] - counts["memberships_removed"],
+    }
+    if show_users:
+        user_keys = sorted(key for key in (user_key(user, match_by) for user in dr_users) if key)
+        before["user_keys"] = user_keys
+        after["user_keys"] = sorted((set(user_keys) | set(keys["created"])) - set(keys["deleted"]))
+    return before, after
