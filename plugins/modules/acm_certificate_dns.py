@@ -269,218 +269,26 @@ detached:
   sample: []
 """
 
-import time
-import uuid
-
-from ansible_collections.pilotlight.dr.plugins.module_utils import acm_dns
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._acm import certificates
+from ansible_collections.pilotlight.dr.plugins.module_utils._acm import lifecycle
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import to_result
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
-
-VIEW_KEYS = ("CertificateArn", "DomainName", "SubjectAlternativeNames", "Status", "KeyAlgorithm", "Type", "InUseBy",
-             "CreatedAt", "IssuedAt", "NotBefore", "NotAfter", "RenewalEligibility")
 
 
-# -- shapes ----------------------------------------------------------------------------------------------------
-def certificate_view(detail, tags):
-    view = {key: detail[key] for key in VIEW_KEYS if key in detail}
-    if "KeyAlgorithm" in view:  # DescribeCertificate says RSA-2048, the option (and the API enum) RSA_2048
-        view["KeyAlgorithm"] = acm_dns.key_type(view["KeyAlgorithm"])
-    view["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
-    return to_result(view)
-
-
-def predicted_view(names, params, tags):
-    return {
-        "certificate_arn": None, "domain_name": names[0], "subject_alternative_names": names,
-        "status": "PENDING_VALIDATION", "key_algorithm": params["key_algorithm"], "type": "AMAZON_ISSUED",
-        "in_use_by": [], "tags": tags,
-    }
-
-
-def record_view(record, changed):
-    return {"name": record["name"], "type": record["type"], "value": record["value"], "ttl": record["ttl"],
-            "domains": record["domains"], "changed": changed}
-
-
-# -- validation (reads only) --------------------------------------------------------------------------------
-def checked_names(params):
-    if not params["domain_name"]:
-        raise DRError("domain_name is required (or certificate_arn with state: absent)")
-    names = acm_dns.requested_names(params["domain_name"], params["subject_alternative_names"])
-    bad = acm_dns.invalid_names(names)
-    if bad:
-        raise DRError(f"not a valid certificate name: {', '.join(bad)} (a DNS name, optionally starting with '*.')")
-    return names
-
-
-def validate_present(params):
-    if params["certificate_arn"]:
-        raise DRError("certificate_arn only selects a certificate to delete: with state: present the certificate is "
-                      "found by domain_name and subject_alternative_names")
-    if not params["hosted_zone"] and not params["hosted_zone_id"]:
-        raise DRError("state: present needs hosted_zone (or hosted_zone_id): the public Route 53 zone that receives "
-                      "the validation records")
-    if params["validation_record_ttl"] < 1:
-        raise DRError(f"validation_record_ttl must be 1 or more, got {params['validation_record_ttl']}")
-    return checked_names(params)
-
-
-def find_matching(acm, names, params, region, max_workers=4, statuses=True):
-    summaries = acm_dns.list_candidates(acm, names, region, usable_only=statuses)
-    outcomes = run_concurrently(lambda s: acm_dns.describe(acm, s["CertificateArn"]), summaries, max_workers)
-    failed = [o.error for o in outcomes if not o.ok]
-    if failed:
-        raise failed[0]
-    details = [o.value for o in outcomes if o.value]
-    return [d for d in details if acm_dns.matches(d, names, params["key_algorithm"], usable_only=statuses)]
-
-
-# -- state=present ---------------------------------------------------------------------------------------------
-def request_new(acm, names, params, deadline, sleep=time.sleep):
-    """RequestCertificate; returns the ARN and the window in which it may still be "not found".
-
-    Right after a request DescribeCertificate can answer "not found" for several seconds, so that alone proves
-    nothing: only a certificate still not found after the window (the token points at one deleted within the
-    hour) or found failed (the token points at a failed one) is requested again, with a fresh token.
-    """
-    token = acm_dns.idempotency_token(names, params["key_algorithm"])
-    arn = acm_dns.request(acm, names, params["key_algorithm"], params["tags"], token)
-    window = acm_dns.grace_window(deadline)
-    detail = acm_dns.describe_new(acm, arn, window, sleep=sleep)
-    if detail is None or detail.get("Status") in acm_dns.FAILED_STATUSES:
-        arn = acm_dns.request(acm, names, params["key_algorithm"], params["tags"], "pl" + uuid.uuid4().hex[:30])
-        window = acm_dns.grace_window(deadline)
-    return arn, window
-
-
-def ensure_records(route53, zone, records, check_mode):
-    current = acm_dns.current_records(route53, zone["id"], [r["name"] for r in records])
-    changes = acm_dns.record_changes(records, current)
-    if changes and not check_mode:
-        acm_dns.upsert(route53, zone["id"], changes)
-    changed_names = {r["name"] for r in changes}
-    before = [record_view(r, False) for r in records if acm_dns.normalize(r["name"]) in current]
-    return [record_view(r, r["name"] in changed_names) for r in records], before
-
-
-def run_present(module, params):
-    names = validate_present(params)
-    region = module.region
-    acm, route53 = module.client("acm"), module.client("route53")
-    zone = acm_dns.find_zone(route53, params["hosted_zone"], params["hosted_zone_id"])
-    outside = acm_dns.names_outside_zone(names, zone["name"])
-    if outside:
-        raise DRError(f"{', '.join(outside)} not in hosted zone {zone['name']} ({zone['id']}): ACM could not be shown "
-                      "the validation records there; use the zone of these names or request them separately")
-    matching = find_matching(acm, names, params, region)
-    existing = acm_dns.pick(matching)
-    if len(matching) > 1:
-        others = ", ".join(d["CertificateArn"] for d in matching if d is not existing)
-        module.warn(f"{len(matching)} certificates match {', '.join(names)} in {region}; managing "
-                    f"{existing['CertificateArn']} ({existing['Status']}). Delete the others when unused: {others}")
-    deadline = Deadline(params["wait_timeout"])
-    current_tags = acm_dns.get_tags(acm, existing["CertificateArn"]) if existing else {}
-    before = {"certificate": certificate_view(existing, current_tags) if existing else None, "validation_records": []}
-    changed = False
-    if existing is None:
-        tags = acm_dns.planned_tags({}, params["tags"], True)
-        if module.check_mode:
-            after = {"certificate": predicted_view(names, params, tags), "validation_records": []}
-            return finish(module, True, after, before, zone=zone, requested=True)
-        (arn, window), changed = request_new(acm, names, params, deadline), True
+def run(module, params):
+    if params["state"] == "present":
+        names = certificates.validate_present(params)
+        result, before, after = lifecycle.ensure_present(
+            module.client("acm"), module.client("route53"), names, params, module.region, module.check_mode, module.warn
+        )
     else:
-        window = None
-        arn = existing["CertificateArn"]
-        to_set, to_remove = acm_dns.tag_changes(current_tags, params["tags"], params["purge_tags"])
-        if to_set or to_remove:
-            changed = True
-            if not module.check_mode:
-                acm_dns.update_tags(acm, arn, to_set, to_remove)
-    detail = existing
-    records = acm_dns.validation_records(existing) if existing else None
-    if records is None and not module.check_mode:
-        detail, records = acm_dns.wait_for_records(acm, arn, deadline, window)
-    records = [dict(r, ttl=params["validation_record_ttl"]) for r in records or []]
-    record_views, before["validation_records"] = ensure_records(route53, zone, records, module.check_mode)
-    changed = changed or any(r["changed"] for r in record_views)
-    if module.check_mode:
-        tags = acm_dns.planned_tags(current_tags, params["tags"], params["purge_tags"])
-        after = {"certificate": certificate_view(detail, tags), "validation_records": record_views}
-        return finish(module, changed, after, before, zone=zone, requested=False)
-    if params["wait"] and detail.get("Status") != "ISSUED":
-        acm_dns.wait_issued(acm, arn, deadline, window)
-    detail = acm_dns.describe(acm, arn) or detail  # a new certificate may still flicker to "not found"
-    after = {"certificate": certificate_view(detail, acm_dns.get_tags(acm, arn)), "validation_records": record_views}
-    return finish(module, changed, after, before, zone=zone, requested=existing is None)
-
-
-# -- state=absent ---------------------------------------------------------------------------------------------
-def delete_when_free(acm, arn, deadline):
-    """DeleteCertificate; right after a detach ACM may still count the listener for a while: retry then."""
-    def attempt():
-        try:
-            return acm_dns.delete(acm, arn) or True
-        except acm_dns.AWS_ERRORS as exc:
-            if is_error_code(exc, "ResourceInUseException"):
-                return False
-            raise DRError(f"deleting ACM certificate {arn} failed", exception=exc)
-
-    wait_until(attempt, deadline, f"ACM certificate {arn} to be free to delete", delay=1.0, max_delay=10)
-
-
-def run_absent(module, params):
-    region = module.region
-    acm = module.client("acm")
-    if params["certificate_arn"]:
-        detail = acm_dns.describe(acm, params["certificate_arn"])
-        targets = [detail] if detail else []
-    else:
-        targets = find_matching(acm, checked_names(params), params, region, statuses=False)
-    in_use = [d for d in targets if d.get("InUseBy")]
-    if in_use and not params["force"]:
-        uses = "; ".join(f"{d['CertificateArn']} by {', '.join(d['InUseBy'])}" for d in in_use)
-        raise DRError(f"certificate in use, not deleted: {uses}. Remove it from these resources, or set force: true "
-                      "to remove it from ALB/NLB listeners first")
-    plans = {}
-    if in_use:
-        elbv2 = module.client("elbv2")
-        for detail in in_use:
-            plans[detail["CertificateArn"]] = acm_dns.plan_detach(elbv2, detail["CertificateArn"], detail["InUseBy"])
-    before = {"certificates": [certificate_view(d, {}) for d in targets]}
-    after = {"certificates": []}
-    deleted = [d["CertificateArn"] for d in targets]
-    detached = sorted({listener for listeners in plans.values() for listener in listeners})
-    if targets and not module.check_mode:
-        deadline = Deadline(params["wait_timeout"])
-        elbv2 = module.client("elbv2") if plans else None
-        for arn in deleted:
-            if plans.get(arn):
-                acm_dns.detach(elbv2, arn, plans[arn])
-            delete_when_free(acm, arn, deadline)
-    result = dict(changed=bool(targets), certificate=None, deleted=deleted, detached=detached)
+        result, before, after = lifecycle.ensure_absent(
+            module.client("acm"), lambda: module.client("elbv2"), params, module.region, module.check_mode
+        )
     if module._diff:
         result["diff"] = make_diff(before, after)
-    module.exit_json(**result)
-
-
-def finish(module, changed, after, before, zone, requested):
-    result = dict(
-        changed=changed,
-        certificate=after["certificate"],
-        validation_records=after["validation_records"],
-        hosted_zone=zone,
-        requested=requested,
-    )
-    if module._diff:
-        result["diff"] = make_diff(before, after)
-    module.exit_json(**result)
+    return result
 
 
 def main():
@@ -503,13 +311,7 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[["hosted_zone", "hosted_zone_id"]],
     )
-    try:
-        if module.params["state"] == "present":
-            run_present(module, module.params)
-        else:
-            run_absent(module, module.params)
-    except DRError as error:
-        module.fail_dr(error)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":

@@ -293,49 +293,41 @@ changes:
     portforge-front-tokyo -> portforge-front-seoul"]
 """
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import cloudfront_failover as cf
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import distributions
+from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import origin_groups as og
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
 
-# CloudFront's API is served from us-east-1 whatever region the task uses.
-CLOUDFRONT_REGION = "us-east-1"
-
-
-def distribution_view(distribution, etag):
-    config = distribution.get("DistributionConfig") or {}
-    return {
-        "id": distribution["Id"], "arn": distribution.get("ARN"), "domain_name": distribution.get("DomainName"),
-        "status": distribution.get("Status"), "etag": etag, "aliases": cf.items(config.get("Aliases")),
-    }
-
 
 def run(module, params):
-    cf.validate(params)
-    client = module.client("cloudfront", region=CLOUDFRONT_REGION)
+    og.validate(params)
+    client = module.client("cloudfront", region=distributions.CLOUDFRONT_REGION)
     deadline = Deadline(params["wait_timeout"])
-    distribution_id = cf.find_distribution_id(client, params["distribution_id"], params["alias"], params["comment"])
-    planner = cf.plan_present if params["state"] == "present" else cf.plan_absent
-    before, after, changes, etag = cf.converge(client, distribution_id, lambda c: planner(c, params),
-                                               module.check_mode)
+    distribution_id = distributions.find_distribution_id(
+        client, params["distribution_id"], params["alias"], params["comment"]
+    )
+    planner = og.plan_present if params["state"] == "present" else og.plan_absent
+    before, after, changes, etag = distributions.converge(
+        client, distribution_id, lambda c: planner(c, params), module.check_mode
+    )
     origin_ids = [o["id"] for o in params["origins"]]
     if params["wait"] and not module.check_mode:
-        cf.wait_deployed(client, distribution_id, deadline)
-    distribution, etag = cf.get_distribution(client, distribution_id)
-    view = cf.state_view(after, params["origin_group_id"], origin_ids)
+        distributions.wait_deployed(client, distribution_id, deadline)
+    distribution, etag = distributions.get_distribution(client, distribution_id)
+    view = og.state_view(after, params["origin_group_id"], origin_ids)
     result = dict(
         changed=bool(changes),
-        distribution=distribution_view(distribution, etag),
+        distribution=og.distribution_view(distribution, etag),
         origin_group=view["origin_group"],
         origins=view["origins"],
         targets=view["targets"],
         changes=changes,
     )
     if module._diff:
-        result["diff"] = make_diff(cf.state_view(before, params["origin_group_id"], origin_ids), view)
-    module.exit_json(**result)
+        result["diff"] = make_diff(og.state_view(before, params["origin_group_id"], origin_ids), view)
+    return result
 
 
 def main():
@@ -354,8 +346,9 @@ def main():
         origin_group_id=dict(type="str", required=True),
         origins=dict(type="list", elements="dict", options=origin_spec, default=[]),
         primary=dict(type="str"),
-        failover_status_codes=dict(type="list", elements="int", choices=cf.FAILOVER_STATUS_CODES,
-                                   default=list(cf.DEFAULT_STATUS_CODES)),
+        failover_status_codes=dict(
+            type="list", elements="int", choices=og.FAILOVER_STATUS_CODES, default=list(og.DEFAULT_STATUS_CODES)
+        ),
         target_default_cache_behavior=dict(type="bool", default=True),
         target_path_patterns=dict(type="list", elements="str", default=[]),
         state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -367,10 +360,7 @@ def main():
         required_one_of=[["distribution_id", "alias", "comment"]],
         mutually_exclusive=[["distribution_id", "alias", "comment"]],
     )
-    try:
-        run(module, module.params)
-    except DRError as error:
-        module.fail_dr(error)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":

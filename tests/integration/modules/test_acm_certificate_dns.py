@@ -7,8 +7,12 @@ import pytest
 
 TOKYO, SEOUL = "ap-northeast-1", "ap-northeast-2"
 ZONE = "portforge.org"
-BASE = {"region": TOKYO, "domain_name": "*.portforge.org", "subject_alternative_names": ["portforge.org"],
-        "hosted_zone": ZONE}
+BASE = {
+    "region": TOKYO,
+    "domain_name": "*.portforge.org",
+    "subject_alternative_names": ["portforge.org"],
+    "hosted_zone": ZONE,
+}
 
 
 def _zone(name=ZONE, private=False):
@@ -16,8 +20,11 @@ def _zone(name=ZONE, private=False):
     if private:
         vpc = boto3.client("ec2", region_name=TOKYO).create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
         kwargs = {"VPC": {"VPCRegion": TOKYO, "VPCId": vpc}, "HostedZoneConfig": {"PrivateZone": True}}
-    return boto3.client("route53", region_name=TOKYO).create_hosted_zone(
-        Name=name, CallerReference=f"{name}-{time.time()}", **kwargs)["HostedZone"]["Id"].split("/")[-1]
+    return (
+        boto3.client("route53", region_name=TOKYO)
+        .create_hosted_zone(Name=name, CallerReference=f"{name}-{time.time()}", **kwargs)["HostedZone"]["Id"]
+        .split("/")[-1]
+    )
 
 
 def _cnames(zone_id):
@@ -99,9 +106,12 @@ def test_wait_timeout_names_the_certificate(emulator, run_module, zone):
 
 
 def test_existing_untagged_certificate_is_reused_and_tags_purged(emulator, run_module, zone):
-    arn = _acm().request_certificate(DomainName="*.portforge.org", SubjectAlternativeNames=["portforge.org"],
-                                     ValidationMethod="DNS", Tags=[{"Key": "Owner", "Value": "console"}])[
-        "CertificateArn"]
+    arn = _acm().request_certificate(
+        DomainName="*.portforge.org",
+        SubjectAlternativeNames=["portforge.org"],
+        ValidationMethod="DNS",
+        Tags=[{"Key": "Owner", "Value": "console"}],
+    )["CertificateArn"]
     emulator.settle()
     since = emulator.last_seq()
     result = run_module("acm_certificate_dns", dict(BASE, tags={"Application": "portforge"}), diff=True)
@@ -125,24 +135,36 @@ def test_second_certificate_shares_the_existing_record(emulator, run_module, zon
 
 
 def test_hosted_zone_by_id_and_other_key_algorithm(emulator, run_module, zone):
-    result = run_module("acm_certificate_dns", {"region": TOKYO, "domain_name": "api.portforge.org",
-                                                "hosted_zone_id": zone, "key_algorithm": "EC_prime256v1"})
+    result = run_module(
+        "acm_certificate_dns",
+        {"region": TOKYO, "domain_name": "api.portforge.org", "hosted_zone_id": zone, "key_algorithm": "EC_prime256v1"},
+    )
     assert result.changed and result["certificate"]["key_algorithm"] == "EC_prime256v1"
-    again = run_module("acm_certificate_dns", {"region": TOKYO, "domain_name": "api.portforge.org",
-                                               "hosted_zone_id": f"/hostedzone/{zone}",
-                                               "key_algorithm": "EC_prime256v1"})
+    again = run_module(
+        "acm_certificate_dns",
+        {
+            "region": TOKYO,
+            "domain_name": "api.portforge.org",
+            "hosted_zone_id": f"/hostedzone/{zone}",
+            "key_algorithm": "EC_prime256v1",
+        },
+    )
     assert not again.changed  # found although ListCertificates hides EC keys by default
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"hosted_zone": "example.com"}, "no Route 53 hosted zone named example.com"),
-    ({"hosted_zone": None, "hosted_zone_id": "Z0000000000000000000"}, "hosted zone Z0000000000000000000 not found"),
-    ({"subject_alternative_names": ["portforge.org", "www.filefleet.io"]}, "www.filefleet.io not in hosted zone"),
-    ({"domain_name": "bad_name!.portforge.org"}, "not a valid certificate name: bad_name!.portforge.org"),
-    ({"hosted_zone": None}, "needs hosted_zone (or hosted_zone_id)"),
-    ({"certificate_arn": "arn:aws:acm:ap-northeast-1:123456789012:certificate/x"}, "certificate_arn only selects"),
-    ({"validation_record_ttl": 0}, "validation_record_ttl must be 1 or more"),
-], ids=["unknown-zone", "unknown-zone-id", "name-outside-zone", "bad-name", "no-zone", "arn-with-present", "ttl"])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"hosted_zone": "example.com"}, "no Route 53 hosted zone named example.com"),
+        ({"hosted_zone": None, "hosted_zone_id": "Z0000000000000000000"}, "hosted zone Z0000000000000000000 not found"),
+        ({"subject_alternative_names": ["portforge.org", "www.filefleet.io"]}, "www.filefleet.io not in hosted zone"),
+        ({"domain_name": "bad_name!.portforge.org"}, "not a valid certificate name: bad_name!.portforge.org"),
+        ({"hosted_zone": None}, "needs hosted_zone (or hosted_zone_id)"),
+        ({"certificate_arn": "arn:aws:acm:ap-northeast-1:123456789012:certificate/x"}, "certificate_arn only selects"),
+        ({"validation_record_ttl": 0}, "validation_record_ttl must be 1 or more"),
+    ],
+    ids=["unknown-zone", "unknown-zone-id", "name-outside-zone", "bad-name", "no-zone", "arn-with-present", "ttl"],
+)
 def test_bad_input_fails_before_any_change(emulator, run_module, zone, args, message):
     since = emulator.last_seq()
     args = {k: v for k, v in dict(BASE, **args).items() if v is not None}
@@ -178,21 +200,29 @@ def test_runs_with_the_primary_region_down(emulator, run_module, zone):
 def _alb_with_listener(certificate_arn, extra_certificate=None):
     ec2 = boto3.client("ec2", region_name=TOKYO)
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"{TOKYO}{az}")["Subnet"]
-               ["SubnetId"] for i, az in enumerate("ac")]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"{TOKYO}{az}")["Subnet"]["SubnetId"]
+        for i, az in enumerate("ac")
+    ]
     elbv2 = boto3.client("elbv2", region_name=TOKYO)
     lb = elbv2.create_load_balancer(Name="portforge-dr-alb", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
     action = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}
-    listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTPS", Port=443, DefaultActions=[action],
-                                     Certificates=[{"CertificateArn": certificate_arn}])["Listeners"][0]["ListenerArn"]
+    listener = elbv2.create_listener(
+        LoadBalancerArn=lb,
+        Protocol="HTTPS",
+        Port=443,
+        DefaultActions=[action],
+        Certificates=[{"CertificateArn": certificate_arn}],
+    )["Listeners"][0]["ListenerArn"]
     if extra_certificate:
         elbv2.add_listener_certificates(ListenerArn=listener, Certificates=[{"CertificateArn": extra_certificate}])
     return lb, listener
 
 
 def test_absent_refuses_in_use_then_force_detaches_sni(emulator, run_module, zone):
-    default = run_module("acm_certificate_dns", {"region": TOKYO, "domain_name": "www.portforge.org",
-                                                 "hosted_zone": ZONE})["certificate"]["certificate_arn"]
+    default = run_module(
+        "acm_certificate_dns", {"region": TOKYO, "domain_name": "www.portforge.org", "hosted_zone": ZONE}
+    )["certificate"]["certificate_arn"]
     sni = run_module("acm_certificate_dns", BASE)["certificate"]["certificate_arn"]
     lb, listener = _alb_with_listener(default, extra_certificate=sni)
     absent = dict(BASE, state="absent")
@@ -213,8 +243,9 @@ def test_absent_refuses_in_use_then_force_detaches_sni(emulator, run_module, zon
     assert not run_module("acm_certificate_dns", absent).changed
 
     since = emulator.last_seq()
-    blocked = run_module("acm_certificate_dns", {"region": TOKYO, "certificate_arn": default, "state": "absent",
-                                                 "force": True})
+    blocked = run_module(
+        "acm_certificate_dns", {"region": TOKYO, "certificate_arn": default, "state": "absent", "force": True}
+    )
     assert blocked.failed and "default certificate: give the listener another default certificate" in blocked["msg"]
     assert emulator.mutating_calls(since=since) == []
 

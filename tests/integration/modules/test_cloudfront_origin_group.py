@@ -5,14 +5,16 @@ import time
 import boto3
 import pytest
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import cloudfront_failover
+from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import distributions
 
 SEOUL = "ap-northeast-2"
 SEOUL_BUCKET = "portforge-front.s3.ap-northeast-2.amazonaws.com"
 TOKYO_BUCKET = "portforge-front-dr.s3.ap-northeast-1.amazonaws.com"
 GROUP = "portforge-front-failover"
-ORIGINS = [{"id": "portforge-front-seoul", "domain_name": SEOUL_BUCKET},
-           {"id": "portforge-front-tokyo", "domain_name": TOKYO_BUCKET}]
+ORIGINS = [
+    {"id": "portforge-front-seoul", "domain_name": SEOUL_BUCKET},
+    {"id": "portforge-front-tokyo", "domain_name": TOKYO_BUCKET},
+]
 BASE = {"alias": "www.portforge.org", "origin_group_id": GROUP, "origins": ORIGINS}
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 
@@ -22,10 +24,16 @@ def _cf():
 
 
 def _behavior(target, methods=("GET", "HEAD"), path=None):
-    behavior = {"TargetOriginId": target, "ViewerProtocolPolicy": "redirect-to-https",
-                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-                "AllowedMethods": {"Quantity": len(methods), "Items": list(methods),
-                                   "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}}}
+    behavior = {
+        "TargetOriginId": target,
+        "ViewerProtocolPolicy": "redirect-to-https",
+        "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        "AllowedMethods": {
+            "Quantity": len(methods),
+            "Items": list(methods),
+            "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]},
+        },
+    }
     if path:
         behavior["PathPattern"] = path
     return behavior
@@ -33,14 +41,28 @@ def _behavior(target, methods=("GET", "HEAD"), path=None):
 
 def _distribution(alias="www.portforge.org", comment="portforge-front", default_methods=("GET", "HEAD")):
     config = {
-        "CallerReference": f"{alias}-{time.time()}", "Comment": comment, "Enabled": True,
+        "CallerReference": f"{alias}-{time.time()}",
+        "Comment": comment,
+        "Enabled": True,
         "Aliases": {"Quantity": 1, "Items": [alias]},
-        "Origins": {"Quantity": 1, "Items": [{"Id": "portforge-front-seoul", "DomainName": SEOUL_BUCKET,
-                                              "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "Origins": {
+            "Quantity": 1,
+            "Items": [
+                {
+                    "Id": "portforge-front-seoul",
+                    "DomainName": SEOUL_BUCKET,
+                    "S3OriginConfig": {"OriginAccessIdentity": ""},
+                }
+            ],
+        },
         "DefaultCacheBehavior": _behavior("portforge-front-seoul", default_methods),
-        "CacheBehaviors": {"Quantity": 2, "Items": [
-            _behavior("portforge-front-seoul", ALL_METHODS, "/api/*"),
-            _behavior("portforge-front-seoul", ("GET", "HEAD"), "/static/*")]},
+        "CacheBehaviors": {
+            "Quantity": 2,
+            "Items": [
+                _behavior("portforge-front-seoul", ALL_METHODS, "/api/*"),
+                _behavior("portforge-front-seoul", ("GET", "HEAD"), "/static/*"),
+            ],
+        },
     }
     return _cf().create_distribution(DistributionConfig=config)["Distribution"]["Id"]
 
@@ -61,10 +83,13 @@ def test_check_mode_predicts_and_changes_nothing(emulator, run_module, dist):
     since = emulator.last_seq()
     result = run_module("cloudfront_origin_group", BASE, check=True, diff=True)
     assert result.changed and not result.failed, result
-    assert result["origin_group"] == {"id": GROUP, "primary": "portforge-front-seoul",
-                                      "secondary": "portforge-front-tokyo",
-                                      "members": ["portforge-front-seoul", "portforge-front-tokyo"],
-                                      "failover_status_codes": [500, 502, 503, 504]}
+    assert result["origin_group"] == {
+        "id": GROUP,
+        "primary": "portforge-front-seoul",
+        "secondary": "portforge-front-tokyo",
+        "members": ["portforge-front-seoul", "portforge-front-tokyo"],
+        "failover_status_codes": [500, 502, 503, 504],
+    }
     assert result["targets"] == ["default"]
     assert result["changes"][0] == f"origin portforge-front-tokyo added ({TOKYO_BUCKET})"
     assert result["diff"]["before"]["origin_group"] is None
@@ -94,12 +119,15 @@ def test_apply_then_rerun_changes_nothing(emulator, run_module, dist):
 def test_failover_and_failback_swap_primary(emulator, run_module, dist):
     run_module("cloudfront_origin_group", BASE)
     ids = [{"id": "portforge-front-seoul"}, {"id": "portforge-front-tokyo"}]
-    failover = run_module("cloudfront_origin_group", dict(BASE, origins=ids, primary="portforge-front-tokyo"),
-                          diff=True)
+    failover = run_module(
+        "cloudfront_origin_group", dict(BASE, origins=ids, primary="portforge-front-tokyo"), diff=True
+    )
     assert failover.changed and failover["origin_group"]["primary"] == "portforge-front-tokyo"
     assert failover["diff"]["before"]["origin_group"]["primary"] == "portforge-front-seoul"
-    assert failover["changes"] == [f"origin group {GROUP}: primary portforge-front-seoul -> portforge-front-tokyo, "
-                                   "secondary portforge-front-tokyo -> portforge-front-seoul"]
+    assert failover["changes"] == [
+        f"origin group {GROUP}: primary portforge-front-seoul -> portforge-front-tokyo, "
+        "secondary portforge-front-tokyo -> portforge-front-seoul"
+    ]
     members = _config(dist)["OriginGroups"]["Items"][0]["Members"]["Items"]
     assert [m["OriginId"] for m in members] == ["portforge-front-tokyo", "portforge-front-seoul"]
     assert not run_module("cloudfront_origin_group", dict(BASE, origins=ids, primary="portforge-front-tokyo")).changed
@@ -114,8 +142,10 @@ def test_failover_with_the_primary_region_down(emulator, run_module, dist):
     run_module("cloudfront_origin_group", BASE)
     emulator.region_down(SEOUL)
     since = emulator.last_seq()
-    result = run_module("cloudfront_origin_group", dict(BASE, primary="portforge-front-tokyo",
-                                                        failover_status_codes=[403, 404, 500, 502, 503, 504]))
+    result = run_module(
+        "cloudfront_origin_group",
+        dict(BASE, primary="portforge-front-tokyo", failover_status_codes=[403, 404, 500, 502, 503, 504]),
+    )
     assert result.changed and result["origin_group"]["failover_status_codes"] == [403, 404, 500, 502, 503, 504]
     assert emulator.calls(since=since, region=SEOUL) == []
     assert {c["region"] for c in emulator.calls(since=since)} == {"us-east-1"}
@@ -159,7 +189,7 @@ def test_path_pattern_target_and_absent(emulator, run_module, dist):
 
 
 def test_a_concurrent_change_is_not_overwritten(emulator, run_module, dist, monkeypatch):
-    real_get_config = cloudfront_failover.get_config
+    real_get_config = distributions.get_config
     calls = []
 
     def get_config_then_someone_else_writes(client, distribution_id):
@@ -168,11 +198,12 @@ def test_a_concurrent_change_is_not_overwritten(emulator, run_module, dist, monk
         if len(calls) == 1:  # another operator edits the comment between our read and our write
             theirs = _cf().get_distribution_config(Id=distribution_id)
             theirs["DistributionConfig"]["Comment"] = "edited by someone else"
-            _cf().update_distribution(Id=distribution_id, IfMatch=theirs["ETag"],
-                                      DistributionConfig=theirs["DistributionConfig"])
+            _cf().update_distribution(
+                Id=distribution_id, IfMatch=theirs["ETag"], DistributionConfig=theirs["DistributionConfig"]
+            )
         return config, etag
 
-    monkeypatch.setattr(cloudfront_failover, "get_config", get_config_then_someone_else_writes)
+    monkeypatch.setattr(distributions, "get_config", get_config_then_someone_else_writes)
     result = run_module("cloudfront_origin_group", BASE)
     assert result.changed and len(calls) == 2, result
     config = _config(dist)
@@ -189,19 +220,34 @@ def test_throttling_is_survived(emulator, run_module, dist):
     assert emulator.faults()[0]["injected"] == 3
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"alias": None, "distribution_id": "E0000000000000"}, "CloudFront distribution E0000000000000 not found"),
-    ({"alias": "shop.portforge.org"}, "no CloudFront distribution has the alias shop.portforge.org"),
-    ({"alias": None, "comment": "twin"}, "2 CloudFront distributions have the comment 'twin'"),
-    ({"origins": [{"id": "portforge-front-seoul"}, {"id": "portforge-front-osaka"}]},
-     "origin portforge-front-osaka does not exist on the distribution: give its domain_name"),
-    ({"primary": "portforge-front-osaka"}, "primary portforge-front-osaka is not one of the origins"),
-    ({"origins": ORIGINS + [{"id": "third", "domain_name": "x.example.org"}]}, "must name exactly two different"),
-    ({"origin_group_id": "portforge-front-seoul"}, "is also an origin id"),
-    ({"target_path_patterns": ["/img/*"]}, "no cache behavior with path pattern /img/*"),
-    ({"target_path_patterns": ["/api/*"]}, "cache behavior /api/* allows DELETE, PATCH, POST, PUT"),
-], ids=["unknown-id", "unknown-alias", "ambiguous-comment", "missing-origin", "bad-primary", "three-origins",
-        "id-clash", "missing-pattern", "unsafe-methods"])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"alias": None, "distribution_id": "E0000000000000"}, "CloudFront distribution E0000000000000 not found"),
+        ({"alias": "shop.portforge.org"}, "no CloudFront distribution has the alias shop.portforge.org"),
+        ({"alias": None, "comment": "twin"}, "2 CloudFront distributions have the comment 'twin'"),
+        (
+            {"origins": [{"id": "portforge-front-seoul"}, {"id": "portforge-front-osaka"}]},
+            "origin portforge-front-osaka does not exist on the distribution: give its domain_name",
+        ),
+        ({"primary": "portforge-front-osaka"}, "primary portforge-front-osaka is not one of the origins"),
+        ({"origins": ORIGINS + [{"id": "third", "domain_name": "x.example.org"}]}, "must name exactly two different"),
+        ({"origin_group_id": "portforge-front-seoul"}, "is also an origin id"),
+        ({"target_path_patterns": ["/img/*"]}, "no cache behavior with path pattern /img/*"),
+        ({"target_path_patterns": ["/api/*"]}, "cache behavior /api/* allows DELETE, PATCH, POST, PUT"),
+    ],
+    ids=[
+        "unknown-id",
+        "unknown-alias",
+        "ambiguous-comment",
+        "missing-origin",
+        "bad-primary",
+        "three-origins",
+        "id-clash",
+        "missing-pattern",
+        "unsafe-methods",
+    ],
+)
 def test_bad_input_fails_before_any_change(emulator, run_module, dist, args, message):
     _distribution(alias="a.twin.org", comment="twin")
     _distribution(alias="b.twin.org", comment="twin")

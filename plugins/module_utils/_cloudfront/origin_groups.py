@@ -2,27 +2,16 @@
 # Copyright: pilotlight.dr contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""CloudFront origin failover: the logic of pilotlight.dr.cloudfront_origin_group.
+"""Origin failover planning for cloudfront_origin_group and the cdn readiness checks: pure functions.
 
-Pure functions turn a ``DistributionConfig`` and the wanted origins/group/targets into a new
-config plus the list of changes (so check mode, diff and the real update share one computation);
-then small helpers that take a boto3 CloudFront client (read-compare-write with ETag/If-Match).
+They turn a ``DistributionConfig`` and the wanted origins/group/targets into a new config plus the
+list of changes, so check mode, diff, the real update and the readiness check share one computation.
 """
 
 import copy
 import re
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    AWS_ERRORS = (BotoCoreError, ClientError)
-except ImportError:
-    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
-
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 
 FAILOVER_STATUS_CODES = [400, 403, 404, 416, 500, 502, 503, 504]
 DEFAULT_STATUS_CODES = [500, 502, 503, 504]
@@ -59,11 +48,19 @@ def kind_of(origin):
 
 def wanted_origin(spec, existing):
     """The origin ``spec`` asks for, starting from the existing origin so that unmanaged settings stay."""
-    origin = copy.deepcopy(existing) if existing else {
-        "Id": spec["id"], "DomainName": spec["domain_name"], "OriginPath": "",
-        "CustomHeaders": {"Quantity": 0}, "ConnectionAttempts": 3, "ConnectionTimeout": 10,
-        "OriginShield": {"Enabled": False},
-    }
+    origin = (
+        copy.deepcopy(existing)
+        if existing
+        else {
+            "Id": spec["id"],
+            "DomainName": spec["domain_name"],
+            "OriginPath": "",
+            "CustomHeaders": {"Quantity": 0},
+            "ConnectionAttempts": 3,
+            "ConnectionTimeout": 10,
+            "OriginShield": {"Enabled": False},
+        }
+    )
     origin["DomainName"] = spec["domain_name"]
     if spec.get("origin_path") is not None:
         origin["OriginPath"] = spec["origin_path"]
@@ -79,11 +76,17 @@ def wanted_origin(spec, existing):
         origin.pop("VpcOriginConfig", None)
         if spec.get("origin_access_control_id") is not None:
             origin["OriginAccessControlId"] = spec["origin_access_control_id"]
-        custom = origin.setdefault("CustomOriginConfig", {
-            "HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only",
-            "OriginSslProtocols": {"Quantity": 1, "Items": ["TLSv1.2"]},
-            "OriginReadTimeout": 30, "OriginKeepaliveTimeout": 5,
-        })
+        custom = origin.setdefault(
+            "CustomOriginConfig",
+            {
+                "HTTPPort": 80,
+                "HTTPSPort": 443,
+                "OriginProtocolPolicy": "https-only",
+                "OriginSslProtocols": {"Quantity": 1, "Items": ["TLSv1.2"]},
+                "OriginReadTimeout": 30,
+                "OriginKeepaliveTimeout": 5,
+            },
+        )
         if spec.get("origin_protocol_policy"):
             custom["OriginProtocolPolicy"] = spec["origin_protocol_policy"]
     return origin
@@ -92,8 +95,12 @@ def wanted_origin(spec, existing):
 def origin_view(origin):
     if origin is None:
         return None
-    view = {"id": origin["Id"], "domain_name": origin.get("DomainName"), "origin_path": origin.get("OriginPath", ""),
-            "type": kind_of(origin)}
+    view = {
+        "id": origin["Id"],
+        "domain_name": origin.get("DomainName"),
+        "origin_path": origin.get("OriginPath", ""),
+        "type": kind_of(origin),
+    }
     if origin.get("OriginAccessControlId"):
         view["origin_access_control_id"] = origin["OriginAccessControlId"]
     if origin.get("CustomOriginConfig"):
@@ -155,14 +162,17 @@ def validate(params):
         if len(origins) != 2 or len(set(ids)) != 2:
             raise DRError(f"origins must name exactly two different origins (primary and secondary), got {ids}")
         if params["origin_group_id"] in ids:
-            raise DRError(f"origin_group_id {params['origin_group_id']} is also an origin id: give the group its "
-                          "own id")
+            raise DRError(
+                f"origin_group_id {params['origin_group_id']} is also an origin id: give the group its own id"
+            )
         if params["primary"] and params["primary"] not in ids:
             raise DRError(f"primary {params['primary']} is not one of the origins {ids}")
         bad = sorted(set(params["failover_status_codes"]) - set(FAILOVER_STATUS_CODES))
         if bad or not params["failover_status_codes"]:
-            raise DRError(f"failover_status_codes must be a non-empty list of {FAILOVER_STATUS_CODES}, got "
-                          f"{params['failover_status_codes']}")
+            raise DRError(
+                f"failover_status_codes must be a non-empty list of {FAILOVER_STATUS_CODES}, got "
+                f"{params['failover_status_codes']}"
+            )
     elif params["primary"] and origins and params["primary"] not in ids:
         raise DRError(f"primary {params['primary']} is not one of the origins {ids}")
 
@@ -184,16 +194,20 @@ def plan_present(config, params):
     by_id = {o["Id"]: o for o in origin_items}
     group_ids = [g["Id"] for g in items(new.get("OriginGroups"))]
     if group_id in by_id:
-        raise DRError(f"origin_group_id {group_id} is already the id of an origin of the distribution: choose "
-                      "another id for the group")
+        raise DRError(
+            f"origin_group_id {group_id} is already the id of an origin of the distribution: choose "
+            "another id for the group"
+        )
     for spec in params["origins"]:
         if spec["id"] in group_ids:
             raise DRError(f"origin id {spec['id']} is the id of an origin group of the distribution")
         existing = by_id.get(spec["id"])
         if not spec.get("domain_name"):
             if existing is None:
-                raise DRError(f"origin {spec['id']} does not exist on the distribution: give its domain_name "
-                              "(for example the S3 bucket's regional endpoint) to create it")
+                raise DRError(
+                    f"origin {spec['id']} does not exist on the distribution: give its domain_name "
+                    "(for example the S3 bucket's regional endpoint) to create it"
+                )
             continue
         wanted = wanted_origin(spec, existing)
         if existing is None:
@@ -216,22 +230,28 @@ def plan_present(config, params):
     elif not same_group(existing_group, group):
         before, after = group_view(existing_group), group_view(group)
         if before["members"] != after["members"]:
-            changes.append(f"origin group {group_id}: primary {before['primary']} -> {after['primary']}, "
-                           f"secondary {before['secondary']} -> {after['secondary']}")
+            changes.append(
+                f"origin group {group_id}: primary {before['primary']} -> {after['primary']}, "
+                f"secondary {before['secondary']} -> {after['secondary']}"
+            )
         if before["failover_status_codes"] != after["failover_status_codes"]:
-            changes.append(f"origin group {group_id}: failover status codes {before['failover_status_codes']} -> "
-                           f"{after['failover_status_codes']}")
+            changes.append(
+                f"origin group {group_id}: failover status codes {before['failover_status_codes']} -> "
+                f"{after['failover_status_codes']}"
+            )
         groups[groups.index(existing_group)] = group
     new["OriginGroups"] = cf_list(groups)
 
-    wanted_targets = ([DEFAULT_BEHAVIOR] if params["target_default_cache_behavior"] else [])
+    wanted_targets = [DEFAULT_BEHAVIOR] if params["target_default_cache_behavior"] else []
     wanted_targets += list(params["target_path_patterns"])
     found = dict(behaviors(new))
     missing = [p for p in wanted_targets if p not in found]
     if missing:
         patterns = [name for name, _ in behaviors(new) if name != DEFAULT_BEHAVIOR]
-        raise DRError(f"no cache behavior with path pattern {', '.join(missing)} on the distribution (it has "
-                      f"{patterns or 'none'}): create the behavior first or fix target_path_patterns")
+        raise DRError(
+            f"no cache behavior with path pattern {', '.join(missing)} on the distribution (it has "
+            f"{patterns or 'none'}): create the behavior first or fix target_path_patterns"
+        )
     for name in wanted_targets:
         behavior = found[name]
         if behavior.get("TargetOriginId") == group_id:
@@ -239,11 +259,15 @@ def plan_present(config, params):
         unsafe = sorted(methods_of(behavior) - GROUP_SAFE_METHODS)
         if unsafe:
             what = "the default cache behavior" if name == DEFAULT_BEHAVIOR else f"cache behavior {name}"
-            raise DRError(f"{what} allows {', '.join(unsafe)}: CloudFront refuses an origin group as the target of a "
-                          "behavior that allows POST, PUT, PATCH or DELETE. Restrict its AllowedMethods to GET, HEAD "
-                          "(and OPTIONS), or target a read-only path pattern with target_path_patterns")
-        changes.append(f"{'default cache behavior' if name == DEFAULT_BEHAVIOR else 'cache behavior ' + name}: "
-                       f"target {behavior.get('TargetOriginId')} -> {group_id}")
+            raise DRError(
+                f"{what} allows {', '.join(unsafe)}: CloudFront refuses an origin group as the target of a "
+                "behavior that allows POST, PUT, PATCH or DELETE. Restrict its AllowedMethods to GET, HEAD "
+                "(and OPTIONS), or target a read-only path pattern with target_path_patterns"
+            )
+        changes.append(
+            f"{'default cache behavior' if name == DEFAULT_BEHAVIOR else 'cache behavior ' + name}: "
+            f"target {behavior.get('TargetOriginId')} -> {group_id}"
+        )
         behavior["TargetOriginId"] = group_id
     return new, changes
 
@@ -285,78 +309,14 @@ def state_view(config, group_id, origin_ids):
     }
 
 
-# -- CloudFront ---------------------------------------------------------------------------------------------
-def list_distributions(client):
-    try:
-        result = client.get_paginator("list_distributions").paginate().build_full_result()
-    except AWS_ERRORS as exc:
-        raise DRError("cannot list the CloudFront distributions", exception=exc)
-    return items(result.get("DistributionList"))
-
-
-def find_distribution_id(client, distribution_id=None, alias=None, comment=None):
-    if distribution_id:
-        return distribution_id
-    summaries = list_distributions(client)
-    if alias:
-        found = [d for d in summaries if alias.lower() in [a.lower() for a in items(d.get("Aliases"))]]
-        what = f"alias {alias}"
-    else:
-        found = [d for d in summaries if d.get("Comment") == comment]
-        what = f"comment {comment!r}"
-    if not found:
-        raise DRError(f"no CloudFront distribution has the {what}: check it, or give distribution_id")
-    if len(found) > 1:
-        raise DRError(f"{len(found)} CloudFront distributions have the {what} ({', '.join(d['Id'] for d in found)}): "
-                      "give distribution_id")
-    return found[0]["Id"]
-
-
-def get_config(client, distribution_id):
-    try:
-        result = client.get_distribution_config(Id=distribution_id, aws_retry=True)
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "NoSuchDistribution"):
-            raise DRError(f"CloudFront distribution {distribution_id} not found: check distribution_id") from None
-        raise DRError(f"cannot read CloudFront distribution {distribution_id}", exception=exc)
-    return result["DistributionConfig"], result["ETag"]
-
-
-def get_distribution(client, distribution_id):
-    try:
-        result = client.get_distribution(Id=distribution_id, aws_retry=True)
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read CloudFront distribution {distribution_id}", exception=exc)
-    return result["Distribution"], result["ETag"]
-
-
-def converge(client, distribution_id, plan, check_mode, attempts=3):
-    """Read-compare-write with If-Match; re-read and re-plan when someone else changed it in between.
-
-    Returns (config before, config after, changes, ETag after).
-    """
-    for _ in range(attempts):
-        config, etag = get_config(client, distribution_id)
-        new, changes = plan(config)
-        if not changes or check_mode:
-            return config, new, changes, etag
-        try:
-            result = client.update_distribution(Id=distribution_id, IfMatch=etag, DistributionConfig=new,
-                                                aws_retry=True)
-        except AWS_ERRORS as exc:
-            if is_error_code(exc, "PreconditionFailed"):
-                continue  # changed since we read it: read again and re-plan on the current config
-            raise DRError(f"updating CloudFront distribution {distribution_id} failed ({'; '.join(changes)})",
-                          exception=exc)
-        return config, new, changes, result["ETag"]
-    raise DRError(f"CloudFront distribution {distribution_id} kept changing while it was being updated "
-                  f"({attempts} attempts): re-run when nobody else is changing it")
-
-
-def wait_deployed(client, distribution_id, deadline):
-    def check():
-        distribution, _ = get_distribution(client, distribution_id)
-        return distribution if distribution.get("Status") == "Deployed" else None
-
-    return wait_until(check, deadline, f"CloudFront distribution {distribution_id} to be Deployed", delay=0.5,
-                      max_delay=30)
+def distribution_view(distribution, etag):
+    """The ``distribution`` result of the module, from GetDistribution."""
+    config = distribution.get("DistributionConfig") or {}
+    return {
+        "id": distribution["Id"],
+        "arn": distribution.get("ARN"),
+        "domain_name": distribution.get("DomainName"),
+        "status": distribution.get("Status"),
+        "etag": etag,
+        "aliases": items(config.get("Aliases")),
+    }
