@@ -365,3 +365,24 @@ def test_switch_changed_by_hand_is_left_alone_until_active_is_given(emulator, ru
     assert emulator.mutating_calls(since=since) == []
     taken = run_module("route53_failover", _args(topology, active="auto"))
     assert taken.changed and taken["mode"] == "auto" and taken["active"] == "primary"
+
+
+def test_dns_readiness_reads_what_the_module_made_and_never_calls_the_primary(emulator, run_module, topology):
+    """readiness_info's dns checks (module_utils/_readiness/dns.py) over the failover this module made."""
+    args = _args(topology, tags={"Project": "MegaTicket"})
+    run_module("route53_failover", args)
+    options = {key: args[key] for key in ("zone", "record_name", "primary", "secondary", "tags")}
+    spec = {"name": "dns", "region": TOKYO, "primary_region": SEOUL, "options": options}
+    ready = run_module("readiness_info", {"region": TOKYO, "components": [spec]})
+    assert [(c["check"], c["status"]) for c in ready["checks"]] == [
+        ("failover records", "pass"), ("secondary healthy", "pass"), ("dns answers primary", "pass")], ready["checks"]
+    run_module("route53_failover", dict(args, active="secondary"))
+    emulator.region_down(SEOUL)
+    since = emulator.last_seq()
+    after = run_module("readiness_info", {"region": TOKYO, "components": [dict(spec, primary_reachable=False)]})
+    by_check = {c["check"]: c for c in after["checks"]}
+    assert by_check["failover records"]["status"] == "pass"
+    assert by_check["dns answers primary"]["status"] == "fail"
+    assert "switch secondary" in by_check["dns answers primary"]["reason"]
+    assert by_check["dns answers primary"]["evidence"]["answer"]["endpoint"] == "secondary"
+    assert emulator.calls(since=since, region=SEOUL) == []
