@@ -49,8 +49,9 @@ def describe_error(error):
     if isinstance(error, DRError):
         inner = error.exception
         text = error.message
-        if inner is not None and error_code(inner):
-            text += f" ({error_code(inner)})"
+        if inner is not None:
+            code = error_code(inner)
+            text += f" ({code})" if code else f" ({type(inner).__name__}: {inner})"
         return text
     code = error_code(error)
     if code:
@@ -96,8 +97,9 @@ class Checks:
         try:
             return True, fn(*args, **kwargs)
         except (DRError, *AWS_ERRORS) as error:
+            reason = f"could not read {what}: {describe_error(error)}"
             for name in [checks] if isinstance(checks, str) else checks:
-                self.not_checked(name, f"could not read {what}: {describe_error(error)}", side=side)
+                self.not_checked(name, reason, side=side)
             return False, None
 
     def skipped_primary(self, checks, why="the primary region is not called (ungraceful: primary_reachable=false)"):
