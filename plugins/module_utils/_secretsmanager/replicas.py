@@ -4,18 +4,15 @@
 
 """Secrets Manager replicas across regions: what a secret is in each region and what to do about it.
 
-Pure decisions (``plan_present``, ``plan_promoted``) are unit-tested; readers take a client. Secret
-values are only ever read to copy a DR value back to the primary on failback, compared in memory
-and never returned.
+Pure decisions (``plan_present``, ``plan_promoted``) are unit-tested; readers take a client.
+``describe`` raises DRError on any AWS error but "not found", never answering "absent" for a failed
+read. Secret values are only ever read to copy a DR value back to the primary on failback, compared
+in memory and never returned.
 """
 
-try:
-    from botocore.exceptions import ClientError
-except ImportError:
-    ClientError = Exception  # AnsibleAWSModule reports the missing SDK
-
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRErrorHandler
+from ansible_collections.pilotlight.dr.plugins.module_utils._kms.keys import key_ids_match
 
 DEFAULT_KEY = "alias/aws/secretsmanager"
 # What the module does to one secret.
@@ -62,10 +59,8 @@ def status_for(primary, region):
 
 
 def key_matches(current, wanted):
-    if not wanted:
-        return True
-    current = current or DEFAULT_KEY
-    return current == wanted or current.split("/")[-1] == wanted.split("/")[-1]
+    """Whether a replica's key (None: the AWS managed key) is the ``wanted`` one."""
+    return key_ids_match(current or DEFAULT_KEY, wanted)
 
 
 def plan_present(name, primary, dr_secret, source_region, region, overwrite):
@@ -76,19 +71,26 @@ def plan_present(name, primary, dr_secret, source_region, region, overwrite):
         return None, f"secret {name} in {source_region} is scheduled for deletion: restore it first"
     primary_region = primary_region_of(primary, source_region)
     if primary_region != source_region:
-        return None, (f"secret {name} in {source_region} is a replica of a secret in {primary_region}: set "
-                      f"source_region to {primary_region}, or promote it first")
+        return None, (
+            f"secret {name} in {source_region} is a replica of a secret in {primary_region}: set "
+            f"source_region to {primary_region}, or promote it first"
+        )
     entry = status_for(primary, region)
     replica_of_primary = dr_secret is not None and primary_region_of(dr_secret, region) == source_region
     occupied = dr_secret is not None and not replica_of_primary
     if entry and entry.get("Status") in ("InSync", "InProgress"):
         return NOTHING, None
     if occupied and not overwrite:
-        kind = "a standalone secret" if not is_replica(dr_secret, region) else (
-            f"a replica of a secret in {primary_region_of(dr_secret, region)}")
-        return None, (f"secret {name} already exists in {region} as {kind} (promoted during a failover?): set "
-                      "overwrite=true to replace it with a replica of the primary (copy_back_value=true first copies "
-                      "its current value to the primary)")
+        kind = (
+            "a standalone secret"
+            if not is_replica(dr_secret, region)
+            else (f"a replica of a secret in {primary_region_of(dr_secret, region)}")
+        )
+        return None, (
+            f"secret {name} already exists in {region} as {kind} (promoted during a failover?): set "
+            "overwrite=true to replace it with a replica of the primary (copy_back_value=true first copies "
+            "its current value to the primary)"
+        )
     if entry:  # Failed: retry, replacing what is in the way when allowed
         return RETRY, None
     return (OVERWRITE if occupied else REPLICATE), None
@@ -97,25 +99,25 @@ def plan_present(name, primary, dr_secret, source_region, region, overwrite):
 def plan_promoted(name, dr_secret, region, source_region=None):
     """(action, problem or None) for promoting the replica ``name`` in ``region`` to a standalone secret."""
     if dr_secret is None:
-        return None, (f"secret {name} not found in {region}: nothing to promote (check the name and region; "
-                      "state=present replicates it)")
+        return None, (
+            f"secret {name} not found in {region}: nothing to promote (check the name and region; "
+            "state=present replicates it)"
+        )
     if not is_replica(dr_secret, region):
         return ALREADY_STANDALONE, None
     primary_region = primary_region_of(dr_secret, region)
     if source_region and primary_region != source_region:
-        return None, (f"secret {name} in {region} is a replica of a secret in {primary_region}, not in "
-                      f"{source_region}: check the name or source_region before promoting")
+        return None, (
+            f"secret {name} in {region} is a replica of a secret in {primary_region}, not in "
+            f"{source_region}: check the name or source_region before promoting"
+        )
     return PROMOTE, None
 
 
-def describe(client, secret_id):
-    """DescribeSecret, or None when the secret does not exist in the client's region."""
-    try:
-        return client.describe_secret(SecretId=secret_id, aws_retry=True)
-    except ClientError as exc:
-        if is_error_code(exc, "ResourceNotFoundException"):
-            return None
-        raise
+@DRErrorHandler.reader("read secret {1} in {2}", missing=("ResourceNotFoundException",))
+def describe(client, secret_id, region):
+    """DescribeSecret in the client's region (``region``), or None when the secret does not exist there."""
+    return client.describe_secret(SecretId=secret_id, aws_retry=True)
 
 
 def current_value(client, secret_id):

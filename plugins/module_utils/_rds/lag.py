@@ -2,24 +2,15 @@
 # Copyright: pilotlight.dr contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Cross-region RDS read replicas: reading instances, their ReplicaLag, and the promotion lag gate.
+"""ReplicaLag: what CloudWatch in the replica's region says of a replica's lag, and the promotion gate.
 
-Pure helpers (ARNs, what an instance is, how to read ReplicaLag datapoints) are unit-tested; the
-AWS readers take a client, never the module, and every one of them only calls the region of the
-client it is given, so promotion can run against the DR region alone.
+The evidence is the RPO record of a promotion and of the readiness check; it is read in the replica's
+region only, so it is known while the source region is down.
 """
 
 import datetime
 
-try:
-    from botocore.exceptions import ClientError
-except ImportError:
-    ClientError = Exception  # AnsibleAWSModule reports the missing SDK
-
-
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import aws_errors
 
 METRIC_PERIOD = 60  # RDS publishes ReplicaLag once a minute
 # CloudWatch delivers a minute's datapoint one to two minutes after the minute ends, so on a healthy replica the
@@ -27,86 +18,8 @@ METRIC_PERIOD = 60  # RDS publishes ReplicaLag once a minute
 # margin, the metric is stale: nothing is known of the lag since.
 STALE_MARGIN_SECONDS = 60
 STALE_AFTER_SECONDS = 2 * METRIC_PERIOD + STALE_MARGIN_SECONDS
-STABLE = "available"
-# Statuses an instance passes through on its own; anything else (failed, incompatible-*, storage-full,
-# stopped...) needs a person, so waiting for "available" fails at once instead of timing out.
-TRANSITIONAL = {
-    "creating", "modifying", "rebooting", "backing-up", "configuring-enhanced-monitoring",
-    "configuring-iam-database-auth", "configuring-log-exports", "converting-to-vpc", "maintenance",
-    "renaming", "resetting-master-credentials", "starting", "storage-optimization", "upgrading",
-    "moving-to-vpc", "storage-config-upgrade",
-}
 
 
-# -- identifiers ------------------------------------------------------------------------------------
-def parse_arn(arn):
-    """``arn:PARTITION:rds:REGION:ACCOUNT:db:ID`` -> dict, or None when ``arn`` is not an RDS instance ARN."""
-    parts = (arn or "").split(":")
-    if len(parts) != 7 or parts[0] != "arn" or parts[2] != "rds" or parts[5] != "db":
-        return None
-    return {"partition": parts[1], "region": parts[3], "account": parts[4], "id": parts[6]}
-
-
-def instance_arn(partition, region, account, identifier):
-    return f"arn:{partition}:rds:{region}:{account}:db:{identifier.lower()}"
-
-
-def resolve_source(source, source_region, own_arn=None):
-    """(ARN or None, region, identifier) of the source given as an ARN or as an id in ``source_region``.
-
-    The ARN of a source given by id is built from the account and partition of ``own_arn`` (the
-    replica, which lives in the same account) when there is one; otherwise it is None and must be read
-    from the source region.
-    """
-    parsed = parse_arn(source)
-    if parsed:
-        if source_region and source_region != parsed["region"]:
-            raise DRError(
-                f"source_db_instance_identifier {source} is in {parsed['region']} but source_region is "
-                f"{source_region}: drop source_region or make them agree"
-            )
-        return source, parsed["region"], parsed["id"]
-    if not source_region:
-        raise DRError(
-            f"source_db_instance_identifier {source} is not an ARN: set source_region to the region it is in "
-            "(for example ap-northeast-2)"
-        )
-    own = parse_arn(own_arn)
-    arn = instance_arn(own["partition"], source_region, own["account"], source) if own else None
-    return arn, source_region, source.lower()
-
-
-def same_instance(reference, arn, region, identifier):
-    """Whether ReadReplicaSourceDBInstanceIdentifier ``reference`` names the instance (arn / region+id)."""
-    if not reference:
-        return False
-    parsed = parse_arn(reference)
-    if parsed:
-        return parsed["region"] == region and parsed["id"].lower() == identifier.lower()
-    return reference.lower() == identifier.lower() or (arn is not None and reference == arn)
-
-
-def is_replica(instance):
-    return bool(instance and instance.get("ReadReplicaSourceDBInstanceIdentifier"))
-
-
-def replication_state(instance):
-    """The read replication StatusInfos entry of a replica ({} when there is none)."""
-    for info in (instance or {}).get("StatusInfos") or []:
-        if info.get("StatusType") == "read replication":
-            return info
-    return {}
-
-
-def kms_key_matches(instance_key, wanted_arn):
-    if not wanted_arn:
-        return True
-    if not instance_key:
-        return False
-    return instance_key == wanted_arn or instance_key.split("/")[-1] == wanted_arn.split("/")[-1]
-
-
-# -- ReplicaLag --------------------------------------------------------------------------------------
 def _aware(value):
     if isinstance(value, datetime.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=datetime.timezone.utc)
@@ -153,19 +66,27 @@ def lag_evidence(datapoints, now, period=METRIC_PERIOD):
     latest = points[-1]
     age = datapoint_age(latest, now, period)
     stale_after = 2 * period + STALE_MARGIN_SECONDS
-    evidence.update(reported_seconds=latest.get("Maximum"), timestamp=_aware(latest["Timestamp"]).isoformat(),
-                    datapoint_age_seconds=age, stale=age > stale_after)
+    evidence.update(
+        reported_seconds=latest.get("Maximum"),
+        timestamp=_aware(latest["Timestamp"]).isoformat(),
+        datapoint_age_seconds=age,
+        stale=age > stale_after,
+    )
     active = [p for p in points if p.get("Minimum", p.get("Maximum", -1)) >= 0]
     if latest.get("Minimum", latest.get("Maximum", -1)) >= 0:
         reported = float(latest["Maximum"])
-        evidence.update(seconds=reported, replication_active=True,
-                        last_active_seconds=reported, last_active_timestamp=evidence["timestamp"],
-                        basis="latest ReplicaLag datapoint")
+        evidence.update(
+            seconds=reported,
+            replication_active=True,
+            last_active_seconds=reported,
+            last_active_timestamp=evidence["timestamp"],
+            basis="latest ReplicaLag datapoint",
+        )
         if evidence["stale"]:
             evidence.update(
                 seconds=round(reported + age, 3),
                 basis=f"latest ReplicaLag datapoint is stale ({age:g}s old, more than {stale_after:g}s): its lag "
-                      "plus its age",
+                "plus its age",
             )
         return evidence
     evidence["replication_active"] = False
@@ -195,24 +116,7 @@ def lag_gate(evidence, max_lag_seconds, force):
     return True, f"replica lag {seconds:g}s is within max_lag_seconds={max_lag_seconds}"
 
 
-# -- AWS readers -------------------------------------------------------------------------------------
-@RETRY_DECORATOR
-def _describe(client, identifier):
-    paginator = client.get_paginator("describe_db_instances")
-    return paginator.paginate(DBInstanceIdentifier=identifier).build_full_result().get("DBInstances", [])
-
-
-def get_instance(client, identifier):
-    """The DB instance ``identifier`` in the client's region, or None."""
-    try:
-        found = _describe(client, identifier)
-    except ClientError as exc:
-        if is_error_code(exc, "DBInstanceNotFound", "DBInstanceNotFoundFault"):
-            return None
-        raise
-    return found[0] if found else None
-
-
+# -- AWS reader ------------------------------------------------------------------------------------
 def read_replica_lag(cloudwatch, identifier, lookback_seconds, now=None):
     """ReplicaLag evidence for ``identifier`` from CloudWatch in the client's region."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
@@ -229,3 +133,9 @@ def read_replica_lag(cloudwatch, identifier, lookback_seconds, now=None):
     evidence = lag_evidence(points, now, METRIC_PERIOD)
     evidence["measured_at"] = now.isoformat()
     return evidence
+
+
+def read_lag(cloudwatch, identifier, region, lookback_seconds, now=None):
+    """``read_replica_lag`` with an AWS error turned into DRError naming the replica and the region."""
+    with aws_errors(f"read ReplicaLag of {identifier} from CloudWatch in {region}"):
+        return read_replica_lag(cloudwatch, identifier.lower(), lookback_seconds, now)

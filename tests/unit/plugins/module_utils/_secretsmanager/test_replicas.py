@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import secrets_replica as sr
+from ansible_collections.pilotlight.dr.plugins.module_utils._secretsmanager import replicas as sr
 
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 ARN = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:portforge/ai-service/rds-AbCdEf"
@@ -41,27 +41,33 @@ def test_status_for_and_key_matches():
     assert not sr.key_matches("alias/dr", "alias/other")
 
 
-@pytest.mark.parametrize("described, dr, overwrite, action", [
-    (primary(), None, False, sr.REPLICATE),
-    (primary("InSync"), REPLICA, False, sr.NOTHING),
-    (primary("InProgress"), REPLICA, False, sr.NOTHING),
-    (primary("Failed"), None, False, sr.RETRY),
-    (primary("Failed"), STANDALONE, True, sr.RETRY),
-    (primary(), STANDALONE, True, sr.OVERWRITE),
-    (primary(), FOREIGN, True, sr.OVERWRITE),
-])
+@pytest.mark.parametrize(
+    "described, dr, overwrite, action",
+    [
+        (primary(), None, False, sr.REPLICATE),
+        (primary("InSync"), REPLICA, False, sr.NOTHING),
+        (primary("InProgress"), REPLICA, False, sr.NOTHING),
+        (primary("Failed"), None, False, sr.RETRY),
+        (primary("Failed"), STANDALONE, True, sr.RETRY),
+        (primary(), STANDALONE, True, sr.OVERWRITE),
+        (primary(), FOREIGN, True, sr.OVERWRITE),
+    ],
+)
 def test_plan_present(described, dr, overwrite, action):
     assert sr.plan_present("portforge/ai-service/rds", described, dr, SEOUL, TOKYO, overwrite) == (action, None)
 
 
-@pytest.mark.parametrize("described, dr, words", [
-    (None, None, "not found in ap-northeast-2"),
-    (primary(DeletedDate=1), None, "scheduled for deletion"),
-    (primary(PrimaryRegion="us-east-1"), None, "is a replica of a secret in us-east-1"),
-    (primary(), STANDALONE, "as a standalone secret"),
-    (primary("Failed"), STANDALONE, "set overwrite=true"),
-    (primary(), FOREIGN, "as a replica of a secret in us-east-1"),
-])
+@pytest.mark.parametrize(
+    "described, dr, words",
+    [
+        (None, None, "not found in ap-northeast-2"),
+        (primary(DeletedDate=1), None, "scheduled for deletion"),
+        (primary(PrimaryRegion="us-east-1"), None, "is a replica of a secret in us-east-1"),
+        (primary(), STANDALONE, "as a standalone secret"),
+        (primary("Failed"), STANDALONE, "set overwrite=true"),
+        (primary(), FOREIGN, "as a replica of a secret in us-east-1"),
+    ],
+)
 def test_plan_present_problems(described, dr, words):
     action, problem = sr.plan_present("portforge/ai-service/rds", described, dr, SEOUL, TOKYO, False)
     assert action is None and words in problem
