@@ -114,65 +114,28 @@ missing:
   sample: ["team-service"]
 """
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    AWS_ERRORS = (BotoCoreError, ClientError)
-except ImportError:
-    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
-
-
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import raise_failures
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
-
-
-@RETRY_DECORATOR
-def _paginate(client, operation, **params):
-    return client.get_paginator(operation).paginate(**params).build_full_result()
-
-
-def registry(registry_id):
-    return {"registryId": registry_id} if registry_id else {}
-
-
-def list_repositories(client, region, registry_id):
-    try:
-        return _paginate(client, "describe_repositories", **registry(registry_id)).get("repositories", [])
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot list the ECR repositories of {region}", exception=exc)
-
-
-def tagged_images(client, repository, region, registry_id):
-    try:
-        ids = _paginate(client, "list_images", repositoryName=repository, filter={"tagStatus": "TAGGED"},
-                        **registry(registry_id)).get("imageIds", [])
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot list the images of repository {repository} in {region}", exception=exc)
-    return {
-        "tagged_images": len({image["imageDigest"] for image in ids if image.get("imageDigest")}),
-        "tags": sorted({image["imageTag"] for image in ids if image.get("imageTag")}),
-    }
-
-
-def select(repositories, names, prefixes):
-    """(repositories to report, missing names): the named ones that exist, else those matching the prefixes."""
-    by_name = {repo["repositoryName"]: repo for repo in repositories}
-    wanted = set(names) if names else {name for name in by_name if not prefixes or name.startswith(tuple(prefixes))}
-    return [by_name[name] for name in sorted(wanted) if name in by_name], sorted(set(names) - set(by_name))
+from ansible_collections.pilotlight.dr.plugins.module_utils._ecr.images import list_repositories
+from ansible_collections.pilotlight.dr.plugins.module_utils._ecr.images import select
+from ansible_collections.pilotlight.dr.plugins.module_utils._ecr.images import tagged_images
 
 
 def run(module, params):
+    if params["max_concurrency"] < 1:
+        raise DRError(f"max_concurrency must be 1 or more, got {params['max_concurrency']}")
     region, client, registry_id = module.region, module.client("ecr"), params["registry_id"]
-    chosen, missing = select(list_repositories(client, region, registry_id), params["repositories"],
-                             params["repository_prefixes"])
-    outcomes = run_concurrently(lambda repo: tagged_images(client, repo["repositoryName"], region, registry_id),
-                                chosen, params["max_concurrency"])
-    failures = [outcome.error for outcome in outcomes if not outcome.ok]
-    if failures:
-        raise failures[0] if isinstance(failures[0], DRError) else DRError(str(failures[0]))
+    chosen, missing = select(
+        list_repositories(client, region, registry_id), params["repositories"], params["repository_prefixes"]
+    )
+    outcomes = run_concurrently(
+        lambda repo: tagged_images(client, repo["repositoryName"], region, registry_id),
+        chosen,
+        params["max_concurrency"],
+    )
+    raise_failures(outcomes, f"cannot read the ECR images of {region}")
     repositories = [dict(name=o.item["repositoryName"], uri=o.item.get("repositoryUri"), **o.value) for o in outcomes]
     return dict(changed=False, repositories=repositories, missing=missing)
 
@@ -185,13 +148,7 @@ def main():
         max_concurrency=dict(type="int", default=8),
     )
     module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        if module.params["max_concurrency"] < 1:
-            raise DRError(f"max_concurrency must be 1 or more, got {module.params['max_concurrency']}")
-        result = run(module, module.params)
-    except DRError as exc:
-        module.fail_dr(exc)
-    module.exit_json(**result)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":

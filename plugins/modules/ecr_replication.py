@@ -223,317 +223,58 @@ backfill:
 
 import re
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    AWS_ERRORS = (BotoCoreError, ClientError)
-except ImportError:
-    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import ecr_replication as ecr
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
+from ansible_collections.pilotlight.dr.plugins.module_utils._ecr import backfill
+from ansible_collections.pilotlight.dr.plugins.module_utils._ecr import rules as ecr
+from ansible_collections.pilotlight.dr.plugins.module_utils._ecr.images import Registry
 
 FILTER_PATTERN = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$")
 TAG_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-DETAILS_REPORTED = 100
-BATCH = 100
 
 
-# -- validation (no call) -------------------------------------------------------------------------------
 def validate_params(params):
+    """Option values and combinations ECR would refuse or that would never replicate, before any call."""
     problem = ecr.registry_id_problem(params["registry_id"])
     if problem:
         raise DRError(f"{problem}: set it to the destination registry's account id or leave it unset")
     for prefix in params["repository_prefixes"]:
         if not 2 <= len(prefix) <= 256 or not FILTER_PATTERN.match(prefix):
-            raise DRError(f"repository prefix {prefix!r} is not valid: 2 to 256 characters, lower-case letters, "
-                          "digits and . _ - / as in repository names")
+            raise DRError(
+                f"repository prefix {prefix!r} is not valid: 2 to 256 characters, lower-case letters, "
+                "digits and . _ - / as in repository names"
+            )
     if not TAG_PATTERN.match(params["temp_tag_prefix"] + "0" * 16):
-        raise DRError(f"temp_tag_prefix {params['temp_tag_prefix']!r} cannot start a Docker tag: use letters, digits, "
-                      "_ . - (at most 111 characters)")
+        raise DRError(
+            f"temp_tag_prefix {params['temp_tag_prefix']!r} cannot start a Docker tag: use letters, digits, "
+            "_ . - (at most 111 characters)"
+        )
     if params["state"] == "absent" and (params["backfill"] or params["repositories"]):
         raise DRError("backfill and repositories apply to state: present only")
     if params["repositories"] and not params["backfill"]:
         raise DRError("repositories limits the backfill: set backfill: true or remove repositories")
     outside = [name for name in params["repositories"] if not ecr.matches(params["repository_prefixes"], name)]
     if outside:
-        raise DRError(f"repositories {', '.join(outside)} do not match repository_prefixes "
-                      f"{', '.join(params['repository_prefixes'])}: they would never be replicated")
+        raise DRError(
+            f"repositories {', '.join(outside)} do not match repository_prefixes "
+            f"{', '.join(params['repository_prefixes'])}: they would never be replicated"
+        )
     if params["max_concurrency"] < 1:
         raise DRError(f"max_concurrency must be 1 or more, got {params['max_concurrency']}")
     if params["wait_timeout"] < 1:
         raise DRError(f"wait_timeout must be 1 or more, got {params['wait_timeout']}")
 
 
-# -- the two registries --------------------------------------------------------------------------------------
-class Registry:
-    """One side of the replication: a client of its region and the registry every call names.
-
-    ECR calls without ``registryId`` go to the caller's own registry, so each call passes this one.
-    """
-
-    __slots__ = ("client", "region", "registry_id")
-
-    def __init__(self, client, region, registry_id):
-        self.client, self.region, self.registry_id = client, region, registry_id
-
-
-# -- reads ---------------------------------------------------------------------------------------------------
-def read_registry(client, region):
-    """(registry id, replication rules) of the caller's own registry in ``region`` (the source)."""
-    try:
-        answer = client.describe_registry(aws_retry=True)
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read the ECR registry of {region}", exception=exc)
-    return answer["registryId"], (answer.get("replicationConfiguration") or {}).get("rules", [])
-
-
-def repository_names(side):
-    try:
-        result = side.client.get_paginator("describe_repositories").paginate(
-            registryId=side.registry_id).build_full_result()
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot list the ECR repositories of {side.region}", exception=exc)
-    return sorted(repo["repositoryName"] for repo in result.get("repositories", []))
-
-
-def images_of(side, repository):
-    """DescribeImages details of a repository, None when the repository does not exist."""
-    try:
-        result = side.client.get_paginator("describe_images").paginate(
-            registryId=side.registry_id, repositoryName=repository).build_full_result()
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "RepositoryNotFoundException"):
-            return None
-        raise DRError(f"cannot list the images of repository {repository} in {side.region}", exception=exc)
-    return result.get("imageDetails", [])
-
-
-def manifests(side, repository, plans):
-    """{digest: (manifest, media type)} for the planned images, read from the source."""
-    out = {}
-    for start in range(0, len(plans), BATCH):
-        chunk = plans[start:start + BATCH]
-        media_types = sorted({p["media_type"] for p in chunk if p["media_type"]})
-        kwargs = {"acceptedMediaTypes": media_types} if media_types else {}
-        try:
-            answer = side.client.batch_get_image(registryId=side.registry_id, repositoryName=repository,
-                                                 imageIds=[{"imageDigest": p["digest"]} for p in chunk],
-                                                 aws_retry=True, **kwargs)
-        except AWS_ERRORS as exc:
-            raise DRError(f"cannot read the manifests of repository {repository} in {side.region}", exception=exc)
-        for image in answer.get("images", []):
-            out[image["imageId"]["imageDigest"]] = (image["imageManifest"], image.get("imageManifestMediaType"))
-    return out
-
-
-def layers_available(side, repository, digests):
-    """True when every blob digest is AVAILABLE in the repository."""
-    if not digests:
-        return False
-    for start in range(0, len(digests), BATCH):
-        try:
-            answer = side.client.batch_check_layer_availability(registryId=side.registry_id,
-                                                                repositoryName=repository,
-                                                                layerDigests=digests[start:start + BATCH],
-                                                                aws_retry=True)
-        except AWS_ERRORS as exc:
-            if is_error_code(exc, "RepositoryNotFoundException"):
-                return False
-            raise DRError(f"cannot check the layers of repository {repository} in {side.region}", exception=exc)
-        if answer.get("failures") or any(layer.get("layerAvailability") != "AVAILABLE"
-                                         for layer in answer.get("layers", [])):
-            return False
-    return True
-
-
-# -- planning ------------------------------------------------------------------------------------------------
-def plan_repository(source, dest, repository, params):
-    source_images = images_of(source, repository) or []
-    destination_images = images_of(dest, repository)
-    plans, untagged = ecr.plan_images(source_images, destination_images or [], params["temp_tag_prefix"])
-    todo = [p for p in plans if p["missing_tags"] or ecr.needs_cleanup(p)]
-    found = manifests(source, repository, todo) if todo else {}
-    for plan in plans:
-        plan["repository"] = repository
-        plan["manifest"], plan["manifest_media_type"] = found.get(plan["digest"], (None, None))
-        available = None
-        if not plan["in_destination"] and plan["missing_tags"] and destination_images is not None:
-            kind, digests = ecr.blob_digests(plan["manifest"] or "{}", plan["manifest_media_type"])
-            available = kind == "image" and layers_available(dest, repository, digests)
-        plan["action"] = ecr.action_for(plan, available)
-        if plan["action"] != "present" and plan["manifest"] is None:
-            raise DRError(f"cannot read the manifest of {repository}@{plan['digest']} in {source.region}")
-    return {"repository": repository, "plans": plans, "untagged": untagged}
-
-
-def backfill_scope(source, params):
-    names = repository_names(source)
-    if params["repositories"]:
-        unknown = sorted(set(params["repositories"]) - set(names))
-        if unknown:
-            raise DRError(f"repositories {', '.join(unknown)} not found in {source.region}: check the names")
-        return sorted(params["repositories"])
-    return [name for name in names if ecr.matches(params["repository_prefixes"], name)]
-
-
-# -- changes -------------------------------------------------------------------------------------------------
-def put_image(side, plan, tag, tolerate_existing=True):
-    try:
-        kwargs = {"imageManifestMediaType": plan["manifest_media_type"]} if plan["manifest_media_type"] else {}
-        side.client.put_image(registryId=side.registry_id, repositoryName=plan["repository"],
-                              imageManifest=plan["manifest"], imageTag=tag, aws_retry=True, **kwargs)
-        return True
-    except AWS_ERRORS as exc:
-        if tolerate_existing and is_error_code(exc, "ImageAlreadyExistsException"):
-            return False
-        if is_error_code(exc, "ImageTagAlreadyExistsException"):
-            raise DRError(f"tag {tag} of repository {plan['repository']} in {side.region} is immutable and points to "
-                          f"another image: cannot give it to {plan['digest']}") from None
-        raise DRError(f"putting {plan['repository']}:{tag} ({plan['digest']}) in {side.region} failed", exception=exc)
-
-
-def remove_tags(side, repository, tags):
-    if not tags:
-        return 0
-    try:
-        answer = side.client.batch_delete_image(registryId=side.registry_id, repositoryName=repository,
-                                                imageIds=[{"imageTag": t} for t in tags], aws_retry=True)
-    except AWS_ERRORS as exc:
-        raise DRError(f"removing temporary tags {', '.join(tags)} of repository {repository} in {side.region} failed",
-                      exception=exc)
-    return len(answer.get("imageIds", []))
-
-
-def start_repository(source, dest, work, params):
-    """Retag, put directly or trigger replication for every image of one repository (no waiting)."""
-    counts = {"retagged": 0, "copied_direct": 0, "triggered": 0}
-    for plan in work["plans"]:
-        action = plan["action"]
-        if action in ("retag", "direct"):
-            for tag in plan["missing_tags"]:
-                put_image(dest, plan, tag)
-            counts["copied_direct" if action == "direct" else "retagged"] += 1
-        elif action == "trigger":
-            if not plan["temp_tags"]:
-                put_image(source, plan, ecr.temp_tag(params["temp_tag_prefix"], plan["digest"]))
-            counts["triggered"] += 1
-    return counts
-
-
-def arrived(dest, pending):
-    """The pending images (plans) whose digest is now in the destination repository."""
-    out = []
-    by_repository = {}
-    for plan in pending:
-        by_repository.setdefault(plan["repository"], []).append(plan)
-    for repository, plans in by_repository.items():
-        present = {image["imageDigest"] for image in images_of(dest, repository) or []}
-        out += [plan for plan in plans if plan["digest"] in present]
-    return out
-
-
-def wait_for_replication(dest, pending, deadline):
-    remaining = list(pending)
-
-    def check():
-        for plan in arrived(dest, remaining):
-            remaining.remove(plan)
-        return not remaining
-
-    try:
-        wait_until(check, deadline, f"ECR replication of {len(pending)} image(s) to {dest.region}", delay=1.0)
-    except DRError as exc:
-        still = ", ".join(f"{p['repository']}@{p['digest'][:19]}" for p in remaining[:10])
-        raise DRError(f"{exc.message} (still missing: {still})") from None
-
-
-def finish_image(source, dest, plan, params, put_tags):
-    """Real tags in DR (when ``put_tags``), then the temporary tags go in both regions.
-
-    The DR image keeps at least one real tag, so removing its temporary tag never deletes it.
-    """
-    if put_tags:
-        for tag in plan["missing_tags"]:
-            put_image(dest, plan, tag)
-    temp = {ecr.temp_tag(params["temp_tag_prefix"], plan["digest"])} if plan["action"] == "trigger" else set()
-    removed = remove_tags(dest, plan["repository"], sorted(set(plan["dest_temp_tags"]) | temp))
-    removed += remove_tags(source, plan["repository"], sorted(set(plan["temp_tags"]) | temp))
-    return removed
-
-
-def raise_failures(outcomes, what):
-    failures = [o for o in outcomes if not o.ok]
-    if failures:
-        first = failures[0].error
-        message = "; ".join(getattr(o.error, "message", str(o.error)) for o in failures[:5])
-        raise DRError(f"{what}: {message}", exception=getattr(first, "exception", None))
-
-
-# -- the story -----------------------------------------------------------------------------------------------
-def plan_backfill(params, source, dest):
-    """Every read the backfill needs, before any change: [{repository, plans, untagged}]."""
-    names = backfill_scope(source, params)
-    outcomes = run_concurrently(lambda name: plan_repository(source, dest, name, params),
-                                names, params["max_concurrency"])
-    raise_failures(outcomes, "planning the ECR backfill failed")
-    return names, [o.value for o in outcomes]
-
-
-def backfill_report(names, work):
-    plans = [plan for item in work for plan in item["plans"]]
-    return {
-        "repositories": names, "images": len(plans),
-        "present": sum(1 for p in plans if p["action"] == "present"),
-        "missing": sum(1 for p in plans if p["action"] != "present"),
-        "retagged": sum(1 for p in plans if p["action"] == "retag"),
-        "copied_direct": sum(1 for p in plans if p["action"] == "direct"),
-        "triggered": sum(1 for p in plans if p["action"] == "trigger"),
-        "pending": [], "temp_tags_removed": 0,
-        "skipped_untagged": sum(len(item["untagged"]) for item in work),
-        "details": [{"repository": p["repository"], "digest": p["digest"], "tags": p["tags"], "action": p["action"]}
-                    for p in plans if p["action"] != "present"][:DETAILS_REPORTED],
-    }
-
-
-def execute_backfill(params, source, dest, work, report):
-    plans = [plan for item in work for plan in item["plans"]]
-    # Start every slow operation (the triggers) before waiting on any.
-    outcomes = run_concurrently(lambda item: start_repository(source, dest, item, params),
-                                work, params["max_concurrency"])
-    raise_failures(outcomes, "the ECR backfill failed")
-    triggered = [p for p in plans if p["action"] == "trigger"]
-    if triggered and params["wait"]:
-        wait_for_replication(dest, triggered, Deadline(params["wait_timeout"]))
-    elif triggered:
-        landed = arrived(dest, triggered)
-        report["pending"] = [{"repository": p["repository"], "digest": p["digest"], "tags": p["tags"]}
-                             for p in triggered if p not in landed]
-        triggered = landed
-    # (plan, put its tags now): arrived triggers get their tags; others only lose leftover temporary tags.
-    finishing = [(p, True) for p in triggered] + [
-        (p, False) for p in plans if p["action"] in ("present", "retag", "direct") and ecr.needs_cleanup(p)]
-    outcomes = run_concurrently(lambda item: finish_image(source, dest, item[0], params, item[1]),
-                                finishing, params["max_concurrency"])
-    raise_failures(outcomes, "finishing the ECR backfill failed")
-    report["temp_tags_removed"] = sum(o.value for o in outcomes)
-
-
 def run(module, params):
+    validate_params(params)
     source_region, region = params["source_region"], module.region
     source_client = module.client("ecr", region=source_region)
     # The source is the caller's own registry: DescribeRegistry and PutReplicationConfiguration take no registryId.
-    own_id, rules = read_registry(source_client, source_region)
+    own_id, rules = ecr.read_registry(source_client, source_region)
     registry_id = params["registry_id"] or own_id
     if params["backfill"] and not module.check_mode:
         # Check mode only reads, which the destination's repository policies can allow; a real backfill cannot.
@@ -548,27 +289,25 @@ def run(module, params):
     else:
         wanted = ecr.remove_destination(rules, destination)
     if len(wanted) > ecr.MAX_RULES:
-        raise DRError(f"the registry of {source_region} would have {len(wanted)} replication rules, more than ECR's "
-                      f"{ecr.MAX_RULES}: merge some rules first")
+        raise DRError(
+            f"the registry of {source_region} would have {len(wanted)} replication rules, more than ECR's "
+            f"{ecr.MAX_RULES}: merge some rules first"
+        )
     rules_changed = not ecr.same_rules(rules, wanted)
     work = report = None
     if params["backfill"]:
-        names, work = plan_backfill(params, source, dest)
-        report = backfill_report(names, work)
+        names, work = backfill.plan_backfill(params, source, dest)
+        report = backfill.backfill_report(names, work)
     result = {"changed": rules_changed, "rules_changed": rules_changed, "registry_id": registry_id}
     if report is not None:
-        cleanup = any(ecr.needs_cleanup(p) for item in work for p in item["plans"])
+        cleanup = any(backfill.needs_cleanup(p) for item in work for p in item["plans"])
         result["changed"] = rules_changed or bool(report["missing"]) or cleanup
         result["backfill"] = report
     if not module.check_mode:
         if rules_changed:
-            try:
-                source_client.put_replication_configuration(replicationConfiguration={"rules": wanted},
-                                                            aws_retry=True)
-            except AWS_ERRORS as exc:
-                raise DRError(f"setting the replication rules of the {source_region} registry failed", exception=exc)
+            ecr.put_rules(source_client, source_region, wanted)
         if report is not None:
-            execute_backfill(params, source, dest, work, report)
+            backfill.execute_backfill(params, source, dest, work, report)
     rule = ecr.rule_for(wanted, destination)
     result.update(
         replication_configuration={"rules": [camel_dict_to_snake_dict(r) for r in wanted]},
@@ -587,21 +326,15 @@ def main():
         repository_prefixes=dict(type="list", elements="str", default=[]),
         backfill=dict(type="bool", default=False),
         repositories=dict(type="list", elements="str", default=[]),
-        temp_tag_prefix=dict(type="str", default=ecr.DEFAULT_TEMP_TAG_PREFIX),
+        temp_tag_prefix=dict(type="str", default=backfill.DEFAULT_TEMP_TAG_PREFIX),
         max_concurrency=dict(type="int", default=8),
         **WAIT_ARGUMENT_SPEC,
     )
     module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
     # A copy in the source region (even in another account's registry) does not survive the region: refused
     # before any call, whatever registry_id says.
-    module.require_distinct_regions(source_region=params["source_region"], region=module.region)
-    try:
-        validate_params(params)
-        result = run(module, params)
-    except DRError as exc:
-        module.fail_dr(exc)
-    module.exit_json(**result)
+    module.require_distinct_regions(source_region=module.params["source_region"], region=module.region)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":

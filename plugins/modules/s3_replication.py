@@ -340,410 +340,73 @@ backfill:
       sample: ["docs/a.txt"]
 """
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    AWS_ERRORS = (BotoCoreError, ClientError)
-except ImportError:
-    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
-
-import json
 import re
-from urllib.parse import urlencode
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import s3_replication as crr
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3 import buckets
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3 import role as roles
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3 import rules
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3.backfill import run_backfill
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3.plan import plan_present
 
-KEYS_REPORTED = 100
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
 
-# -- validation (no call) -------------------------------------------------------------------------------
 def validate_params(params):
+    """Option combinations S3 or IAM would refuse, before any call."""
     if params["state"] == "present" and not params["destination_bucket"]:
         raise DRError("destination_bucket is required with state: present (the bucket in the DR region)")
     if params["destination_bucket"] and params["destination_bucket"] == params["bucket"]:
         raise DRError(f"bucket and destination_bucket are both {params['bucket']}: replicate to another bucket")
     if params["tags"] and params["delete_marker_replication"]:
-        raise DRError("S3 cannot replicate delete markers with a tag filter: set delete_marker_replication: false "
-                      "or remove tags")
+        raise DRError(
+            "S3 cannot replicate delete markers with a tag filter: set delete_marker_replication: false or remove tags"
+        )
     if params["priority"] is not None and params["priority"] < 0:
         raise DRError(f"priority must be 0 or more, got {params['priority']}")
     if params["source_kms_key_ids"] and not params["replica_kms_key_id"]:
-        raise DRError("source_kms_key_ids is only used with replica_kms_key_id: set replica_kms_key_id (a KMS key "
-                      "of the DR region) to replicate SSE-KMS objects")
+        raise DRError(
+            "source_kms_key_ids is only used with replica_kms_key_id: set replica_kms_key_id (a KMS key "
+            "of the DR region) to replicate SSE-KMS objects"
+        )
     if params["role_arn"] and not ROLE_ARN.match(params["role_arn"]):
         raise DRError(f"role_arn {params['role_arn']} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+    if params["max_concurrency"] < 1:
+        raise DRError(f"max_concurrency must be 1 or more, got {params['max_concurrency']}")
 
 
-# -- reads ---------------------------------------------------------------------------------------------------
-def bucket_location(client, bucket, expected_region, what):
-    try:
-        location = client.get_bucket_location(Bucket=bucket, aws_retry=True).get("LocationConstraint")
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "NoSuchBucket", "404"):
-            raise DRError(f"{what} {bucket} not found: create it in {expected_region} first or fix the name") from None
-        raise DRError(f"cannot read the location of {what} {bucket}", exception=exc)
-    region = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location)
-    if region != expected_region:
-        raise DRError(f"{what} {bucket} is in {region}, not {expected_region}: fix the bucket name or the region")
-    return region
-
-
-def versioning_of(client, bucket):
-    try:
-        return client.get_bucket_versioning(Bucket=bucket, aws_retry=True).get("Status") or "Disabled"
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read the versioning of bucket {bucket}", exception=exc)
-
-
-def replication_of(client, bucket):
-    try:
-        return client.get_bucket_replication(Bucket=bucket, aws_retry=True)["ReplicationConfiguration"]
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "ReplicationConfigurationNotFoundError"):
-            return None
-        raise DRError(f"cannot read the replication configuration of bucket {bucket}", exception=exc)
-
-
-def default_kms_key(client, bucket):
-    try:
-        rules = client.get_bucket_encryption(Bucket=bucket, aws_retry=True)["ServerSideEncryptionConfiguration"]
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "ServerSideEncryptionConfigurationNotFoundError"):
-            return None
-        raise DRError(f"cannot read the default encryption of bucket {bucket}", exception=exc)
-    for rule in rules.get("Rules", []):
-        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
-        if default.get("SSEAlgorithm", "").startswith("aws:kms") and default.get("KMSMasterKeyID"):
-            return default["KMSMasterKeyID"]
-    return None
-
-
-def kms_key_arn(client, key_id, region, what):
-    try:
-        metadata = client.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "NotFoundException"):
-            raise DRError(f"{what} {key_id} not found in {region}: create it there or give an existing key") from None
-        raise DRError(f"cannot read {what} {key_id} in {region}", exception=exc)
-    if metadata.get("KeyState") != "Enabled":
-        raise DRError(f"{what} {key_id} in {region} is {metadata.get('KeyState')}, not Enabled: enable it first")
-    return metadata["Arn"]
-
-
-def read_role(iam, role_name, policy_name):
-    """{"arn", "trust", "policy"} of the role (policy: our inline policy document or None); None if absent."""
-    try:
-        role = iam.get_role(RoleName=role_name, aws_retry=True)["Role"]
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "NoSuchEntity"):
-            return None
-        raise DRError(f"cannot read IAM role {role_name}", exception=exc)
-    policy = None
-    try:
-        if policy_name:
-            policy = iam.get_role_policy(RoleName=role_name, PolicyName=policy_name,
-                                         aws_retry=True)["PolicyDocument"]
-    except AWS_ERRORS as exc:
-        if not is_error_code(exc, "NoSuchEntity"):
-            raise DRError(f"cannot read inline policy {policy_name} of IAM role {role_name}", exception=exc)
-    return {"arn": role["Arn"], "trust": crr.policy_document(role.get("AssumeRolePolicyDocument")),
-            "policy": crr.policy_document(policy) if policy else None}
-
-
-def other_inline_policies(iam, role_name, policy_name):
-    """The documents of the role's inline policies other than ``policy_name``."""
-    try:
-        names = iam.get_paginator("list_role_policies").paginate(RoleName=role_name).build_full_result()[
-            "PolicyNames"]
-        return [iam.get_role_policy(RoleName=role_name, PolicyName=name, aws_retry=True)["PolicyDocument"]
-                for name in names if name != policy_name]
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read the inline policies of IAM role {role_name}", exception=exc)
-
-
-def check_inline_policies_size(role_name, others, policy):
-    total = crr.inline_policies_size(others, policy)
-    if total > crr.ROLE_INLINE_POLICIES_LIMIT:
-        raise DRError(
-            f"the inline policies of IAM role {role_name} would total {total} characters with this bucket's policy "
-            f"({crr.policy_size(policy)}, the {len(others)} others {total - crr.policy_size(policy)}), over IAM's "
-            f"limit of {crr.ROLE_INLINE_POLICIES_LIMIT} per role: use one role per bucket (leave role_name out for "
-            f"{crr.default_role_name('<bucket>')}) or fewer buckets per role")
-
-
-def account_id(module):
-    try:
-        return module.client("sts").get_caller_identity(aws_retry=True)["Account"]
-    except AWS_ERRORS as exc:
-        raise DRError("cannot read the account id (sts:GetCallerIdentity)", exception=exc)
-
-
-# -- the plan (reads only) -----------------------------------------------------------------------------------
-def plan_present(module, params, source, dest):
-    bucket, destination = params["bucket"], params["destination_bucket"]
-    source_region, region = params["source_region"], module.region
-    bucket_location(source, bucket, source_region, "source bucket")
-    bucket_location(dest, destination, region, "destination bucket")
-    versioning = {"source": versioning_of(source, bucket), "destination": versioning_of(dest, destination)}
-    unversioned = [f"{name} ({versioning[side]})" for side, name in (("source", bucket), ("destination", destination))
-                   if versioning[side] != "Enabled"]
-    if unversioned and not params["enable_versioning"]:
-        raise DRError(f"versioning is not enabled on {', '.join(unversioned)}: S3 replicates only between versioned "
-                      "buckets; enable it or set enable_versioning: true")
-    existing = replication_of(source, bucket)
-    existing_rules = (existing or {}).get("Rules", [])
-    legacy = [rule_id for rule_id in crr.legacy_rules(existing_rules) if rule_id != params["rule_id"]]
-    if legacy:
-        raise DRError(f"bucket {bucket} has V1 replication rules ({', '.join(legacy)}) that S3 will not combine with "
-                      "a filtered rule: rewrite them with a Filter first")
-    priority = crr.choose_priority(existing_rules, params["rule_id"], params["priority"])
-    clash = crr.priority_clash(existing_rules, params["rule_id"], priority)
-    if clash:
-        raise DRError(f"rule {clash} of bucket {bucket} already has priority {priority}: choose another priority")
-
-    replica_key = source_keys = None
-    if params["replica_kms_key_id"]:
-        replica_key = kms_key_arn(module.client("kms"), params["replica_kms_key_id"], region, "replica KMS key")
-        source_keys = [kms_key_arn(module.client("kms", region=source_region), key, source_region, "source KMS key")
-                       for key in params["source_kms_key_ids"]]
-        if not source_keys:
-            default = default_kms_key(source, bucket)
-            source_keys = [kms_key_arn(module.client("kms", region=source_region), default, source_region,
-                                       "source KMS key")] if default else [
-                f"arn:{crr.partition_of(source_region)}:kms:{source_region}:{replica_key.split(':')[4]}:key/*"]
-
-    role = plan_role(module, params, existing, source_keys, replica_key)
-    rule = crr.build_rule(params, crr.bucket_arn(destination, region), replica_key, priority)
-    wanted = crr.merge_rule(existing, role["arn"], rule)
-    if existing and existing.get("Role") != role["arn"] and any(r.get("ID") != rule["ID"] for r in existing_rules):
-        raise DRError(f"bucket {bucket} replicates with role {existing.get('Role')} for other rules; one role serves "
-                      "every rule: pass role_arn: " + str(existing.get("Role")) + " and give it access to "
-                      f"{destination}")
-    return {"versioning": versioning, "existing": existing, "wanted": wanted, "rule": rule, "role": role}
-
-
-def plan_role(module, params, existing, source_keys, replica_key):
-    if params["role_arn"]:
-        given = params["role_arn"].split(":role/", 1)[1].rsplit("/", 1)[-1]
-        if read_role(module.client("iam"), given, None) is None:
-            raise DRError(f"role_arn {params['role_arn']} not found: create the role first or leave role_arn out to "
-                          "let the module create one")
-        return {"arn": params["role_arn"], "managed": False, "create": False, "update_trust": False,
-                "update_policy": False}
-    role_name = params["role_name"] or crr.default_role_name(params["bucket"])
-    name = crr.policy_name(params["bucket"], params["destination_bucket"])
-    current = read_role(module.client("iam"), role_name, name)
-    policy = crr.replication_policy(params["bucket"], params["source_region"], params["destination_bucket"],
-                                    module.region, source_keys or (), replica_key)
-    if current is None:
-        arn = f"arn:{crr.partition_of(module.region)}:iam::{account_id(module)}:role/{role_name}"
-    else:
-        arn = current["arn"]
-    update_policy = current is None or current["policy"] != policy
-    if update_policy:
-        others = [] if current is None else other_inline_policies(module.client("iam"), role_name, name)
-        check_inline_policies_size(role_name, others, policy)
-    return {
-        "arn": arn, "name": role_name, "policy_name": name, "policy": policy, "managed": True,
-        "create": current is None,
-        "update_trust": current is not None and not crr.trusts_s3(current["trust"]),
-        "update_policy": update_policy,
-    }
-
-
-# -- changes -------------------------------------------------------------------------------------------------
-def enable_versioning(client, bucket):
-    try:
-        client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"}, aws_retry=True)
-    except AWS_ERRORS as exc:
-        raise DRError(f"enabling versioning on bucket {bucket} failed", exception=exc)
-
-
-def apply_role(iam, role):
-    try:
-        if role["create"]:
-            created = iam.create_role(
-                RoleName=role["name"], AssumeRolePolicyDocument=json.dumps(crr.TRUST_POLICY),
-                Description="S3 cross-region replication (pilotlight.dr)", aws_retry=True)["Role"]
-            role["arn"] = created["Arn"]
-        elif role["update_trust"]:
-            iam.update_assume_role_policy(RoleName=role["name"], PolicyDocument=json.dumps(crr.TRUST_POLICY),
-                                          aws_retry=True)
-        if role["update_policy"]:
-            iam.put_role_policy(RoleName=role["name"], PolicyName=role["policy_name"],
-                                PolicyDocument=json.dumps(role["policy"]), aws_retry=True)
-    except AWS_ERRORS as exc:
-        raise DRError(f"creating or updating IAM role {role['name']} failed", exception=exc)
-
-
-def put_configuration(client, bucket, configuration, versioning_timeout=0):
-    """PutBucketReplication; with ``versioning_timeout``, retried that long while S3 does not see yet the
-    versioning just enabled on either bucket (InvalidRequest about versioning)."""
-    def put():
-        return client.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=configuration, aws_retry=True)
-
-    try:
-        crr.retry_while_versioning_propagates(put, timeout=versioning_timeout)
-    except AWS_ERRORS as exc:
-        raise DRError(f"setting the replication configuration of bucket {bucket} failed", exception=exc)
-
-
-def delete_configuration(client, bucket):
-    try:
-        client.delete_bucket_replication(Bucket=bucket, aws_retry=True)
-    except AWS_ERRORS as exc:
-        raise DRError(f"deleting the replication configuration of bucket {bucket} failed", exception=exc)
-
-
-# -- backfill ------------------------------------------------------------------------------------------------
-def list_objects(client, bucket, prefix):
-    try:
-        paginator = client.get_paginator("list_objects_v2")
-        return paginator.paginate(Bucket=bucket, Prefix=prefix).build_full_result().get("Contents", [])
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot list the objects of bucket {bucket}", exception=exc)
-
-
-def object_tags(client, bucket, key):
-    try:
-        tag_set = client.get_object_tagging(Bucket=bucket, Key=key, aws_retry=True)["TagSet"]
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read the tags of s3://{bucket}/{key}", exception=exc)
-    return {tag["Key"]: tag["Value"] for tag in tag_set}
-
-
-def plan_backfill(source, dest, params, rule, max_workers):
-    prefix, wanted_tags = crr.filter_prefix(rule), crr.filter_tags(rule)
-    source_objects = list_objects(source, params["bucket"], prefix)
-    destination_objects = list_objects(dest, params["destination_bucket"], prefix)
-    missing, outdated = crr.backfill_candidates(source_objects, destination_objects)
-    candidates = [item for item in missing + outdated if not crr.is_archived(item)]
-    archived = len(missing) + len(outdated) - len(candidates)
-    skipped = 0
-    if wanted_tags and candidates:
-        outcomes = run_concurrently(lambda item: object_tags(source, params["bucket"], item["Key"]), candidates,
-                                    max_workers)
-        raise_failures(outcomes, "reading object tags for the backfill failed")
-        kept = [o.item for o in outcomes if crr.tags_match(wanted_tags, o.value)]
-        skipped = len(candidates) - len(kept)
-        candidates = kept
-    return {
-        "source_objects": len(source_objects), "destination_objects": len(destination_objects),
-        "missing": len(missing), "outdated": len(outdated), "skipped_by_tags": skipped,
-        "skipped_archived": archived, "candidates": sorted(candidates, key=lambda i: i["Key"]),
-    }
-
-
-def copy_object(source, dest, params, item, replica_key):
-    """Copy one object; its size, or None when it is archived (S3 Glacier, not restored) and was skipped."""
-    bucket, destination, key = params["bucket"], params["destination_bucket"], item["Key"]
-    extra = crr.copy_arguments(params["storage_class"], replica_key)
-    try:
-        if item["Size"] <= crr.MAX_COPY_OBJECT_SIZE:
-            dest.copy_object(Bucket=destination, Key=key, CopySource={"Bucket": bucket, "Key": key},
-                             MetadataDirective="COPY", TaggingDirective="COPY", aws_retry=True, **extra)
-        else:
-            copy_in_parts(source, dest, bucket, destination, item, extra)
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "ObjectNotInActiveTierError"):
-            return None
-        raise DRError(f"copying s3://{bucket}/{key} to s3://{destination} failed", exception=exc)
-    return item["Size"]
-
-
-def copy_in_parts(source, dest, bucket, destination, item, extra):
-    """CopyObject stops at 5 GiB: copy larger objects part by part, with their metadata and tags."""
-    key = item["Key"]
-    head = source.head_object(Bucket=bucket, Key=key, aws_retry=True)
-    tags = object_tags(source, bucket, key)
-    create = dict(extra, Bucket=destination, Key=key, Metadata=head.get("Metadata", {}))
-    for name in ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl"):
-        if head.get(name):
-            create[name] = head[name]
-    if tags:
-        create["Tagging"] = urlencode(tags)
-    upload_id = dest.create_multipart_upload(aws_retry=True, **create)["UploadId"]
-    try:
-        parts = []
-        for number, byte_range in enumerate(crr.copy_parts(item["Size"]), start=1):
-            answer = dest.upload_part_copy(Bucket=destination, Key=key, UploadId=upload_id, PartNumber=number,
-                                           CopySource={"Bucket": bucket, "Key": key}, CopySourceRange=byte_range,
-                                           aws_retry=True)
-            parts.append({"PartNumber": number, "ETag": answer["CopyPartResult"]["ETag"]})
-        dest.complete_multipart_upload(Bucket=destination, Key=key, UploadId=upload_id,
-                                       MultipartUpload={"Parts": parts}, aws_retry=True)
-    except Exception:
-        dest.abort_multipart_upload(Bucket=destination, Key=key, UploadId=upload_id, aws_retry=True)
-        raise
-
-
-def raise_failures(outcomes, what):
-    failures = [o for o in outcomes if not o.ok]
-    if not failures:
-        return
-    first = failures[0].error
-    message = "; ".join(getattr(o.error, "message", str(o.error)) for o in failures[:5])
-    more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-    raise DRError(f"{what}: {message}{more}", exception=getattr(first, "exception", None),
-                  failed=len(failures), succeeded=len(outcomes) - len(failures))
-
-
-def run_backfill(module, params, source, dest, rule, replica_key):
-    plan = plan_backfill(source, dest, params, rule, params["max_concurrency"])
-    candidates = plan.pop("candidates")
-    report = dict(plan, copied=len(candidates), bytes_copied=sum(i["Size"] for i in candidates),
-                  keys=[i["Key"] for i in candidates[:KEYS_REPORTED]])
-    if module.check_mode or not candidates:
-        return report
-    outcomes = run_concurrently(lambda item: copy_object(source, dest, params, item, replica_key), candidates,
-                                params["max_concurrency"])
-    raise_failures(outcomes, f"the backfill of {params['destination_bucket']} copied "
-                             f"{sum(1 for o in outcomes if o.ok)} of {len(outcomes)} objects")
-    copied = [o.item for o in outcomes if o.value is not None]
-    report.update(skipped_archived=report["skipped_archived"] + len(outcomes) - len(copied), copied=len(copied),
-                  bytes_copied=sum(i["Size"] for i in copied), keys=[i["Key"] for i in copied[:KEYS_REPORTED]])
-    return report
-
-
-# -- the story -----------------------------------------------------------------------------------------------
 def snapshot(versioning, role_arn, configuration):
     return {"versioning": versioning, "role_arn": role_arn, "replication_configuration": configuration}
 
 
 def run_present(module, params):
-    source = module.client("s3", region=params["source_region"])
-    dest = module.client("s3")
-    plan = plan_present(module, params, source, dest)
+    source, dest = module.client("s3", region=params["source_region"]), module.client("s3")
+    plan = plan_present(module.client, params, module.region)
     role, existing, wanted = plan["role"], plan["existing"], plan["wanted"]
     versioning_after = {side: "Enabled" for side in plan["versioning"]}
-    config_changed = not crr.same_configuration(existing, wanted)
-    role_changed = role["create"] or role["update_trust"] or role["update_policy"]
-    changed = config_changed or role_changed or versioning_after != plan["versioning"]
-    result = dict(changed=changed)
+    config_changed = not rules.same_configuration(existing, wanted)
+    role_changed = roles.role_changes(role)
+    result = dict(changed=config_changed or role_changed or versioning_after != plan["versioning"])
     if not module.check_mode:
         if plan["versioning"]["source"] != "Enabled":
-            enable_versioning(source, params["bucket"])
+            buckets.enable_versioning(source, params["bucket"])
         if plan["versioning"]["destination"] != "Enabled":
-            enable_versioning(dest, params["destination_bucket"])
+            buckets.enable_versioning(dest, params["destination_bucket"])
         if role_changed:
-            apply_role(module.client("iam"), role)
+            roles.apply_role(module.client("iam"), role)
             wanted["Role"] = role["arn"]
-            config_changed = not crr.same_configuration(existing, wanted)
+            config_changed = not rules.same_configuration(existing, wanted)
         if config_changed:
-            put_configuration(source, params["bucket"], wanted, crr.VERSIONING_PROPAGATION_TIMEOUT)
+            buckets.put_configuration(source, params["bucket"], wanted, rules.VERSIONING_PROPAGATION_TIMEOUT)
     if params["backfill"]:
         replica_key = plan["rule"]["Destination"].get("EncryptionConfiguration", {}).get("ReplicaKmsKeyID")
-        result["backfill"] = run_backfill(module, params, source, dest, plan["rule"], replica_key)
-        result["changed"] = result["changed"] or (result["backfill"]["copied"] > 0)
+        result["backfill"] = run_backfill(source, dest, params, plan["rule"], replica_key, module.check_mode)
+        result["changed"] = result["changed"] or result["backfill"]["copied"] > 0
     result.update(
         rule=camel_dict_to_snake_dict(plan["rule"]),
         replication_configuration=camel_dict_to_snake_dict(wanted),
@@ -751,46 +414,50 @@ def run_present(module, params):
         versioning=versioning_after,
     )
     if module._diff:
-        result["diff"] = make_diff(snapshot(plan["versioning"], (existing or {}).get("Role"), existing),
-                                   snapshot(versioning_after, role["arn"], wanted))
+        result["diff"] = make_diff(
+            snapshot(plan["versioning"], (existing or {}).get("Role"), existing),
+            snapshot(versioning_after, role["arn"], wanted),
+        )
     return result
 
 
 def run_absent(module, params):
     source = module.client("s3", region=params["source_region"])
     try:
-        existing = replication_of(source, params["bucket"])
+        existing = buckets.replication_of(source, params["bucket"])
     except DRError as exc:
-        if exc.exception is not None and is_error_code(exc.exception, "NoSuchBucket"):
+        if is_error_code(exc.exception, "NoSuchBucket"):  # nothing to remove
             return dict(changed=False, rule=None, replication_configuration=None)
         raise
-    wanted = crr.remove_rule(existing, params["rule_id"])
-    config_changed = crr.find_rule(existing, params["rule_id"]) is not None
+    wanted = rules.remove_rule(existing, params["rule_id"])
+    config_changed = rules.find_rule(existing, params["rule_id"]) is not None
     policy_to_delete = None
     if not params["role_arn"] and params["destination_bucket"]:
-        role_name = params["role_name"] or crr.default_role_name(params["bucket"])
-        name = crr.policy_name(params["bucket"], params["destination_bucket"])
-        current = read_role(module.client("iam"), role_name, name)
+        role_name = params["role_name"] or roles.default_role_name(params["bucket"])
+        name = roles.policy_name(params["bucket"], params["destination_bucket"])
+        current = roles.read_role(module.client("iam"), role_name, name)
         if current and current["policy"] is not None:
             policy_to_delete = (role_name, name)
     if not module.check_mode:
         if config_changed and wanted is None:
-            delete_configuration(source, params["bucket"])
+            buckets.delete_configuration(source, params["bucket"])
         elif config_changed:
-            put_configuration(source, params["bucket"], wanted)
+            buckets.put_configuration(source, params["bucket"], wanted)
         if policy_to_delete:
-            try:
-                module.client("iam").delete_role_policy(RoleName=policy_to_delete[0], PolicyName=policy_to_delete[1],
-                                                        aws_retry=True)
-            except AWS_ERRORS as exc:
-                if not is_error_code(exc, "NoSuchEntity"):
-                    raise DRError(f"deleting inline policy {policy_to_delete[1]} of role {policy_to_delete[0]} failed",
-                                  exception=exc)
-    result = dict(changed=config_changed or bool(policy_to_delete), rule=None,
-                  replication_configuration=camel_dict_to_snake_dict(wanted) if wanted else None)
+            roles.delete_role_policy(module.client("iam"), *policy_to_delete)
+    result = dict(
+        changed=config_changed or bool(policy_to_delete),
+        rule=None,
+        replication_configuration=camel_dict_to_snake_dict(wanted) if wanted else None,
+    )
     if module._diff:
         result["diff"] = make_diff({"replication_configuration": existing}, {"replication_configuration": wanted})
     return result
+
+
+def run(module, params):
+    validate_params(params)
+    return run_present(module, params) if params["state"] == "present" else run_absent(module, params)
 
 
 def main():
@@ -803,7 +470,7 @@ def main():
         priority=dict(type="int"),
         prefix=dict(type="str", default=""),
         tags=dict(type="dict", default={}),
-        storage_class=dict(type="str", choices=crr.STORAGE_CLASSES),
+        storage_class=dict(type="str", choices=rules.STORAGE_CLASSES),
         delete_marker_replication=dict(type="bool", default=True),
         replication_time_control=dict(type="bool", default=False),
         metrics=dict(type="bool", default=False),
@@ -815,18 +482,11 @@ def main():
         backfill=dict(type="bool", default=False),
         max_concurrency=dict(type="int", default=8),
     )
-    module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True,
-                              mutually_exclusive=[("role_name", "role_arn")])
-    params = module.params
-    module.require_distinct_regions(source_region=params["source_region"], region=module.region)
-    try:
-        validate_params(params)
-        if params["max_concurrency"] < 1:
-            raise DRError(f"max_concurrency must be 1 or more, got {params['max_concurrency']}")
-        result = run_present(module, params) if params["state"] == "present" else run_absent(module, params)
-    except DRError as exc:
-        module.fail_dr(exc)
-    module.exit_json(**result)
+    module = PilotLightModule(
+        argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[("role_name", "role_arn")]
+    )
+    module.require_distinct_regions(source_region=module.params["source_region"], region=module.region)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":

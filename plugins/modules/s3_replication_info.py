@@ -181,94 +181,26 @@ destination:
 
 import datetime
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    AWS_ERRORS = (BotoCoreError, ClientError)
-except ImportError:
-    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import s3_replication as crr
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
-
-METRICS = {"OperationsPendingReplication": "operations_pending", "BytesPendingReplication": "bytes_pending",
-           "ReplicationLatency": "latency_seconds"}
-
-
-def read_configuration(client, bucket, region):
-    try:
-        return client.get_bucket_replication(Bucket=bucket, aws_retry=True)["ReplicationConfiguration"]
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "ReplicationConfigurationNotFoundError"):
-            return None
-        if is_error_code(exc, "NoSuchBucket"):
-            raise DRError(f"bucket {bucket} not found in {region}: check the name and source_region") from None
-        raise DRError(f"cannot read the replication configuration of bucket {bucket}", exception=exc)
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3.metrics import describe_rule
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3.metrics import read_configuration
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3.metrics import summarize
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3.metrics import total
+from ansible_collections.pilotlight.dr.plugins.module_utils._s3.rules import bucket_of_arn
 
 
-def latest_metric(cloudwatch, name, bucket, destination, rule_id, lookback_minutes, now):
-    """(latest value, its time) for Operations/BytesPendingReplication; (max, time) for ReplicationLatency."""
-    dimensions = [{"Name": "SourceBucket", "Value": bucket}, {"Name": "DestinationBucket", "Value": destination},
-                  {"Name": "RuleId", "Value": rule_id}]
-    try:
-        points = cloudwatch.get_metric_statistics(
-            Namespace="AWS/S3", MetricName=name, Dimensions=dimensions, Statistics=["Maximum"],
-            Period=crr.metric_period(lookback_minutes),
-            StartTime=now - datetime.timedelta(minutes=lookback_minutes), EndTime=now + datetime.timedelta(minutes=1),
-            aws_retry=True)["Datapoints"]
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read the replication metric {name} of bucket {bucket}", exception=exc)
-    if not points:
-        return None, None
-    if name == "ReplicationLatency":
-        return max(p["Maximum"] for p in points), max(p["Timestamp"] for p in points)
-    latest = max(points, key=lambda p: p["Timestamp"])
-    return latest["Maximum"], latest["Timestamp"]
-
-
-def describe_rule(cloudwatch, params, rule, now):
-    destination = crr.bucket_of_arn(rule["Destination"]["Bucket"])
-    metrics_enabled = (rule["Destination"].get("Metrics") or {}).get("Status") == "Enabled"
-    entry = {"id": rule.get("ID"), "status": rule.get("Status"), "destination_bucket": destination,
-             "metrics_enabled": metrics_enabled, "operations_pending": None, "bytes_pending": None,
-             "latency_seconds": None, "as_of": None}
-    if metrics_enabled and cloudwatch is not None:
-        for name, field in METRICS.items():
-            value, stamp = latest_metric(cloudwatch, name, params["bucket"], destination, rule.get("ID"),
-                                         params["metrics_lookback_minutes"], now)
-            if value is not None:
-                entry[field] = value if field == "latency_seconds" else int(value)
-            if name == "OperationsPendingReplication" and stamp is not None:
-                entry["as_of"] = stamp.isoformat()
-    return entry
-
-
-def summarize(client, bucket, region):
-    try:
-        contents = client.get_paginator("list_objects_v2").paginate(Bucket=bucket).build_full_result().get(
-            "Contents", [])
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "NoSuchBucket"):
-            raise DRError(f"destination bucket {bucket} not found in {region}: check destination_bucket") from None
-        raise DRError(f"cannot list bucket {bucket} in {region}", exception=exc)
-    newest = max((item["LastModified"] for item in contents), default=None)
-    return {"bucket": bucket, "object_count": len(contents), "total_bytes": sum(item["Size"] for item in contents),
-            "newest_last_modified": newest.isoformat() if newest else None}
-
-
-def total(rules, field):
-    values = [rule[field] for rule in rules]
-    if not values or any(value is None for value in values):
-        return None
-    return sum(values)
+def validate_params(params):
+    if params["metrics_lookback_minutes"] < 1:
+        raise DRError(f"metrics_lookback_minutes must be 1 or more, got {params['metrics_lookback_minutes']}")
+    if not params["primary_reachable"] and params["summarize_destination"] and not params["destination_bucket"]:
+        raise DRError("with primary_reachable: false the rules cannot be read: give destination_bucket")
 
 
 def run(module, params):
+    validate_params(params)
     configuration = None
     rules = []
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -277,10 +209,10 @@ def run(module, params):
         configuration = read_configuration(source, params["bucket"], params["source_region"])
         cloudwatch = module.client("cloudwatch", region=params["source_region"])
         for rule in (configuration or {}).get("Rules", []):
-            destination = crr.bucket_of_arn(rule["Destination"]["Bucket"])
+            destination = bucket_of_arn(rule["Destination"]["Bucket"])
             if params["destination_bucket"] and destination != params["destination_bucket"]:
                 continue
-            rules.append(describe_rule(cloudwatch, params, rule, now))
+            rules.append(describe_rule(cloudwatch, params["bucket"], rule, params["metrics_lookback_minutes"], now))
     result = dict(
         changed=False,
         primary_reachable=params["primary_reachable"],
@@ -307,17 +239,8 @@ def main():
         metrics_lookback_minutes=dict(type="int", default=60),
     )
     module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    module.require_distinct_regions(source_region=params["source_region"], region=module.region)
-    try:
-        if params["metrics_lookback_minutes"] < 1:
-            raise DRError(f"metrics_lookback_minutes must be 1 or more, got {params['metrics_lookback_minutes']}")
-        if not params["primary_reachable"] and params["summarize_destination"] and not params["destination_bucket"]:
-            raise DRError("with primary_reachable: false the rules cannot be read: give destination_bucket")
-        result = run(module, params)
-    except DRError as exc:
-        module.fail_dr(exc)
-    module.exit_json(**result)
+    module.require_distinct_regions(source_region=module.params["source_region"], region=module.region)
+    module.run_and_exit(run)
 
 
 if __name__ == "__main__":
