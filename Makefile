@@ -1,6 +1,7 @@
 # pilotlight.dr: the two commands of the README, and the pieces they are made of.
 #   make demo   run the main job on the built-in local AWS emulator (no AWS account needed)
-#   make test   lint, unit tests, emulator integration tests and molecule scenarios
+#   make test   lint (yamllint, ansible-lint, ruff), ansible-test sanity, unit tests, emulator integration
+#               tests and molecule scenarios
 # Both set themselves up on a fresh machine: a .venv with the pinned requirements, and a link that
 # makes this working tree importable as the pilotlight.dr collection.
 
@@ -34,11 +35,36 @@ $(LINK):
 lint: venv
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --offline
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m compileall -q plugins tests
+
+# ansible-test sanity needs the collection at ansible_collections/pilotlight/dr and resolves symlinks,
+# so it runs on a copy of the tracked and new (not ignored) files. The copy is a throw-away git
+# repository because ansible-test lists a collection's files with git; the collections it depends on
+# (from the ansible package) are linked beside it. ansible-test makes one virtualenv per test under
+# ~/.ansible/test/venv with its own pinned packages (pip, the first time; reused after) and bootstraps
+# pip in each with a get-pip.py from ci-files.testing.ansible.com: tests/sanity/bootstrap_pip.py stands
+# in for it, from the pip wheel bundled with Python, when none is cached.
+SANITY_DIR    := .cache/sanity/ansible_collections/pilotlight/dr
+SANITY_GETPIP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+# Skipped: pslint and shellcheck (PowerShell and shell only; neither tool is installed here, and the
+# collection has no PowerShell and no shell scripts outside templates).
+SANITY_SKIP   := --skip-test pslint --skip-test shellcheck
+SITE_COLLECTIONS = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/ansible_collections
+
+sanity: venv
+	rm -rf $(SANITY_DIR) && mkdir -p $(SANITY_DIR)
+	git ls-files -z --cached --others --exclude-standard \
+	  | tar --null --ignore-failed-read --warning=no-failed-read -T - -cf - | tar -xf - -C $(SANITY_DIR)
+	git -C $(SANITY_DIR) init -q
+	for namespace in amazon community; do ln -sfn $(SITE_COLLECTIONS)/$$namespace $(SANITY_DIR)/../../$$namespace; done
+	test -f $(SANITY_GETPIP) || install -D -m 644 tests/sanity/bootstrap_pip.py $(SANITY_GETPIP)
+	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --python 3.11 --color no $(SANITY_SKIP)
 
 # Every test: unit, emulator, module integration, playbooks and molecule scenarios. pytest exits
 # non-zero when it collects nothing, so an empty or broken test tree fails too.
-test: lint
+test: lint sanity
 	$(BIN)/python -m pytest -m "not benchmark" -n auto --dist loadgroup $(PYTEST_ARGS)
 
 unit: venv
