@@ -291,33 +291,22 @@ timings:
 """
 
 import time
-import uuid
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    AWS_ERRORS = (BotoCoreError, ClientError)
-except ImportError:
-    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
-
-from ansible_collections.pilotlight.dr.plugins.module_utils import ami
+from ansible_collections.pilotlight.dr.plugins.module_utils._ami import copies
+from ansible_collections.pilotlight.dr.plugins.module_utils._ami import ec2
+from ansible_collections.pilotlight.dr.plugins.module_utils._ami.plan import plan
+from ansible_collections.pilotlight.dr.plugins.module_utils._ami.plan import source_images
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import raise_failures
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import aws_errors
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import jittered_backoff
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
+from ansible_collections.pilotlight.dr.plugins.module_utils._kms.keys import enabled_key_arn
 
 
-# DeleteSnapshot right after DeregisterImage: InvalidSnapshot.InUse until the deregistration propagates.
-SNAPSHOT_RETRY = jittered_backoff(["InvalidSnapshot.InUse"])
-
-
-# -- validation and planning (reads only) ---------------------------------------------------------------
 def validate_params(params):
     if not params["image_ids"] and not params["filters"]:
         raise DRError("nothing to copy: give image_ids and/or filters that name images in source_region")
@@ -327,272 +316,9 @@ def validate_params(params):
         raise DRError("kms_key_id is set but encrypted is false: set encrypted: true to encrypt the copies with it")
 
 
-def source_images(client, params, source_region):
-    """The images named by image_ids and/or filters, all available; DRError naming what is missing."""
-    owners = params["owners"]
-    images = []
-    try:
-        if params["image_ids"]:
-            found = ami.images_by_ids(client, params["image_ids"], owners)
-            missing = sorted(set(params["image_ids"]) - {image["ImageId"] for image in found})
-            if missing:
-                raise DRError(
-                    f"source image(s) {', '.join(missing)} not found in {source_region} (owners {', '.join(owners)}); "
-                    "check the ids and source_region"
-                )
-            images += found
-        if params["filters"]:
-            found = ami.images_by_filters(client, params["filters"], owners)
-            if not found:
-                raise DRError(
-                    f"no image in {source_region} (owners {', '.join(owners)}) matches filters {params['filters']}; "
-                    "check the name pattern and tags"
-                )
-            images += found
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read the source images in {source_region}", exception=exc)
-    not_ready = sorted(f"{i['ImageId']} ({i.get('State')})" for i in images if i.get("State") != "available")
-    if not_ready:
-        raise DRError(f"source image(s) not available in {source_region}: {', '.join(not_ready)}; wait and re-run")
-    return images
-
-
-def check_kms_key(module, key_id, region):
-    if not key_id:
-        return None
-    kms = module.client("kms", region=region)
-    try:
-        metadata = kms.describe_key(KeyId=key_id, aws_retry=True)["KeyMetadata"]
-    except AWS_ERRORS as exc:
-        if is_error_code(exc, "NotFoundException"):
-            raise DRError(f"KMS key {key_id} not found in {region}: create it there or give an existing key") from None
-        raise DRError(f"cannot read KMS key {key_id} in {region}", exception=exc)
-    if metadata.get("KeyState") != "Enabled":
-        raise DRError(f"KMS key {key_id} in {region} is {metadata.get('KeyState')}, not Enabled: enable it first")
-    return metadata["Arn"]
-
-
-def existing_key_of(dest, copy, region):
-    """{snapshot id: KMS key} of a copy whose EBS mappings do not name their key (one read)."""
-    try:
-        return ami.snapshot_kms_keys(dest, ami.snapshot_ids(copy))
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read the snapshots of copy {copy['ImageId']} in {region}", exception=exc)
-
-
-def check_encryption(dest, entry, params, kms_arn, region):
-    """DRError when the group's existing copy does not have the encryption the task asks for."""
-    copy, source = entry["copy"], entry["source"]
-    encrypted, key = ami.encryption_of(copy)
-    snapshot_keys = None
-    if params["encrypted"] and kms_arn and encrypted and not key:
-        snapshot_keys = existing_key_of(dest, copy, region)
-    problem = ami.encryption_mismatch(copy, params["encrypted"], kms_arn, snapshot_keys)
-    if problem is None:
-        return
-    wanted = f"encrypted with {kms_arn}" if kms_arn else "encrypted"
-    raise DRError(
-        f"copy {copy['ImageId']} ({copy.get('Name')}) of {source['ImageId']} in {region} for copy group "
-        f"{entry['group']} {problem}, but the task asks for copies {wanted}; a copy's encryption cannot be "
-        f"changed: deregister {copy['ImageId']} (and its snapshots) and re-run to copy again, or make the "
-        "encrypted copy in another copy group (copy_group, with a name_suffix so the copies' names differ)"
-    )
-
-
-def plan(dest, params, sources, chosen, source_region, region, kms_arn=None):
-    """Per chosen image: the existing copy of its group or None; plus the name clashes and the retention plan."""
-    try:
-        copies = ami.find_copies(dest, source_region)
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot list the existing copies in {region}", exception=exc)
-    by_source = ami.index_copies(copies, source_region)
-    entries = []
-    for group, source in chosen:
-        existing = by_source.get((source["ImageId"], group))
-        if existing is not None and existing.get("State") in ami.FAILED_STATES:
-            reason = (existing.get("StateReason") or {}).get("Message", "no reason given")
-            raise DRError(
-                f"copy {existing['ImageId']} of {source['ImageId']} in {region} is {existing['State']} ({reason}); "
-                "deregister it and re-run to copy again"
-            )
-        entries.append({"group": group, "source": source, "copy": existing})
-    for entry in entries:
-        if entry["copy"] is not None:
-            check_encryption(dest, entry, params, kms_arn, region)
-
-    names = {ami.copy_name(e["source"], params["name_suffix"]): e for e in entries if e["copy"] is None}
-    try:
-        clashes = ami.images_named(dest, list(names))
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot list images in {region}", exception=exc)
-    for image in clashes:
-        if image.get("State") == "deregistered" or image.get("Name") not in names:
-            continue
-        raise DRError(name_clash_message(image, names[image["Name"]], source_region, region))
-
-    protected = [e["copy"]["ImageId"] for e in entries if e["copy"] is not None]
-    new_copies = {}
-    for entry in entries:
-        if entry["copy"] is None:
-            new_copies[entry["group"]] = new_copies.get(entry["group"], 0) + 1
-    retire = ami.plan_retention(copies, params["keep_copies"], [e["group"] for e in entries], source_region,
-                                [image["ImageId"] for image in sources], protected, new_copies)
-    return entries, retire
-
-
-def name_clash_message(image, entry, source_region, region):
-    """Why a new copy cannot take its name: another copy group's copy, or an image that is no copy of it."""
-    tags = ami.tags_of(image)
-    source_id = entry["source"]["ImageId"]
-    name = f"an image named {image['Name']} ({image['ImageId']}) already exists in {region}"
-    if tags.get(ami.SOURCE_IMAGE_TAG) == source_id and tags.get(ami.SOURCE_REGION_TAG) == source_region:
-        return (
-            f"{name}: it is the copy of {source_id} for copy group {tags.get(ami.COPY_GROUP_TAG) or '(none)'}, and "
-            f"AMI names are unique in a region, so the copy for copy group {entry['group']} needs another name: "
-            "set a name_suffix (for example -encrypted) that the other group's task does not use"
-        )
-    return f"{name} and is not a copy of {source_id}: rename or deregister it, or set name_suffix"
-
-
-# -- changes ------------------------------------------------------------------------------------------------
-def request_copy(dest, entry, params, source_region, kms_arn):
-    source = entry["source"]
-    kwargs = dict(
-        SourceImageId=source["ImageId"],
-        SourceRegion=source_region,
-        Name=ami.copy_name(source, params["name_suffix"]),
-        Description=ami.copy_description(source, source_region),
-        CopyImageTags=params["copy_tags"],
-        TagSpecifications=ami.tag_specifications(source["ImageId"], source_region, entry["group"], params["tags"]),
-        ClientToken=f"pilotlight-{uuid.uuid4().hex}",
-    )
-    if params["encrypted"]:
-        kwargs["Encrypted"] = True
-        if kms_arn:
-            kwargs["KmsKeyId"] = kms_arn
-    try:
-        return dest.copy_image(aws_retry=True, **kwargs)["ImageId"]
-    except AWS_ERRORS as exc:
-        raise DRError(f"copying {source['ImageId']} ({source.get('Name')}) from {source_region} failed", exception=exc)
-
-
-def update_tags(dest, entry, params):
-    wanted = ami.missing_tags(ami.tags_of(entry["copy"]), params["tags"])
-    if not wanted:
-        return False
-    try:
-        dest.create_tags(
-            Resources=[entry["copy"]["ImageId"]] + ami.snapshot_ids(entry["copy"]),
-            Tags=[{"Key": k, "Value": v} for k, v in sorted(wanted.items())],
-            aws_retry=True,
-        )
-    except AWS_ERRORS as exc:
-        raise DRError(f"tagging copy {entry['copy']['ImageId']} failed", exception=exc)
-    return True
-
-
-def wait_for_copies(dest, image_ids, deadline, region):
-    """Poll every pending copy in one DescribeImages call until all are available."""
-    pending = set(image_ids)
-    states = {}
-
-    def check():
-        images = ami.images_by_ids(dest, sorted(pending), owners=["self"])
-        for image in images:
-            states[image["ImageId"]] = image
-            if image.get("State") == "available":
-                pending.discard(image["ImageId"])
-            elif image.get("State") in ami.FAILED_STATES:
-                reason = (image.get("StateReason") or {}).get("Message", "no reason given")
-                raise DRError(f"copy {image['ImageId']} in {region} ended {image['State']}: {reason}")
-        return not pending
-
-    try:
-        wait_until(check, deadline, f"AMI copies to be available in {region}", delay=1.0)
-    except DRError as exc:
-        if pending and "timed out" in exc.message:
-            raise DRError(f"{exc.message} (still pending: {', '.join(sorted(pending))})") from None
-        raise
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read the copies in {region}", exception=exc)
-    return states
-
-
-def retire_copy(dest, image, snapshots=None):
-    """Deregister an old copy, then delete its snapshots.
-
-    ``snapshots`` is an EC2 client whose ``aws_retry=True`` calls back off on ``InvalidSnapshot.InUse``
-    (``SNAPSHOT_RETRY``): AWS answers that for a while after DeregisterImage, until the deregistration
-    has propagated, and giving up then would orphan the snapshots (the next run no longer finds the image).
-    """
-    snapshots = snapshots or dest
-    try:
-        dest.deregister_image(ImageId=image["ImageId"], aws_retry=True)
-    except AWS_ERRORS as exc:
-        if not is_error_code(exc, "InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"):
-            raise DRError(f"deregistering old copy {image['ImageId']} failed", exception=exc)
-    for snapshot_id in ami.snapshot_ids(image):
-        try:
-            snapshots.delete_snapshot(SnapshotId=snapshot_id, aws_retry=True)
-        except AWS_ERRORS as exc:
-            if not is_error_code(exc, "InvalidSnapshot.NotFound"):
-                raise DRError(
-                    f"deleting snapshot {snapshot_id} of old copy {image['ImageId']} failed; the image is "
-                    f"deregistered, so a re-run will not find it: delete the snapshot by hand "
-                    f"(aws ec2 delete-snapshot --snapshot-id {snapshot_id})", exception=exc
-                )
-    return image["ImageId"]
-
-
-def raise_failures(outcomes, what):
-    failures = [o for o in outcomes if not o.ok]
-    if not failures:
-        return
-    first = failures[0].error
-    message = "; ".join(getattr(o.error, "message", str(o.error)) for o in failures)
-    done = [o.value for o in outcomes if o.ok]
-    raise DRError(f"{what}: {message}", exception=getattr(first, "exception", None), done=done)
-
-
-# -- results ----------------------------------------------------------------------------------------------
-def describe_entry(entry, source_region, params, image=None, copied=False):
-    source = entry["source"]
-    image = image or entry.get("copy")
-    if image is None:  # check mode: predicted copy
-        tags = dict(ami.tags_of(source)) if params["copy_tags"] else {}
-        tags = {k: v for k, v in tags.items() if not k.startswith("aws:")}
-        tags.update({k: str(v) for k, v in params["tags"].items()})
-        tags.update({ami.SOURCE_IMAGE_TAG: source["ImageId"], ami.SOURCE_REGION_TAG: source_region,
-                     ami.COPY_GROUP_TAG: entry["group"]})
-        source_encrypted, _ = ami.encryption_of(source)
-        return {
-            "source_image_id": source["ImageId"], "source_region": source_region, "source_name": source.get("Name"),
-            "group": entry["group"], "image_id": None, "name": ami.copy_name(source, params["name_suffix"]),
-            "state": "pending", "copied": True, "encrypted": bool(params["encrypted"] or source_encrypted),
-            "kms_key_id": entry.get("kms_arn"), "tags": tags,
-        }
-    encrypted, key = ami.encryption_of(image)
-    return {
-        "source_image_id": source["ImageId"], "source_region": source_region, "source_name": source.get("Name"),
-        "group": entry["group"], "image_id": image["ImageId"], "name": image.get("Name"),
-        "state": image.get("State"), "copied": copied, "encrypted": encrypted, "kms_key_id": key,
-        "tags": ami.tags_of(image),
-    }
-
-
-def newest_by_group(images):
-    out = {}
-    for image in images:  # entries are in group, then age order: the last one of a group is the newest
-        if image["image_id"]:
-            out[image["group"]] = image["image_id"]
-    return out
-
-
-def describe_retired(image):
-    return {
-        "image_id": image["ImageId"], "name": image.get("Name"),
-        "group": ami.tags_of(image).get(ami.COPY_GROUP_TAG), "snapshot_ids": ami.snapshot_ids(image),
-    }
+def done_of(outcomes):
+    """What the failed step did manage to do, reported with its failure."""
+    return [outcome.value for outcome in outcomes if outcome.ok]
 
 
 # -- the story ------------------------------------------------------------------------------------------------
@@ -602,14 +328,18 @@ def run(module, params):
     source_client = module.client("ec2", region=source_region)
     dest = module.client("ec2")
     sources = source_images(source_client, params, source_region)
-    chosen = ami.select_images(sources, params["select"], params["group_by_tag"], params["copy_group"])
-    kms_arn = check_kms_key(module, params["kms_key_id"], region) if params["encrypted"] else None
+    chosen = copies.select_images(sources, params["select"], params["group_by_tag"], params["copy_group"])
+    kms_arn = None
+    if params["encrypted"]:
+        kms_arn = enabled_key_arn(module.client("kms", region=region), params["kms_key_id"], region)
     entries, retire = plan(dest, params, sources, chosen, source_region, region, kms_arn)
     for entry in entries:
         entry["kms_arn"] = kms_arn
 
     to_copy = [e for e in entries if e["copy"] is None]
-    to_tag = [e for e in entries if e["copy"] is not None and ami.missing_tags(ami.tags_of(e["copy"]), params["tags"])]
+    to_tag = [
+        e for e in entries if e["copy"] is not None and copies.missing_tags(copies.tags_of(e["copy"]), params["tags"])
+    ]
     before = {
         "copies": {e["source"]["ImageId"]: (e["copy"] or {}).get("ImageId") for e in entries},
         "retired": [],
@@ -618,19 +348,28 @@ def run(module, params):
     warnings = []
 
     if module.check_mode:
-        images = [describe_entry(e, source_region, params) for e in entries]
-        return finish(module, params, images, [describe_retired(i) for i in retire], before,
-                      bool(to_copy or to_tag or retire), timings, warnings)
+        images = [copies.describe_entry(e, source_region, params) for e in entries]
+        return finish(
+            module,
+            params,
+            images,
+            [copies.describe_retired(i) for i in retire],
+            before,
+            bool(to_copy or to_tag or retire),
+            timings,
+            warnings,
+        )
 
     started = time.monotonic()
-    outcomes = run_concurrently(lambda e: request_copy(dest, e, params, source_region, kms_arn), to_copy,
-                                params["max_concurrency"])
+    outcomes = run_concurrently(
+        lambda e: ec2.request_copy(dest, e, params, source_region, kms_arn), to_copy, params["max_concurrency"]
+    )
     for outcome in outcomes:
         if outcome.ok:
             outcome.item["new_id"] = outcome.value
-    raise_failures(outcomes, "some copies could not be requested")
-    raise_failures(run_concurrently(lambda e: update_tags(dest, e, params), to_tag, params["max_concurrency"]),
-                   "some copies could not be tagged")
+    raise_failures(outcomes, "some copies could not be requested", done=done_of(outcomes))
+    outcomes = run_concurrently(lambda e: ec2.update_tags(dest, e, params), to_tag, params["max_concurrency"])
+    raise_failures(outcomes, "some copies could not be tagged", done=done_of(outcomes))
     timings["request"] = round(time.monotonic() - started, 3)
 
     current_ids = [e.get("new_id") or e["copy"]["ImageId"] for e in entries]
@@ -638,28 +377,37 @@ def run(module, params):
     if params["wait"]:
         started = time.monotonic()
         not_ready = [
-            i for e, i in zip(entries, current_ids) if e.get("new_id") or e["copy"].get("State") != "available"
+            i
+            for e, i in zip(entries, current_ids, strict=True)
+            if e.get("new_id") or e["copy"].get("State") != "available"
         ]
         if not_ready:
-            states = wait_for_copies(dest, not_ready, Deadline(params["wait_timeout"]), region)
+            states = ec2.wait_for_copies(dest, not_ready, Deadline(params["wait_timeout"]), region)
         timings["wait"] = round(time.monotonic() - started, 3)
-    refreshed = {i["ImageId"]: i for i in ami.images_by_ids(dest, current_ids, owners=["self"])}
+    with aws_errors(f"read the copies in {region}"):
+        refreshed = {i["ImageId"]: i for i in ec2.images_by_ids(dest, current_ids, owners=["self"])}
     refreshed.update({k: v for k, v in states.items() if k not in refreshed})
     images = [
-        describe_entry(e, source_region, params, image=refreshed.get(i) or {"ImageId": i, "State": "pending"},
-                       copied=bool(e.get("new_id")))
-        for e, i in zip(entries, current_ids)
+        copies.describe_entry(
+            e,
+            source_region,
+            params,
+            image=refreshed.get(i) or {"ImageId": i, "State": "pending"},
+            copied=bool(e.get("new_id")),
+        )
+        for e, i in zip(entries, current_ids, strict=True)
     ]
 
     retired = []
     if retire:
         if all(image["state"] == "available" for image in images):
             started = time.monotonic()
-            snapshots = module.client("ec2", retry_decorator=SNAPSHOT_RETRY)
-            raise_failures(run_concurrently(lambda i: retire_copy(dest, i, snapshots), retire,
-                                            params["max_concurrency"]),
-                           "some old copies could not be retired")
-            retired = [describe_retired(i) for i in retire]
+            snapshots = module.client("ec2", retry_decorator=ec2.SNAPSHOT_RETRY)
+            outcomes = run_concurrently(
+                lambda i: ec2.retire_copy(dest, i, snapshots), retire, params["max_concurrency"]
+            )
+            raise_failures(outcomes, "some old copies could not be retired", done=done_of(outcomes))
+            retired = [copies.describe_retired(i) for i in retire]
             timings["retention"] = round(time.monotonic() - started, 3)
         else:
             pending = ", ".join(i["image_id"] for i in images if i["state"] != "available")
@@ -675,7 +423,7 @@ def finish(module, params, images, retired, before, changed, timings, warnings):
         changed=changed,
         images=images,
         image_map={i["source_image_id"]: i["image_id"] for i in images if i["image_id"]},
-        newest_by_group=newest_by_group(images),
+        newest_by_group=copies.newest_by_group(images),
         retired=retired,
         timings=timings,
     )

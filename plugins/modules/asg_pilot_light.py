@@ -256,25 +256,17 @@ timings:
 
 import time
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    AWS_ERRORS = (BotoCoreError, ClientError)
-except ImportError:
-    AWS_ERRORS = ()  # AnsibleAWSModule reports the missing SDK
-
-from ansible_collections.pilotlight.dr.plugins.module_utils import asg
+from ansible_collections.pilotlight.dr.plugins.module_utils._autoscaling import capacity
+from ansible_collections.pilotlight.dr.plugins.module_utils._autoscaling import groups as asg
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import raise_failures
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 
 
-# -- validation and planning (reads only) -------------------------------------------------------------
 def validate_params(params):
     names = [entry["name"] for entry in params["groups"]]
     if not names:
@@ -295,165 +287,6 @@ def validate_params(params):
                 raise DRError(f"group {entry['name']}: reference_group needs reference_region (the primary region)")
 
 
-def read_groups(client, names, region):
-    try:
-        groups = asg.describe_groups(client, names)
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read Auto Scaling groups in {region}", exception=exc)
-    missing = [name for name in names if name not in groups]
-    if missing:
-        raise DRError(f"Auto Scaling group(s) {', '.join(missing)} not found in {region}: check the names and region")
-    return groups
-
-
-def read_references(module, params):
-    names = sorted({e["reference_group"] for e in params["groups"] if e.get("reference_group")})
-    if not names:
-        return {}
-    region = params["reference_region"]
-    try:
-        groups = asg.describe_groups(module.client("autoscaling", region=region), names)
-    except AWS_ERRORS as exc:
-        raise DRError(
-            f"cannot read the reference group(s) {', '.join(names)} in {region} (is the region reachable?); "
-            "leave reference_group out to use the recorded capacity",
-            exception=exc,
-        )
-    missing = [name for name in names if name not in groups]
-    if missing:
-        raise DRError(f"reference group(s) {', '.join(missing)} not found in {region}")
-    return groups
-
-
-def plan_group(group, entry, params, references):
-    """A plan dict for one group: sizes before/after and the capacity to record."""
-    tag = params["capacity_tag"]
-    before = asg.current_capacity(group)
-    existing = asg.recorded_capacity(group, tag)
-    if params["state"] == "standby":
-        after, record, source = asg.standby_plan(group, entry, params["record_capacity"], tag)
-    else:
-        target, source = asg.active_target(group, entry, references.get(entry.get("reference_group")),
-                                           params["capacity_percent"], tag)
-        after, record = asg.never_scale_in(before, target), existing
-    return {
-        "name": entry["name"], "group": group, "before": before, "after": after, "existing_record": existing,
-        "record": record, "source": source,
-        "resize": after != before, "retag": record is not None and record != existing,
-    }
-
-
-def make_plans(groups, params, references):
-    plans, problems = [], []
-    for entry in params["groups"]:
-        try:
-            plans.append(plan_group(groups[entry["name"]], entry, params, references))
-        except asg.CapacityError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise DRError("; ".join(problems))
-    return plans
-
-
-# -- changes -------------------------------------------------------------------------------------------------
-def apply_plan(client, plan, tag):
-    name = plan["name"]
-    try:
-        if plan["retag"]:
-            client.create_or_update_tags(Tags=[{
-                "ResourceId": name, "ResourceType": "auto-scaling-group", "Key": tag,
-                "Value": asg.format_capacity(plan["record"]), "PropagateAtLaunch": False,
-            }], aws_retry=True)
-        if plan["resize"]:
-            after = plan["after"]
-            client.update_auto_scaling_group(
-                AutoScalingGroupName=name, MinSize=after["min"], MaxSize=after["max"],
-                DesiredCapacity=after["desired"], aws_retry=True,
-            )
-    except AWS_ERRORS as exc:
-        raise DRError(f"changing Auto Scaling group {name} failed", exception=exc)
-    return name
-
-
-def health_of(elbv2, groups, region):
-    arns = sorted({arn for group in groups.values() for arn in group.get("TargetGroupARNs") or []})
-    try:
-        return {arn: asg.target_health(elbv2, arn) for arn in arns}
-    except AWS_ERRORS as exc:
-        raise DRError(f"cannot read target health in {region}", exception=exc)
-
-
-def wait_for_groups(module, plans, params, started, region):
-    """One loop for all groups: active ones until serving, standby ones until empty. Records timings."""
-    client, elbv2 = module.client("autoscaling"), module.client("elbv2")
-    deadline = Deadline(params["wait_timeout"])
-    names = [p["name"] for p in plans]
-    waiting = set(names)
-    snapshot = {}
-
-    def check():
-        try:
-            groups = asg.describe_groups(client, names)
-        except AWS_ERRORS as exc:
-            raise DRError(f"cannot read Auto Scaling groups in {region}", exception=exc)
-        health = {}
-        if params["state"] == "active":
-            health = health_of(elbv2, {n: groups[n] for n in waiting if n in groups}, region)
-        now = round(time.monotonic() - started, 3)
-        for plan in plans:
-            group = groups.get(plan["name"])
-            if group is None or plan["name"] not in waiting:
-                continue
-            snapshot[plan["name"]] = group
-            if params["state"] == "standby":
-                if not group.get("Instances"):
-                    waiting.discard(plan["name"])
-                continue
-            own = {arn: health.get(arn, {}) for arn in group.get("TargetGroupARNs") or []}
-            # In capacity units: with instance weights or DesiredCapacityType vcpu/memory-mib,
-            # DesiredCapacity is not an instance count.
-            in_service_reached, ready_reached = asg.activation_progress(group, own)
-            if plan["timings"]["in_service"] is None and in_service_reached:
-                plan["timings"]["in_service"] = now
-            if ready_reached:
-                plan["timings"]["healthy"] = now
-                waiting.discard(plan["name"])
-        return not waiting
-
-    what = "instances to leave the groups" if params["state"] == "standby" else "instances InService and healthy"
-    try:
-        # On the failover's critical path: poll at most every 3 s so the RTO is not padded by the back-off.
-        wait_until(check, deadline, f"{what} ({', '.join(sorted(waiting))} in {region})", delay=1.0,
-                   max_delay=3.0)
-    except DRError as exc:
-        if "timed out" in exc.message:
-            raise DRError(f"{exc.message}; not ready: {', '.join(sorted(waiting))}") from None
-        raise
-
-
-# -- results ----------------------------------------------------------------------------------------------------
-def describe_plan(plan, group, health, region, check_mode):
-    own = {arn: health.get(arn, {}) for arn in group.get("TargetGroupARNs") or []}
-    return {
-        "name": plan["name"],
-        "region": region,
-        "changed": plan["resize"] or plan["retag"],
-        "before": plan["before"],
-        "after": plan["after"] if check_mode else asg.current_capacity(group),
-        "recorded_capacity": plan["record"],
-        "capacity_source": plan["source"],
-        "target_group_arns": list(group.get("TargetGroupARNs") or []),
-        "instances": [asg.instance_view(i, own) for i in group.get("Instances") or []],
-        "timings": plan["timings"],
-    }
-
-
-def diff_view(plan, sizes, record):
-    view = dict(sizes)
-    view["recorded"] = asg.format_capacity(record) if record else None
-    return view
-
-
 # -- the story ------------------------------------------------------------------------------------------------------
 def run(module, params):
     started = time.monotonic()
@@ -461,11 +294,17 @@ def run(module, params):
     validate_params(params)
     client = module.client("autoscaling")
     names = [entry["name"] for entry in params["groups"]]
-    groups = read_groups(client, names, region)
-    references = read_references(module, params) if params["state"] == "active" else {}
-    plans = make_plans(groups, params, references)
-    for plan in plans:
-        plan["timings"] = {"update": None, "in_service": None, "healthy": None}
+    groups = asg.read_groups(client, names, region)
+    references = {}
+    if params["state"] == "active":
+        reference_names = sorted({e["reference_group"] for e in params["groups"] if e.get("reference_group")})
+        if reference_names:
+            references = asg.read_references(
+                module.client("autoscaling", region=params["reference_region"]),
+                reference_names,
+                params["reference_region"],
+            )
+    plans = capacity.make_plans(groups, params, references)
     to_change = [p for p in plans if p["resize"] or p["retag"]]
     for plan in plans:
         if params["state"] == "standby" and plan["record"] is None:
@@ -476,33 +315,37 @@ def run(module, params):
     wait_s = 0.0
 
     if not module.check_mode:
-        outcomes = run_concurrently(lambda p: apply_plan(client, p, params["capacity_tag"]), to_change,
-                                    params["max_concurrency"])
-        failures = [o for o in outcomes if not o.ok]
-        if failures:
-            done = [o.value for o in outcomes if o.ok]
-            error = failures[0].error
-            message = "; ".join(getattr(o.error, "message", str(o.error)) for o in failures)
-            raise DRError(f"{message} (changed: {', '.join(done) or 'none'})",
-                          exception=getattr(error, "exception", None))
+        outcomes = run_concurrently(
+            lambda p: asg.apply_plan(client, p, params["capacity_tag"]), to_change, params["max_concurrency"]
+        )
+        done = [o.value for o in outcomes if o.ok]
+        raise_failures(outcomes, f"some groups could not be changed (changed: {', '.join(done) or 'none'})")
         for plan in to_change:
             plan["timings"]["update"] = round(time.monotonic() - started, 3)
         if params["wait"]:
             wait_started = time.monotonic()
-            wait_for_groups(module, plans, params, started, region)
+            asg.wait_for_groups(
+                client,
+                module.client("elbv2"),
+                plans,
+                params["state"],
+                Deadline(params["wait_timeout"]),
+                started,
+                region,
+            )
             wait_s = round(time.monotonic() - wait_started, 3)
-        groups = read_groups(client, names, region)
+        groups = asg.read_groups(client, names, region)
 
-    health = health_of(module.client("elbv2"), groups, region) if params["state"] == "active" else {}
+    health = asg.health_of(module.client("elbv2"), groups, region) if params["state"] == "active" else {}
     result = dict(
         changed=bool(to_change),
-        groups=[describe_plan(p, groups[p["name"]], health, region, module.check_mode) for p in plans],
+        groups=[capacity.describe_plan(p, groups[p["name"]], health, region, module.check_mode) for p in plans],
         timings={"total": round(time.monotonic() - started, 3), "wait": wait_s},
     )
     if module._diff:
         result["diff"] = make_diff(
-            {p["name"]: diff_view(p, p["before"], p["existing_record"]) for p in plans},
-            {p["name"]: diff_view(p, p["after"], p["record"]) for p in plans},
+            {p["name"]: capacity.diff_view(p["before"], p["existing_record"]) for p in plans},
+            {p["name"]: capacity.diff_view(p["after"], p["record"]) for p in plans},
         )
     return result
 
@@ -521,7 +364,7 @@ def main():
         reference_region=dict(type="str"),
         capacity_percent=dict(type="int", default=100),
         record_capacity=dict(type="bool", default=True),
-        capacity_tag=dict(type="str", default=asg.CAPACITY_TAG),
+        capacity_tag=dict(type="str", default=capacity.CAPACITY_TAG),
         max_concurrency=dict(type="int", default=8),
         **WAIT_ARGUMENT_SPEC,
     )

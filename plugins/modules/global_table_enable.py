@@ -271,23 +271,14 @@ legacy_tables:
       sample: "table team_chats_ddb is a version 2017.11.29 (Legacy) global table and was not changed; update it..."
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing SDK
-
-from ansible_collections.pilotlight.dr.plugins.module_utils import global_tables as gt
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
-
-
-def _unique(values):
-    return list(dict.fromkeys(value for value in values if value))
+from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb import enabling
+from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb import replicas as gt
+from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb.enabling import unique
 
 
 def validate(region, tables, regions, params):
@@ -319,193 +310,31 @@ def validate(region, tables, regions, params):
         raise DRError("; ".join(problems))
 
 
-def _raise_failures(outcomes, what):
-    failures = [outcome for outcome in outcomes if not outcome.ok]
-    if not failures:
-        return
-    messages = []
-    for outcome in failures:
-        error = outcome.error
-        text = error.message if isinstance(error, DRError) else str(error)
-        messages.append(f"table {outcome.item}: {text}" if outcome.item not in text else text)
-    exception = failures[0].error if len(failures) == 1 else None
-    if isinstance(exception, DRError):
-        exception = exception.exception
-    if exception is not None and not isinstance(exception, botocore.exceptions.ClientError):
-        exception = None
-    raise DRError(f"{what}: " + "; ".join(messages), exception=exception)
-
-
-def inspect(client, names, max_workers):
-    """{name: (table, legacy group)} for every table; fails naming all missing tables."""
-
-    def look(name):
-        table = gt.describe_table(client, name)
-        return table, (gt.legacy_group(client, table) if table else None)
-
-    outcomes = run_concurrently(look, names, max_workers)
-    _raise_failures(outcomes, "cannot read the tables")
-    missing = [outcome.item for outcome in outcomes if outcome.value[0] is None]
-    if missing:
-        raise DRError(
-            f"DynamoDB table(s) {', '.join(missing)} not found in {client.meta.region_name}: create them first, "
-            "or fix tables/region"
-        )
-    return {outcome.item: outcome.value for outcome in outcomes}
-
-
-def check_plans(module, plans, tables):
-    problems = [problem for plan in plans.values() for problem in plan.problems]
-    provisioned = [name for name, plan in plans.items()
-                   if plan.add and (tables[name].get("BillingModeSummary") or {}).get("BillingMode",
-                                                                                      "PROVISIONED") == "PROVISIONED"]
-    if provisioned:
-        autoscaling = module.client("application-autoscaling")
-        for name in provisioned:
-            if not gt.has_write_autoscaling(autoscaling, name):
-                problems.append(
-                    f"table {name} is PROVISIONED without write auto scaling, which replicas need: register it "
-                    "with Application Auto Scaling (dynamodb:table:WriteCapacityUnits) or switch it to "
-                    "PAY_PER_REQUEST, then run again"
-                )
-    if problems:
-        raise DRError("; ".join(problems))
-
-
-class Runner:
-    """Applies the plans: stream and first replica change of every table, then the waits."""
-
-    def __init__(self, client, params, deadline):
-        self.client = client
-        self.params = params
-        self.deadline = deadline
-        self.regions = _unique(params["replica_regions"])
-        self.actions = {}
-        self.requested = {}  # table name -> the last change sent, ("stream" | "create" | "delete", region)
-
-    def _wait_idle(self, name, what):
-        """Wait until the table shows the last requested change done and nothing in progress."""
-        removing = set(self.regions) if self.params["state"] == "absent" else set()
-        region = self.client.meta.region_name
-
-        def check():
-            table = gt.describe_table(self.client, name)
-            if table is None:
-                raise DRError(f"table {name} disappeared while {what}")
-            problems = gt.permanent_problems(table, region, ignore=removing)
-            if problems:
-                raise DRError(f"while {what}: " + "; ".join(problems))
-            # with state=absent a replica that failed to create is being removed, not waited for
-            failed = [] if removing else [r for r, status in gt.replica_statuses(table).items()
-                                          if status == gt.CREATION_FAILED]
-            if failed:
-                raise DRError(f"the replica of table {name} in {', '.join(failed)} failed to create; check the "
-                              "KMS key and quotas of that region, remove it with state=absent and run again")
-            return table if gt.change_done(table, self.requested.get(name)) else None
-
-        table = wait_until(check, self.deadline, f"table {name} and its replicas to be ACTIVE ({what})", delay=1.0)
-        self.requested.pop(name, None)
-        return table
-
-    def _next_change(self, table):
-        replicas = gt.replica_statuses(table)
-        if self.params["state"] == "present":
-            todo = [region for region in self.regions if region not in replicas]
-        else:
-            todo = [region for region in self.regions if region in replicas and replicas[region] != "DELETING"]
-        return todo[0] if todo else None
-
-    def _change(self, name, region):
-        if self.params["state"] == "present":
-            gt.create_replica(self.client, name, region, self.params["replica_kms_keys"].get(region))
-            self.requested[name] = ("create", region)
-            self.actions[name].append(f"create_replica {region}")
-        else:
-            gt.delete_replica(self.client, name, region)
-            self.requested[name] = ("delete", region)
-            self.actions[name].append(f"delete_replica {region}")
-
-    def start(self, name, plan, table):
-        """Enable the stream if needed and start the first replica change (unless one is in progress)."""
-        self.actions.setdefault(name, [])
-        if plan.enable_stream:
-            gt.enable_stream(self.client, name)
-            self.requested[name] = ("stream", None)
-            self.actions[name].append("enable_stream")
-            table = self._wait_idle(name, "enabling its stream")
-        if gt.is_busy(table):
-            return table  # a change from an earlier run is in progress: the wait step goes on from there
-        region = self._next_change(table)
-        if region:
-            self._change(name, region)
-        return gt.describe_table(self.client, name)
-
-    def finish(self, name):
-        """Wait, then make the remaining changes one at a time."""
-        self.actions.setdefault(name, [])
-        while True:
-            table = self._wait_idle(name, "replica changes")
-            region = self._next_change(table)
-            if region is None:
-                return table
-            self._change(name, region)
-
-
-def apply(client, params, plans, tables, deadline):
-    runner = Runner(client, params, deadline)
-    workers = params["max_concurrency"]
-    started = [name for name, plan in plans.items() if plan.changes]
-    outcomes = run_concurrently(lambda name: runner.start(name, plans[name], tables[name]), started, workers)
-    _raise_failures(outcomes, "cannot change the tables")
-    after = dict(tables)
-    after.update({outcome.item: outcome.value for outcome in outcomes})
-    if params["wait"]:
-        waiting = [name for name in plans if plans[name].changes or gt.is_busy(after[name])]
-        outcomes = run_concurrently(runner.finish, waiting, workers)
-        _raise_failures(outcomes, "the replica changes did not complete")
-        after.update({outcome.item: outcome.value for outcome in outcomes})
-    return after, runner.actions
-
-
-def latencies(module, tables, params):
-    cloudwatch = module.client("cloudwatch")
-
-    def read(name):
-        return [
-            dict(receiving_region=region,
-                 **(gt.replication_latency(cloudwatch, name, region, params["latency_lookback"])
-                    or {"latency_ms": None, "maximum_ms": None, "timestamp": None}))
-            for region in sorted(gt.replica_statuses(tables[name]))
-        ]
-
-    outcomes = run_concurrently(read, list(tables), params["max_concurrency"])
-    _raise_failures(outcomes, "cannot read the ReplicationLatency metric")
-    return {outcome.item: outcome.value for outcome in outcomes}
-
-
 def run(module, params):
     region = module.region
-    names = _unique(params["tables"])
-    regions = _unique(params["replica_regions"])
+    names = unique(params["tables"])
+    regions = unique(params["replica_regions"])
     validate(region, names, regions, params)
     client = module.client("dynamodb")
     deadline = Deadline(params["wait_timeout"])
 
-    inspected = inspect(client, names, params["max_concurrency"])
-    legacy = {name: group for name, (table, group) in inspected.items()
-              if group is not None or table.get("GlobalTableVersion") == gt.LEGACY}
+    inspected = enabling.inspect(client, names, params["max_concurrency"])
+    legacy = {
+        name: group
+        for name, (table, group) in inspected.items()
+        if group is not None or table.get("GlobalTableVersion") == gt.LEGACY
+    }
     tables = {name: table for name, (table, group) in inspected.items() if name not in legacy}
-    plans = {name: gt.plan_table(table, regions, params["state"], region=region)
-             for name, table in tables.items()}
-    check_plans(module, plans, tables)
+    plans = {name: gt.plan_table(table, regions, params["state"], region=region) for name, table in tables.items()}
+    enabling.check_plans(lambda: module.client("application-autoscaling"), plans, tables)
 
     if module.check_mode:
         after = {name: gt.predicted_table(table, plans[name], params["wait"]) for name, table in tables.items()}
         actions = {name: plan.actions() for name, plan in plans.items()}
     else:
-        after, actions = apply(client, params, plans, tables, deadline)
+        after, actions = enabling.apply(client, params, plans, tables, deadline)
 
-    latency = latencies(module, after, params)
+    latency = enabling.latencies(module.client("cloudwatch"), after, params)
     results = []
     for name in tables:
         summary = gt.table_summary(after[name], region)
@@ -516,12 +345,16 @@ def run(module, params):
             replication_latency=latency[name],
         )
         results.append(summary)
-    legacy_tables = [gt.legacy_report(name, region, group or gt.replica_statuses(inspected[name][0]))
-                     for name, group in legacy.items()]
+    legacy_tables = [
+        gt.legacy_report(name, region, group or gt.replica_statuses(inspected[name][0]))
+        for name, group in legacy.items()
+    ]
     result = dict(changed=any(entry["changed"] for entry in results), tables=results, legacy_tables=legacy_tables)
     if module._diff:
-        result["diff"] = make_diff({name: gt.diff_view(table) for name, table in tables.items()},
-                                   {name: gt.diff_view(after[name]) for name in tables})
+        result["diff"] = make_diff(
+            {name: gt.diff_view(table) for name, table in tables.items()},
+            {name: gt.diff_view(after[name]) for name in tables},
+        )
     return result
 
 

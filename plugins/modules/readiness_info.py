@@ -176,6 +176,10 @@ def run(module, params):
     if unknown:
         module.fail_json(msg=f"components {', '.join(unknown)} have no readiness checks; known: "
                              f"{', '.join(sorted(COMPONENTS))}")
+    same = [c["name"] for c in params["components"] if c["primary_region"] and c["primary_region"] == c["region"]]
+    if same:
+        module.fail_json(msg=f"components {', '.join(same)}: primary_region and region are the same; region is the "
+                             "DR region, primary_region the one it takes over from (for example ap-northeast-2)")
     outcomes = run_concurrently(lambda spec: check_component(module, spec), params["components"],
                                 params["max_concurrency"])
     checks, durations = [], {}

@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import boto3  # noqa: E402
 
 from tests.conftest import invoke_module  # noqa: E402
-from tests.emulator.launcher import EmulatorProcess, emulator_env  # noqa: E402
+from tests.emulator.launcher import EmulatorProcess  # noqa: E402
+from tests.emulator.launcher import emulator_env  # noqa: E402
 
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 COPY_LATENCY = 2.0
@@ -34,24 +35,36 @@ def main():
 
         since = client.last_seq()
         started = time.monotonic()
-        result = invoke_module("ami_cross_copy", {
-            "source_region": SEOUL, "region": TOKYO, "filters": {"tag:Bench": "true"},
-        })
+        result = invoke_module(
+            "ami_cross_copy",
+            {
+                "source_region": SEOUL,
+                "region": TOKYO,
+                "filters": {"tag:Bench": "true"},
+            },
+        )
         wall = time.monotonic() - started
         assert not result.get("failed"), result
         assert len(result["image_map"]) == IMAGES and all(i["state"] == "available" for i in result["images"])
         calls = client.calls(since=since)
 
         started = time.monotonic()
-        again = invoke_module("ami_cross_copy", {
-            "source_region": SEOUL, "region": TOKYO, "filters": {"tag:Bench": "true"},
-        })
+        again = invoke_module(
+            "ami_cross_copy",
+            {
+                "source_region": SEOUL,
+                "region": TOKYO,
+                "filters": {"tag:Bench": "true"},
+            },
+        )
         rerun = time.monotonic() - started
         assert not again.get("changed")
 
     print(f"ami_cross_copy: {IMAGES} AMIs, emulated copy time {COPY_LATENCY:.1f} s each")
-    print(f"  first run (copy + wait): {wall:.2f} s wall, {len(calls)} API calls "
-          f"(sequential copies would take >= {IMAGES * COPY_LATENCY:.0f} s; target < 4 s)")
+    print(
+        f"  first run (copy + wait): {wall:.2f} s wall, {len(calls)} API calls "
+        f"(sequential copies would take >= {IMAGES * COPY_LATENCY:.0f} s; target < 4 s)"
+    )
     print(f"    module timings: {result['timings']}")
     print(f"  re-run (nothing to do):  {rerun:.2f} s wall")
     print(f"  result: {'PASS' if wall < 4 else 'SLOWER THAN TARGET'} (< 4 s)")

@@ -24,12 +24,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
 from tests.conftest import invoke_module  # noqa: E402  (also makes the collection importable)
-from tests.emulator.launcher import EmulatorProcess, emulator_env  # noqa: E402
+from tests.emulator.launcher import EmulatorProcess  # noqa: E402
+from tests.emulator.launcher import emulator_env  # noqa: E402
 
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 GROUPS = {"admins": 50, "premium": 500}  # group -> members (the first N users)
-SCHEMA = [{"Name": "tenant", "AttributeDataType": "String", "Mutable": False},
-          {"Name": "plan", "AttributeDataType": "String", "Mutable": True}]
+SCHEMA = [
+    {"Name": "tenant", "AttributeDataType": "String", "Mutable": False},
+    {"Name": "plan", "AttributeDataType": "String", "Mutable": True},
+]
 
 
 def build_source(client, emulator, users):
@@ -41,13 +44,20 @@ def build_source(client, emulator, users):
         idp.create_group(UserPoolId=pool, GroupName=group, Description=f"{group} users")
     batch = []
     for number in range(users):
-        batch.append({
-            "username": f"user{number:06d}",
-            "attributes": {"email": f"user{number}@example.com", "email_verified": "true", "name": f"User {number}",
-                           "custom:tenant": f"t{number % 20}", "custom:plan": "pro" if number % 7 == 0 else "free"},
-            "groups": [group for group, size in GROUPS.items() if number < size],
-            "enabled": number % 500 != 499,
-        })
+        batch.append(
+            {
+                "username": f"user{number:06d}",
+                "attributes": {
+                    "email": f"user{number}@example.com",
+                    "email_verified": "true",
+                    "name": f"User {number}",
+                    "custom:tenant": f"t{number % 20}",
+                    "custom:plan": "pro" if number % 7 == 0 else "free",
+                },
+                "groups": [group for group, size in GROUPS.items() if number < size],
+                "enabled": number % 500 != 499,
+            }
+        )
         if len(batch) == 1000:
             emulator.post("/cognito/users", {"user_pool_id": pool, "users": batch})
             batch = []
@@ -61,10 +71,17 @@ def build_source(client, emulator, users):
 def run_sync(emulator, label, users, max_rps, workers):
     since = emulator.last_seq()
     started = time.monotonic()
-    result = invoke_module("cognito_dr_sync", {
-        "region": TOKYO, "source_region": SEOUL, "source_user_pool_name": "portforge-user-pool",
-        "user_pool_name": "portforge-dr-user-pool", "max_rps": max_rps, "max_concurrency": workers,
-    })
+    result = invoke_module(
+        "cognito_dr_sync",
+        {
+            "region": TOKYO,
+            "source_region": SEOUL,
+            "source_user_pool_name": "portforge-user-pool",
+            "user_pool_name": "portforge-dr-user-pool",
+            "max_rps": max_rps,
+            "max_concurrency": workers,
+        },
+    )
     elapsed = time.monotonic() - started
     if result.get("failed"):
         raise SystemExit(f"{label} failed: {result.get('msg')}")
@@ -72,9 +89,11 @@ def run_sync(emulator, label, users, max_rps, workers):
     writes = [call for call in calls if call["mutating"]]
     by_action = collections.Counter(call["action"] for call in calls)
     counts = result["counts"]
-    print(f"\n{label}: {elapsed:.1f} s wall, {users / elapsed:,.0f} users/s compared, "
-          f"{counts['created'] / elapsed:,.0f} users/s created (load average {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} CPUs)")
+    print(
+        f"\n{label}: {elapsed:.1f} s wall, {users / elapsed:,.0f} users/s compared, "
+        f"{counts['created'] / elapsed:,.0f} users/s created (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} CPUs)"
+    )
     print(f"  API calls: {len(calls)} ({len(calls) - len(writes)} reads, {len(writes)} writes)")
     print("  by action: " + ", ".join(f"{action} {count}" for action, count in sorted(by_action.items())))
     print("  counts: " + ", ".join(f"{name} {value}" for name, value in counts.items() if value))
@@ -84,9 +103,13 @@ def run_sync(emulator, label, users, max_rps, workers):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10000)
-    parser.add_argument("--max-rps", type=float, default=50.0,
-                        help="the module's write rate limit; 50/s is Cognito's default quota for user creation, "
-                        "so the first sync runs as fast as it can on AWS")
+    parser.add_argument(
+        "--max-rps",
+        type=float,
+        default=50.0,
+        help="the module's write rate limit; 50/s is Cognito's default quota for user creation, "
+        "so the first sync runs as fast as it can on AWS",
+    )
     parser.add_argument("--max-concurrency", type=int, default=8)
     options = parser.parse_args()
 
@@ -95,23 +118,31 @@ def main():
         emulator = process.client
         started = time.monotonic()
         source = build_source(None, emulator, options.users)
-        print(f"source pool {source}: {options.users} users, groups {GROUPS}, seeded in "
-              f"{time.monotonic() - started:.1f} s")
+        print(
+            f"source pool {source}: {options.users} users, groups {GROUPS}, seeded in "
+            f"{time.monotonic() - started:.1f} s"
+        )
         print(f"module settings: max_rps {options.max_rps}, max_concurrency {options.max_concurrency}")
 
-        first, first_writes = run_sync(emulator, "first sync (empty DR pool)", options.users, options.max_rps,
-                                       options.max_concurrency)
-        second, second_writes = run_sync(emulator, "second sync (nothing to do)", options.users, options.max_rps,
-                                         options.max_concurrency)
+        first, first_writes = run_sync(
+            emulator, "first sync (empty DR pool)", options.users, options.max_rps, options.max_concurrency
+        )
+        second, second_writes = run_sync(
+            emulator, "second sync (nothing to do)", options.users, options.max_rps, options.max_concurrency
+        )
 
         import boto3
 
         idp = boto3.client("cognito-idp", region_name=SEOUL)
         for number in range(0, 25):
-            idp.admin_update_user_attributes(UserPoolId=source, Username=f"user{number * 37:06d}",
-                                             UserAttributes=[{"Name": "custom:plan", "Value": "enterprise"}])
-        third, third_writes = run_sync(emulator, "third sync (25 users changed)", options.users, options.max_rps,
-                                       options.max_concurrency)
+            idp.admin_update_user_attributes(
+                UserPoolId=source,
+                Username=f"user{number * 37:06d}",
+                UserAttributes=[{"Name": "custom:plan", "Value": "enterprise"}],
+            )
+        third, third_writes = run_sync(
+            emulator, "third sync (25 users changed)", options.users, options.max_rps, options.max_concurrency
+        )
 
     ratio = second / first
     print("\nsummary")

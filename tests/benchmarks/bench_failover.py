@@ -31,8 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import yaml  # noqa: E402
 
 from tests.conftest import ansible_env  # noqa: E402
-from tests.demo.production import MegaTicketProduction, PortForgeProduction  # noqa: E402
-from tests.emulator.launcher import REPO_ROOT, EmulatorProcess, emulator_env  # noqa: E402
+from tests.demo.production import MegaTicketProduction  # noqa: E402
+from tests.demo.production import PortForgeProduction  # noqa: E402
+from tests.emulator.launcher import REPO_ROOT  # noqa: E402
+from tests.emulator.launcher import EmulatorProcess  # noqa: E402
+from tests.emulator.launcher import emulator_env  # noqa: E402
 
 COMBINED_VARS = REPO_ROOT / "tests" / "integration" / "playbooks" / "vars" / "combined.yml"
 
@@ -40,7 +43,7 @@ COMBINED_VARS = REPO_ROOT / "tests" / "integration" / "playbooks" / "vars" / "co
 def playbook(env, inventory, name, *args):
     cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), f"playbooks/{name}.yml", *args]
     started, cpu_before = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
     elapsed, cpu_after = time.monotonic() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
     # CPU seconds of ansible-playbook and its module processes (the emulator is not reaped yet: not counted)
     playbook.cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
@@ -62,7 +65,9 @@ def app_inventory(directory, count):
         hosts[name] = {
             "pilotlight_app_name": f"MegaTicket{index:02d}",
             "pilotlight_components": ["network", "iam", "loadbalancer", "compute", "dynamodb", "dns"],
-            "dr_dynamodb_tables": [f"KDT-{index:02d}-{t}" for t in ("performances", "reservations", "schedules", "venues")],
+            "dr_dynamodb_tables": [
+                f"KDT-{index:02d}-{t}" for t in ("performances", "reservations", "schedules", "venues")
+            ],
             "dr_iam_dynamodb_table_prefix": f"KDT-{index:02d}",
             "dr_compute_dynamodb_table_prefix": f"KDT-{index:02d}",
             "dr_compute_ami_filters": {"tag:Golden": "true", "tag:App": f"megaticket{index:02d}"},
@@ -75,8 +80,14 @@ def app_inventory(directory, count):
             "dr_dns_health_check": {"type": "HTTP", "port": 80, "resource_path": "/"},
         }
     inventory = {
-        "all": {"vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                         "pilotlight_primary_region": "ap-northeast-2", "pilotlight_dr_region": "ap-northeast-1"}},
+        "all": {
+            "vars": {
+                "ansible_connection": "local",
+                "ansible_python_interpreter": sys.executable,
+                "pilotlight_primary_region": "ap-northeast-2",
+                "pilotlight_dr_region": "ap-northeast-1",
+            }
+        },
         "pilotlight_apps": {"hosts": hosts},
     }
     path = Path(directory) / "hosts.yml"
@@ -103,10 +114,13 @@ def run_case(inventory, build, latency=None, extra=(), forks=10):
 
 
 def case_1():
-    elapsed, tasks, seoul = run_case(REPO_ROOT / "inventories/local", lambda: MegaTicketProduction().build(50),
-                                     extra=("-l", "megaticket"))
-    print(f"[1] MegaTicket failover, no latency: {elapsed:.1f} s wall, {tasks} tasks, {seoul} calls to Seoul "
-          f"(target < 60 s); Ansible used {run_case.cpu:.1f} CPU-seconds")
+    elapsed, tasks, seoul = run_case(
+        REPO_ROOT / "inventories/local", lambda: MegaTicketProduction().build(50), extra=("-l", "megaticket")
+    )
+    print(
+        f"[1] MegaTicket failover, no latency: {elapsed:.1f} s wall, {tasks} tasks, {seoul} calls to Seoul "
+        f"(target < 60 s); Ansible used {run_case.cpu:.1f} CPU-seconds"
+    )
 
 
 def case_2(repeat=3):
@@ -119,20 +133,25 @@ def case_2(repeat=3):
     extra = ("-l", "megaticket", "-e", f"@{COMBINED_VARS}")
     # The figure is the difference of two 40-50 s runs: a median of several pairs keeps one noisy run out.
     bases, slows = [], []
-    for _ in range(repeat):
-        base, tasks, _ = run_case(REPO_ROOT / "inventories/local", build, extra=extra)
-        slow, _, seoul = run_case(REPO_ROOT / "inventories/local", build,
-                                  latency={"instance_boot": 6, "rds_promotion": 10}, extra=extra)
+    for _pair in range(repeat):
+        base, tasks, _seoul = run_case(REPO_ROOT / "inventories/local", build, extra=extra)
+        slow, _tasks, seoul = run_case(
+            REPO_ROOT / "inventories/local", build, latency={"instance_boot": 6, "rds_promotion": 10}, extra=extra
+        )
         bases.append(base)
         slows.append(slow)
     base, slow = statistics.median(bases), statistics.median(slows)
     added = slow - base
     runs = f"median of {repeat} runs each: " if repeat > 1 else ""
-    print(f"[2] MegaTicket + RDS + secrets failover ({runs}{', '.join(f'{b:.1f}' for b in bases)} / "
-          f"{', '.join(f'{x:.1f}' for x in slows)} s): {base:.1f} s without latency, {slow:.1f} s with instance boot "
-          f"6 s and RDS promotion 10 s ({tasks} tasks, {seoul} calls to Seoul)")
-    print(f"    the latencies added {added:.1f} s: {added / 10:.2f} x the longest single wait "
-          f"(target <= 1.2; 16 s = 1.6 x if the waits ran one after the other)")
+    print(
+        f"[2] MegaTicket + RDS + secrets failover ({runs}{', '.join(f'{b:.1f}' for b in bases)} / "
+        f"{', '.join(f'{x:.1f}' for x in slows)} s): {base:.1f} s without latency, {slow:.1f} s with instance boot "
+        f"6 s and RDS promotion 10 s ({tasks} tasks, {seoul} calls to Seoul)"
+    )
+    print(
+        f"    the latencies added {added:.1f} s: {added / 10:.2f} x the longest single wait "
+        f"(target <= 1.2; 16 s = 1.6 x if the waits ran one after the other)"
+    )
 
 
 def case_3():
@@ -144,15 +163,23 @@ def case_3():
 
             def build(count=count):
                 for index in range(count):
-                    MegaTicketProduction(app=f"MegaTicket{index:02d}", prefix=f"KDT-{index:02d}",
-                                         zone=f"app{index:02d}.pilotlight-test.click", cidr_octet=index).build(20)
+                    MegaTicketProduction(
+                        app=f"MegaTicket{index:02d}",
+                        prefix=f"KDT-{index:02d}",
+                        zone=f"app{index:02d}.pilotlight-test.click",
+                        cidr_octet=index,
+                    ).build(20)
 
             results[count] = run_case(inventory, build, latency=latency, forks=count) + (run_case.cpu,)
-    (one, _, _, one_cpu), (ten, _, _, ten_cpu) = results[1], results[10]
-    print(f"[3] failover of 1 application: {one:.1f} s; of 10 applications in one inventory: {ten:.1f} s "
-          f"= {ten / one:.2f} x (target < 2 x; instance boot 6 s; {os.cpu_count()} CPUs)")
-    print(f"    Ansible CPU-seconds: {one_cpu:.1f} for 1 application, {ten_cpu:.1f} for 10 "
-          f"({ten_cpu / (os.cpu_count() or 1):.1f} s of wall time at the least on {os.cpu_count()} CPUs)")
+    (one, _tasks1, _seoul1, one_cpu), (ten, _tasks10, _seoul10, ten_cpu) = results[1], results[10]
+    print(
+        f"[3] failover of 1 application: {one:.1f} s; of 10 applications in one inventory: {ten:.1f} s "
+        f"= {ten / one:.2f} x (target < 2 x; instance boot 6 s; {os.cpu_count()} CPUs)"
+    )
+    print(
+        f"    Ansible CPU-seconds: {one_cpu:.1f} for 1 application, {ten_cpu:.1f} for 10 "
+        f"({ten_cpu / (os.cpu_count() or 1):.1f} s of wall time at the least on {os.cpu_count()} CPUs)"
+    )
 
 
 def main():

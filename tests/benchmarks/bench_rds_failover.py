@@ -35,6 +35,8 @@ def playbook(entry_point):
         "connection": "local",
         "gather_facts": False,
         "vars": {
+            "pilotlight_primary_region": SEOUL,
+            "pilotlight_dr_region": TOKYO,
             "dr_rds_instances": [{"source": f"bench-db-{n}", "replica": f"bench-db-{n}-dr"} for n in range(DATABASES)],
             "dr_rds_wait_timeout": 300,
             "dr_secrets_names": SECRETS,

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import boto3  # noqa: E402
 
 from tests.conftest import invoke_module  # noqa: E402
-from tests.emulator.launcher import EmulatorProcess, emulator_env  # noqa: E402
+from tests.emulator.launcher import EmulatorProcess  # noqa: E402
+from tests.emulator.launcher import emulator_env  # noqa: E402
 
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 OBJECTS = 300
@@ -33,12 +34,16 @@ def manifest(name):
     def digest(part):
         return "sha256:" + hashlib.sha256(f"{name}/{part}".encode()).hexdigest()
 
-    return json.dumps({
-        "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7, "digest": digest("c")},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 6,
-                    "digest": digest("l")}],
-    })
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7, "digest": digest("c")},
+            "layers": [
+                {"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 6, "digest": digest("l")}
+            ],
+        }
+    )
 
 
 def timed(name, args):
@@ -59,8 +64,14 @@ def bench_s3(client):
         tokyo.create_bucket(Bucket=destination, CreateBucketConfiguration={"LocationConstraint": TOKYO})
         for number in range(OBJECTS):
             seoul.put_object(Bucket=source, Key=f"data/{number:05d}.json", Body=b"x" * 1024)
-        args = {"bucket": source, "source_region": SEOUL, "destination_bucket": destination, "region": TOKYO,
-                "backfill": True, "max_concurrency": workers}
+        args = {
+            "bucket": source,
+            "source_region": SEOUL,
+            "destination_bucket": destination,
+            "region": TOKYO,
+            "backfill": True,
+            "max_concurrency": workers,
+        }
         wall, result = timed("s3_replication", args)
         assert result["backfill"]["copied"] == OBJECTS
         rerun, again = timed("s3_replication", args)
@@ -68,8 +79,10 @@ def bench_s3(client):
         figures[workers] = (wall, rerun)
     print(f"s3_replication backfill of {OBJECTS} objects of 1 KiB (CopyObject across regions):")
     for workers, (wall, rerun) in figures.items():
-        print(f"  max_concurrency={workers}: {wall:.2f} s wall ({OBJECTS / wall:.0f} objects/s), "
-              f"idempotent re-run {rerun:.2f} s")
+        print(
+            f"  max_concurrency={workers}: {wall:.2f} s wall ({OBJECTS / wall:.0f} objects/s), "
+            f"idempotent re-run {rerun:.2f} s"
+        )
 
 
 def bench_ecr(client):
@@ -86,10 +99,14 @@ def bench_ecr(client):
     assert result["backfill"]["triggered"] == images, result["backfill"]
     rerun, again = timed("ecr_replication", args)
     assert not again["changed"]
-    print(f"ecr_replication backfill of {images} images in {REPOSITORIES} repositories, emulated replication "
-          f"{REPLICATION_LATENCY:.1f} s per image:")
-    print(f"  {wall:.2f} s wall (one shared wait: sequential replications would take >= "
-          f"{images * REPLICATION_LATENCY:.0f} s), idempotent re-run {rerun:.2f} s")
+    print(
+        f"ecr_replication backfill of {images} images in {REPOSITORIES} repositories, emulated replication "
+        f"{REPLICATION_LATENCY:.1f} s per image:"
+    )
+    print(
+        f"  {wall:.2f} s wall (one shared wait: sequential replications would take >= "
+        f"{images * REPLICATION_LATENCY:.0f} s), idempotent re-run {rerun:.2f} s"
+    )
 
 
 def main():

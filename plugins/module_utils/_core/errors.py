@@ -20,7 +20,7 @@ import contextlib
 import functools
 
 try:
-    import botocore
+    import botocore.exceptions
 except ImportError:
     pass  # AnsibleAWSModule reports the missing SDK
 

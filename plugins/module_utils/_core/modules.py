@@ -42,6 +42,8 @@ class PilotLightModule(AnsibleAWSModule):
         )
         self._clients = {}
         self._clients_lock = threading.Lock()
+        if self.params.get("max_concurrency") is not None and self.params["max_concurrency"] < 1:
+            self.fail_json(msg=f"max_concurrency must be 1 or more, got {self.params['max_concurrency']}")
 
     def client(self, service, retry_decorator=RETRY_DECORATOR, region=None, **extra_params):
         """A boto3 client for ``service`` in ``region`` (the module's ``region`` when None).

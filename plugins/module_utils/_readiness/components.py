@@ -10,30 +10,30 @@ component found at run time (importlib) would be missing on the managed node.
 
 # One import per component; keep them in the runbook's order.
 # network: has no readiness checks
-# iam: (not yet)
-# certificate: (not yet)
-# loadbalancer: (not yet)
-# compute: (not yet)
-# dynamodb: (not yet)
-# rds: (not yet)
-# s3: (not yet)
-# ecr: (not yet)
-# secrets: (not yet)
-# identity: (not yet)
-# dns: (not yet)
-# cdn: (not yet)
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import iam
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import certificate
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import loadbalancer
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import compute
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import dynamodb
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import rds
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import s3
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import ecr
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import secrets
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import identity
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import dns
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import cdn
 
 COMPONENTS = {
-    # iam-entry
-    # certificate-entry
-    # loadbalancer-entry
-    # compute-entry
-    # dynamodb-entry
-    # rds-entry
-    # s3-entry
-    # ecr-entry
-    # secrets-entry
-    # identity-entry
-    # dns-entry
-    # cdn-entry
+    "iam": iam.check,
+    "certificate": certificate.check,
+    "loadbalancer": loadbalancer.check,
+    "compute": compute.check,
+    "dynamodb": dynamodb.check,
+    "rds": rds.check,
+    "s3": s3.check,
+    "ecr": ecr.check,
+    "secrets": secrets.check,
+    "identity": identity.check,
+    "dns": dns.check,
+    "cdn": cdn.check,
 }

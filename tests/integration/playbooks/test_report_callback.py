@@ -19,6 +19,9 @@ PLAYBOOK = textwrap.dedent("""
       tasks:
         - name: "Phase: preflight"
           block:
+            - name: Decide the mode once, as the runbook's validate step does
+              ansible.builtin.set_fact:
+                pilotlight_mode: "{{ dr_mode | default('graceful') }}"
             - name: Look around
               ansible.builtin.debug:
                 msg: checking

@@ -44,6 +44,9 @@ def _tokyo():
                      for role, port in (("web", 3000), ("app", 3001))}
     return {
         "pilotlight_app_name": APP,
+        # The role on its own (no runbook): the regions come from the inventory's run-wide variables.
+        "pilotlight_primary_region": SEOUL,
+        "pilotlight_dr_region": TOKYO,
         "dr_compute_subnet_ids": subnets,
         "dr_compute_web_security_group_ids": [groups["web"]],
         "dr_compute_app_security_group_ids": [groups["app"]],

@@ -4,6 +4,7 @@ Each scenario found under roles/*/molecule/* is one test. The session's emulator
 scenarios' prepare step resets it, so they must not run concurrently against the same emulator.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,9 @@ def test_molecule_scenario(scenario, emulator, tmp_path):
     role_dir = REPO_ROOT / scenario.parents[1]
     env = ansible_env(emulator.endpoint)
     env["MOLECULE_NO_LOG"] = "false"
+    # molecule runs ansible-config and ansible-playbook from PATH: those of this virtualenv, also when
+    # pytest is started without `make` (which puts .venv/bin first).
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     # A fresh ephemeral directory per run: molecule keeps "prepared" state there and would skip the
     # prepare step (the emulator reset) on a second run otherwise.
     env["MOLECULE_EPHEMERAL_DIRECTORY"] = str(tmp_path / "molecule")

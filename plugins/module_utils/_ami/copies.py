@@ -4,8 +4,7 @@
 
 """Copying golden AMIs to the DR region: choosing images, recognising copies, choosing what to retire.
 
-The pure functions (``select_images``, ``plan_retention``, ...) know nothing about AWS calls and are
-unit-tested on their own; the ``*_images``/``find_*`` helpers take a boto3 EC2 client.
+Pure functions (no AWS call), unit-tested on their own; the EC2 calls are in ``ec2``.
 
 A copy made by ``ami_cross_copy`` carries three tags that make the module idempotent and let it
 retire old copies without touching anything else:
@@ -15,10 +14,6 @@ retire old copies without touching anything else:
 * ``pilotlight:copy-group``: the selection group (``Role=web`` when grouped by tag), whose newest
   copies retention keeps.
 """
-
-from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
-
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
 
 SOURCE_IMAGE_TAG = "pilotlight:source-image-id"
 SOURCE_REGION_TAG = "pilotlight:source-region"
@@ -112,7 +107,8 @@ def plan_retention(copies, keep, groups, source_region, source_ids, protected_id
     retire = []
     for group in sorted(set(groups)):
         members = [
-            image for image in copies
+            image
+            for image in copies
             if tags_of(image).get(COPY_GROUP_TAG) == group
             and tags_of(image).get(SOURCE_REGION_TAG) == source_region
             and tags_of(image).get(SOURCE_IMAGE_TAG) in in_scope
@@ -190,50 +186,74 @@ def missing_tags(current, wanted):
     return {key: str(value) for key, value in (wanted or {}).items() if current.get(key) != str(value)}
 
 
-# -- AWS helpers ---------------------------------------------------------------------------------------
-@RETRY_DECORATOR
-def describe_images(client, **params):
-    return client.get_paginator("describe_images").paginate(**params).build_full_result().get("Images", [])
+def name_clash_message(image, entry, source_region, region):
+    """Why a new copy cannot take its name: another copy group's copy, or an image that is no copy of it."""
+    tags = tags_of(image)
+    source_id = entry["source"]["ImageId"]
+    name = f"an image named {image['Name']} ({image['ImageId']}) already exists in {region}"
+    if tags.get(SOURCE_IMAGE_TAG) == source_id and tags.get(SOURCE_REGION_TAG) == source_region:
+        return (
+            f"{name}: it is the copy of {source_id} for copy group {tags.get(COPY_GROUP_TAG) or '(none)'}, and "
+            f"AMI names are unique in a region, so the copy for copy group {entry['group']} needs another name: "
+            "set a name_suffix (for example -encrypted) that the other group's task does not use"
+        )
+    return f"{name} and is not a copy of {source_id}: rename or deregister it, or set name_suffix"
 
 
-def images_by_ids(client, image_ids, owners=None):
-    """Images among ``image_ids`` that exist (a filter, so unknown ids are simply absent)."""
-    if not image_ids:
-        return []
-    params = {"Filters": [{"Name": "image-id", "Values": list(image_ids)}]}
-    if owners:
-        params["Owners"] = list(owners)
-    return describe_images(client, **params)
+# -- what the module returns ------------------------------------------------------------------------
+def describe_entry(entry, source_region, params, image=None, copied=False):
+    """One item of ``images``: the copy as read, or (check mode, no copy yet) the copy predicted."""
+    source = entry["source"]
+    image = image or entry.get("copy")
+    if image is None:  # check mode: predicted copy
+        tags = dict(tags_of(source)) if params["copy_tags"] else {}
+        tags = {k: v for k, v in tags.items() if not k.startswith("aws:")}
+        tags.update({k: str(v) for k, v in params["tags"].items()})
+        tags.update(
+            {SOURCE_IMAGE_TAG: source["ImageId"], SOURCE_REGION_TAG: source_region, COPY_GROUP_TAG: entry["group"]}
+        )
+        source_encrypted, _ = encryption_of(source)
+        return {
+            "source_image_id": source["ImageId"],
+            "source_region": source_region,
+            "source_name": source.get("Name"),
+            "group": entry["group"],
+            "image_id": None,
+            "name": copy_name(source, params["name_suffix"]),
+            "state": "pending",
+            "copied": True,
+            "encrypted": bool(params["encrypted"] or source_encrypted),
+            "kms_key_id": entry.get("kms_arn"),
+            "tags": tags,
+        }
+    encrypted, key = encryption_of(image)
+    return {
+        "source_image_id": source["ImageId"],
+        "source_region": source_region,
+        "source_name": source.get("Name"),
+        "group": entry["group"],
+        "image_id": image["ImageId"],
+        "name": image.get("Name"),
+        "state": image.get("State"),
+        "copied": copied,
+        "encrypted": encrypted,
+        "kms_key_id": key,
+        "tags": tags_of(image),
+    }
 
 
-def images_by_filters(client, filters, owners=None):
-    params = {"Filters": ansible_dict_to_boto3_filter_list(filters)}
-    if owners:
-        params["Owners"] = list(owners)
-    return describe_images(client, **params)
+def newest_by_group(images):
+    out = {}
+    for image in images:  # entries are in group, then age order: the last one of a group is the newest
+        if image["image_id"]:
+            out[image["group"]] = image["image_id"]
+    return out
 
 
-def find_copies(client, source_region):
-    """Our copies in the client's region of images from ``source_region``."""
-    return describe_images(
-        client,
-        Owners=["self"],
-        Filters=[{"Name": f"tag:{SOURCE_REGION_TAG}", "Values": [source_region]}],
-    )
-
-
-@RETRY_DECORATOR
-def snapshot_kms_keys(client, snapshot_ids):
-    """{snapshot id: KMS key id or None} of our snapshots among ``snapshot_ids``."""
-    if not snapshot_ids:
-        return {}
-    snapshots = client.get_paginator("describe_snapshots").paginate(
-        OwnerIds=["self"], Filters=[{"Name": "snapshot-id", "Values": sorted(set(snapshot_ids))}]
-    ).build_full_result().get("Snapshots", [])
-    return {snapshot["SnapshotId"]: snapshot.get("KmsKeyId") for snapshot in snapshots}
-
-
-def images_named(client, names):
-    if not names:
-        return []
-    return describe_images(client, Owners=["self"], Filters=[{"Name": "name", "Values": sorted(set(names))}])
+def describe_retired(image):
+    return {
+        "image_id": image["ImageId"],
+        "name": image.get("Name"),
+        "group": tags_of(image).get(COPY_GROUP_TAG),
+        "snapshot_ids": snapshot_ids(image),
+    }

@@ -2,25 +2,16 @@
 # Copyright: pilotlight.dr contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""DynamoDB global tables (version 2019.11.21): reading, planning and changing replicas.
+"""DynamoDB global tables (version 2019.11.21): what a table's replicas need (pure, no AWS call).
 
-The pure part (``plan_table``, ``predicted_table``, ``latest_latency``...) decides what a table
-needs; the rest are small functions that take a boto3 client. Replicas are added and removed one
-at a time per table, waiting for the table and every replica to be ACTIVE in between, because
-DynamoDB refuses a replica change while another one is in progress.
+``plan_table``, ``predicted_table``, ``latest_latency``... decide what a table needs; the calls are
+in ``tables``. Replicas are added and removed one at a time per table, waiting for the table and
+every replica to be ACTIVE in between, because DynamoDB refuses a replica change while another one
+is in progress.
 """
 
 import datetime
 import re
-
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing SDK
-
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import jittered_backoff
 
 CURRENT = "2019.11.21"
 LEGACY = "2017.11.29"
@@ -55,11 +46,6 @@ PERMANENT = {
         "from a backup (or remove the replica with state=absent) and run again"
     ),
 }
-# UpdateTable answers these while the table is still UPDATING from the previous change (DescribeTable is
-# eventually consistent) and when too many table operations run at once (up to 8 tables start together
-# here, and other tasks may change tables too): both pass, so the call is retried with back-off.
-UPDATE_RETRY = jittered_backoff(["ResourceInUseException", "LimitExceededException"])
-
 LEGACY_UPGRADE = (
     "update it to version 2019.11.21 first: DynamoDB console > Tables > {name} > Global tables > "
     "Update version (there is no API for it; the table stays available during the update), then run "
@@ -249,8 +235,9 @@ def table_summary(table, region):
         "table_status": table.get("TableStatus"),
         "global_table_version": table.get("GlobalTableVersion"),
         "stream_view_type": stream_view(table),
-        "replicas": [{"region_name": name, "replica_status": status}
-                     for name, status in sorted(replica_statuses(table).items())],
+        "replicas": [
+            {"region_name": name, "replica_status": status} for name, status in sorted(replica_statuses(table).items())
+        ],
     }
 
 
@@ -270,103 +257,3 @@ def legacy_report(name, region, group):
         "upgrade": f"table {name} is a version {LEGACY} (Legacy) global table and was not changed; "
         + LEGACY_UPGRADE.format(name=name),
     }
-
-
-# -- AWS calls ---------------------------------------------------------------------------------------
-def describe_table(client, name):
-    """DescribeTable's ``Table``, or None when the table does not exist."""
-    try:
-        return client.describe_table(TableName=name, aws_retry=True)["Table"]
-    except botocore.exceptions.ClientError as error:
-        if is_error_code(error, "ResourceNotFoundException"):
-            return None
-        raise DRError(f"cannot describe DynamoDB table {name}: {error}", exception=error)
-
-
-def legacy_group(client, table):
-    """The regions of the table's 2017.11.29 global table, or None when it is not one.
-
-    Legacy replicas need NEW_AND_OLD_IMAGES streams and carry no 2019.11.21 version, so other tables
-    are not asked about (DescribeGlobalTable is not offered in every region).
-    """
-    if table.get("GlobalTableVersion") or stream_view(table) != STREAM_VIEW:
-        return None
-    try:
-        described = client.describe_global_table(GlobalTableName=table["TableName"], aws_retry=True)
-    except botocore.exceptions.ClientError as error:
-        if is_error_code(error, "GlobalTableNotFoundException", "UnknownOperationException", "ValidationException"):
-            return None
-        raise DRError(f"cannot check whether table {table['TableName']} is a legacy global table: {error}",
-                      exception=error)
-    return [replica["RegionName"] for replica in described["GlobalTableDescription"].get("ReplicationGroup", [])]
-
-
-def has_write_autoscaling(client, name):
-    """A PROVISIONED table needs write auto scaling before it can have replicas."""
-    try:
-        targets = client.describe_scalable_targets(
-            ServiceNamespace="dynamodb", ResourceIds=[f"table/{name}"],
-            ScalableDimension="dynamodb:table:WriteCapacityUnits", aws_retry=True,
-        )["ScalableTargets"]
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-        raise DRError(
-            f"cannot read the write auto scaling of PROVISIONED table {name} in {client.meta.region_name} "
-            f"(Application Auto Scaling DescribeScalableTargets): {error}; allow "
-            "application-autoscaling:DescribeScalableTargets, or switch the table to PAY_PER_REQUEST",
-            exception=error,
-        )
-    return bool(targets)
-
-
-@UPDATE_RETRY
-def _update_table(client, **request):
-    # called without aws_retry: UPDATE_RETRY is the one retry policy of this call (throttling included)
-    return client.update_table(**request)
-
-
-def update_table(client, name, what, fix, **request):
-    """UpdateTable, retried while the table is busy or too many tables change; DRError naming ``what``."""
-    try:
-        return _update_table(client, TableName=name, **request)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-        raise DRError(f"cannot {what} of table {name} in {client.meta.region_name}: {error}; {fix}",
-                      exception=error)
-
-
-def enable_stream(client, name):
-    update_table(client, name, "enable the NEW_AND_OLD_IMAGES stream",
-                 "check dynamodb:UpdateTable permissions and that no other change of the table is in progress",
-                 StreamSpecification={"StreamEnabled": True, "StreamViewType": STREAM_VIEW})
-
-
-def create_replica(client, name, region, kms_key_id=None):
-    create = {"RegionName": region}
-    if kms_key_id:
-        create["KMSMasterKeyId"] = kms_key_id
-    update_table(client, name, f"create the replica in {region}",
-                 f"check that {region} is enabled, the KMS key given for it (replica_kms_keys) exists there, and "
-                 "the DynamoDB permissions and quotas of both regions",
-                 ReplicaUpdates=[{"Create": create}])
-
-
-def delete_replica(client, name, region):
-    update_table(client, name, f"delete the replica in {region}",
-                 "check dynamodb:UpdateTable and dynamodb:DeleteTableReplica permissions (and deletion protection "
-                 f"of the replica in {region})",
-                 ReplicaUpdates=[{"Delete": {"RegionName": region}}])
-
-
-def replication_latency(client, name, receiving_region, lookback_minutes, now=None):
-    """The newest ReplicationLatency of ``name`` towards ``receiving_region`` (from the client's region)."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    response = client.get_metric_statistics(
-        Namespace="AWS/DynamoDB",
-        MetricName="ReplicationLatency",
-        Dimensions=[{"Name": "TableName", "Value": name}, {"Name": "ReceivingRegion", "Value": receiving_region}],
-        StartTime=now - datetime.timedelta(minutes=lookback_minutes),
-        EndTime=now + datetime.timedelta(minutes=1),
-        Period=60,
-        Statistics=["Average", "Maximum"],
-        aws_retry=True,
-    )
-    return latest_latency(response.get("Datapoints"))

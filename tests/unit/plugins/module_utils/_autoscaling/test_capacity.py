@@ -1,14 +1,21 @@
-"""Capacity arithmetic of the pilot light (pure logic of plugins/module_utils/asg.py)."""
+"""Capacity arithmetic of the pilot light (plugins/module_utils/_autoscaling: capacity, and the group reads)."""
 
 import pytest
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import asg
+from ansible_collections.pilotlight.dr.plugins.module_utils._autoscaling import capacity as asg
+from ansible_collections.pilotlight.dr.plugins.module_utils._autoscaling import groups as asg_groups
 
 
 def group(min_size, desired, max_size, tag=None, name="web", instances=()):
     tags = [{"Key": asg.CAPACITY_TAG, "Value": tag}] if tag is not None else []
-    return {"AutoScalingGroupName": name, "MinSize": min_size, "DesiredCapacity": desired, "MaxSize": max_size,
-            "Tags": tags, "Instances": list(instances)}
+    return {
+        "AutoScalingGroupName": name,
+        "MinSize": min_size,
+        "DesiredCapacity": desired,
+        "MaxSize": max_size,
+        "Tags": tags,
+        "Instances": list(instances),
+    }
 
 
 def cap(min_size, desired, max_size):
@@ -26,8 +33,18 @@ def test_capacity_tag_round_trip():
     assert asg.parse_capacity(" max=3, min=1 ,desired=2") == cap(1, 2, 3)
 
 
-@pytest.mark.parametrize("value", ["", "2", "min=2,desired=2", "min=a,desired=2,max=3", "min=3,desired=2,max=3",
-                                   "size=2,desired=2,max=3", "min=-1,desired=2,max=3"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "2",
+        "min=2,desired=2",
+        "min=a,desired=2,max=3",
+        "min=3,desired=2,max=3",
+        "size=2,desired=2,max=3",
+        "min=-1,desired=2,max=3",
+    ],
+)
 def test_bad_capacity_tags_are_refused(value):
     with pytest.raises(asg.CapacityError):
         asg.parse_capacity(value)
@@ -39,34 +56,43 @@ def test_recorded_capacity_names_the_group_when_unreadable():
         asg.recorded_capacity(group(0, 0, 3, tag="two"))
 
 
-@pytest.mark.parametrize("given, current, expected", [
-    ({}, cap(0, 0, 3), None),
-    ({"desired_capacity": 2}, cap(0, 0, 3), cap(2, 2, 3)),
-    ({"desired_capacity": 4}, cap(0, 0, 3), cap(4, 4, 4)),
-    ({"desired_capacity": 2, "min_size": 1, "max_size": 5}, cap(0, 0, 3), cap(1, 2, 5)),
-    ({"desired_capacity": 0}, cap(0, 0, 3), cap(0, 0, 3)),
-])
+@pytest.mark.parametrize(
+    "given, current, expected",
+    [
+        ({}, cap(0, 0, 3), None),
+        ({"desired_capacity": 2}, cap(0, 0, 3), cap(2, 2, 3)),
+        ({"desired_capacity": 4}, cap(0, 0, 3), cap(4, 4, 4)),
+        ({"desired_capacity": 2, "min_size": 1, "max_size": 5}, cap(0, 0, 3), cap(1, 2, 5)),
+        ({"desired_capacity": 0}, cap(0, 0, 3), cap(0, 0, 3)),
+    ],
+)
 def test_explicit_capacity(given, current, expected):
     assert asg.explicit_capacity(entry(**given), current) == expected
 
 
-@pytest.mark.parametrize("given, match", [
-    ({"min_size": 1}, "need desired_capacity"),
-    ({"desired_capacity": 2, "min_size": 3}, "min <= desired <= max"),
-    ({"desired_capacity": 4, "max_size": 3}, "min <= desired <= max"),
-])
+@pytest.mark.parametrize(
+    "given, match",
+    [
+        ({"min_size": 1}, "need desired_capacity"),
+        ({"desired_capacity": 2, "min_size": 3}, "min <= desired <= max"),
+        ({"desired_capacity": 4, "max_size": 3}, "min <= desired <= max"),
+    ],
+)
 def test_bad_explicit_capacity(given, match):
     with pytest.raises(asg.CapacityError, match=match):
         asg.explicit_capacity(entry(**given), cap(0, 0, 3))
 
 
-@pytest.mark.parametrize("percent, expected", [
-    (100, cap(2, 4, 6)),
-    (50, cap(1, 2, 6)),
-    (25, cap(1, 1, 6)),
-    (10, cap(1, 1, 6)),
-    (200, cap(4, 8, 8)),
-])
+@pytest.mark.parametrize(
+    "percent, expected",
+    [
+        (100, cap(2, 4, 6)),
+        (50, cap(1, 2, 6)),
+        (25, cap(1, 1, 6)),
+        (10, cap(1, 1, 6)),
+        (200, cap(4, 8, 8)),
+    ],
+)
 def test_percentage_rounds_up(percent, expected):
     assert asg.scaled(cap(2, 4, 6), percent) == expected
 
@@ -89,10 +115,14 @@ def test_active_target_precedence():
     assert asg.active_target(dr, entry(desired_capacity=3)) == (cap(3, 3, 3), "explicit")
     primary = group(4, 4, 6, name="primary-web")
     assert asg.active_target(dr, entry(reference_group="primary-web"), primary, 50) == (
-        cap(2, 2, 6), "reference (current)")
+        cap(2, 2, 6),
+        "reference (current)",
+    )
     fenced = group(0, 0, 6, tag="min=4,desired=4,max=6", name="primary-web")
-    assert asg.active_target(dr, entry(reference_group="primary-web"), fenced, 50) == (cap(2, 2, 6),
-                                                                                      "reference (recorded)")
+    assert asg.active_target(dr, entry(reference_group="primary-web"), fenced, 50) == (
+        cap(2, 2, 6),
+        "reference (recorded)",
+    )
 
 
 def test_active_group_never_fenced_keeps_what_it_runs():
@@ -108,13 +138,16 @@ def test_active_target_without_any_capacity_is_an_error():
         asg.active_target(group(0, 0, 3), entry(reference_group="p"), None)
 
 
-@pytest.mark.parametrize("current, target, expected", [
-    (cap(0, 0, 3), cap(2, 2, 3), cap(2, 2, 3)),
-    (cap(3, 3, 3), cap(2, 2, 3), cap(3, 3, 3)),
-    (cap(0, 3, 3), cap(2, 2, 3), cap(2, 3, 3)),
-    (cap(0, 0, 1), cap(2, 2, 3), cap(2, 2, 3)),
-    (cap(1, 1, 5), cap(2, 4, 4), cap(2, 4, 5)),
-])
+@pytest.mark.parametrize(
+    "current, target, expected",
+    [
+        (cap(0, 0, 3), cap(2, 2, 3), cap(2, 2, 3)),
+        (cap(3, 3, 3), cap(2, 2, 3), cap(3, 3, 3)),
+        (cap(0, 3, 3), cap(2, 2, 3), cap(2, 3, 3)),
+        (cap(0, 0, 1), cap(2, 2, 3), cap(2, 2, 3)),
+        (cap(1, 1, 5), cap(2, 4, 4), cap(2, 4, 5)),
+    ],
+)
 def test_never_scale_in(current, target, expected):
     assert asg.never_scale_in(current, target) == expected
 
@@ -188,8 +221,10 @@ class StubAutoScaling:
                 if len(self.names) > 50:
                     from botocore.exceptions import ClientError
 
-                    raise ClientError({"Error": {"Code": "ValidationError", "Message": "at most 50 names"}},
-                                      "DescribeAutoScalingGroups")
+                    raise ClientError(
+                        {"Error": {"Code": "ValidationError", "Message": "at most 50 names"}},
+                        "DescribeAutoScalingGroups",
+                    )
                 return {"AutoScalingGroups": [{"AutoScalingGroupName": n} for n in self.names if n in stub.existing]}
 
         class Paginator:
@@ -203,7 +238,7 @@ class StubAutoScaling:
 def test_describe_groups_asks_for_at_most_50_names_a_call():
     names = [f"asg-{n:03}" for n in range(120)]
     client = StubAutoScaling(names[:-1])
-    groups = asg.describe_groups(client, names + names[:5])  # duplicates are asked for once
+    groups = asg_groups.describe_groups(client, names + names[:5])  # duplicates are asked for once
     assert [len(call) for call in client.calls] == [50, 50, 20]
     assert sorted(name for call in client.calls for name in call) == names
     assert set(groups) == set(names[:-1])
@@ -212,6 +247,6 @@ def test_describe_groups_asks_for_at_most_50_names_a_call():
 
 def test_describe_groups_of_no_names_makes_no_call():
     client = StubAutoScaling([])
-    assert asg.describe_groups(client, []) == {}
+    assert asg_groups.describe_groups(client, []) == {}
     assert client.calls == []
-    assert asg.describe_groups(client, ["web"]) == {} and client.calls == [["web"]]
+    assert asg_groups.describe_groups(client, ["web"]) == {} and client.calls == [["web"]]

@@ -1,12 +1,14 @@
-"""Planning DynamoDB global-table changes without AWS."""
+"""DynamoDB global tables without AWS: the plans (_dynamodb.replicas), the calls (_dynamodb.tables) and the waits."""
 
 import datetime
 
 import pytest
 from botocore.exceptions import ClientError
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import global_tables as gt
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb import enabling
+from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb import replicas as gt
+from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb import tables
 
 TOKYO, OSAKA = "ap-northeast-1", "ap-northeast-3"
 
@@ -35,8 +37,7 @@ def test_a_global_table_with_all_replicas_needs_nothing():
 
 
 def test_a_replica_being_created_is_not_created_again():
-    plan = gt.plan_table(table("NEW_AND_OLD_IMAGES", {TOKYO: "CREATING"}, status="UPDATING"), [TOKYO, OSAKA],
-                         "present")
+    plan = gt.plan_table(table("NEW_AND_OLD_IMAGES", {TOKYO: "CREATING"}, status="UPDATING"), [TOKYO, OSAKA], "present")
     assert plan.add == [OSAKA] and not plan.enable_stream
 
 
@@ -133,16 +134,20 @@ def test_the_permanent_states_are_those_of_the_botocore_model():
     assert gt.IN_PROGRESS <= table_states and gt.CREATION_FAILED in replica_states
 
 
-@pytest.mark.parametrize("status, fix", [
-    ("INACCESSIBLE_ENCRYPTION_CREDENTIALS", "KMS key"),
-    ("REGION_DISABLED", "enable it"),
-    ("REPLICATION_NOT_AUTHORIZED", "resource-based policy"),
-    ("ARCHIVING", "restore"),
-    ("ARCHIVED", "backup"),
-])
+@pytest.mark.parametrize(
+    "status, fix",
+    [
+        ("INACCESSIBLE_ENCRYPTION_CREDENTIALS", "KMS key"),
+        ("REGION_DISABLED", "enable it"),
+        ("REPLICATION_NOT_AUTHORIZED", "resource-based policy"),
+        ("ARCHIVING", "restore"),
+        ("ARCHIVED", "backup"),
+    ],
+)
 def test_a_replica_in_a_permanent_state_is_a_problem_naming_table_region_status_and_fix(status, fix):
-    plan = gt.plan_table(table("NEW_AND_OLD_IMAGES", {TOKYO: status}), [TOKYO, OSAKA], "present",
-                         region="ap-northeast-2")
+    plan = gt.plan_table(
+        table("NEW_AND_OLD_IMAGES", {TOKYO: status}), [TOKYO, OSAKA], "present", region="ap-northeast-2"
+    )
     assert len(plan.problems) == 1
     assert "orders" in plan.problems[0] and TOKYO in plan.problems[0] and status in plan.problems[0]
     assert fix in plan.problems[0]
@@ -151,8 +156,9 @@ def test_a_replica_in_a_permanent_state_is_a_problem_naming_table_region_status_
 def test_a_table_in_a_permanent_state_is_a_problem_in_the_module_region():
     problems = gt.permanent_problems(table(status="ARCHIVED"), "ap-northeast-2")
     assert problems == [f"table orders in ap-northeast-2 is ARCHIVED: {gt.PERMANENT['ARCHIVED']}"]
-    plan = gt.plan_table(table(status="INACCESSIBLE_ENCRYPTION_CREDENTIALS"), [TOKYO], "present",
-                         region="ap-northeast-2")
+    plan = gt.plan_table(
+        table(status="INACCESSIBLE_ENCRYPTION_CREDENTIALS"), [TOKYO], "present", region="ap-northeast-2"
+    )
     assert "ap-northeast-2 is INACCESSIBLE_ENCRYPTION_CREDENTIALS" in plan.problems[0]
 
 
@@ -211,7 +217,7 @@ def no_sleep(monkeypatch):
 @pytest.mark.parametrize("code", ["ResourceInUseException", "LimitExceededException", "ThrottlingException"])
 def test_update_table_is_retried_while_the_table_is_busy_or_too_many_change(no_sleep, code):
     client = FakeClient(codes=[code, code])
-    gt.create_replica(client, "orders", TOKYO, "alias/dr")
+    tables.create_replica(client, "orders", TOKYO, "alias/dr")
     assert len(client.updates) == 3
     assert client.updates[-1]["ReplicaUpdates"] == [{"Create": {"RegionName": TOKYO, "KMSMasterKeyId": "alias/dr"}}]
 
@@ -226,7 +232,7 @@ def test_the_retried_codes_are_update_table_errors_of_the_botocore_model():
 def test_update_table_errors_become_dr_errors_naming_table_and_region(no_sleep):
     client = FakeClient(codes=["ValidationException"])
     with pytest.raises(DRError) as caught:
-        gt.delete_replica(client, "orders", OSAKA)
+        tables.delete_replica(client, "orders", OSAKA)
     assert len(client.updates) == 1  # not retried
     message = caught.value.message
     assert "delete the replica in ap-northeast-3 of table orders in ap-northeast-2" in message
@@ -235,18 +241,17 @@ def test_update_table_errors_become_dr_errors_naming_table_and_region(no_sleep):
 
 def test_auto_scaling_read_errors_become_dr_errors():
     with pytest.raises(DRError) as caught:
-        gt.has_write_autoscaling(FakeClient(), "orders")
+        tables.has_write_autoscaling(FakeClient(), "orders")
     assert "table orders" in caught.value.message and "DescribeScalableTargets" in caught.value.message
     assert caught.value.exception is not None
 
 
 # -- the module's waits ---------------------------------------------------------------------------------
 def runner(client, state="present", regions=(TOKYO,)):
-    from ansible_collections.pilotlight.dr.plugins.modules import global_table_enable
     from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
 
     params = dict(state=state, replica_regions=list(regions), replica_kms_keys={})
-    return global_table_enable.Runner(client, params, Deadline(60))
+    return enabling.Runner(client, params, Deadline(60))
 
 
 def test_the_wait_after_a_create_ignores_a_stale_active_read(no_sleep):

@@ -1,8 +1,10 @@
-"""Choosing AMIs to copy and copies to retire (pure logic of plugins/module_utils/ami.py)."""
+"""Choosing AMIs to copy and copies to retire (_ami: the pure logic, the plan, retiring old copies)."""
 
 import pytest
 
-from ansible_collections.pilotlight.dr.plugins.module_utils import ami
+from ansible_collections.pilotlight.dr.plugins.module_utils._ami import copies as ami
+from ansible_collections.pilotlight.dr.plugins.module_utils._ami import ec2
+from ansible_collections.pilotlight.dr.plugins.module_utils._ami.plan import plan
 
 SEOUL = "ap-northeast-2"
 
@@ -85,15 +87,18 @@ COPIES = [
 SOURCES = ["ami-web1", "ami-web2", "ami-web3", "ami-app1"]  # what the run's image_ids/filters matched
 
 
-@pytest.mark.parametrize("keep, protected, new, expected", [
-    (None, [], {}, []),
-    (3, [], {}, []),
-    (2, [], {}, ["ami-c1"]),
-    (1, [], {}, ["ami-c1", "ami-c2"]),
-    (2, [], {"Role=web": 1}, ["ami-c1", "ami-c2"]),
-    (1, ["ami-c1"], {}, ["ami-c2", "ami-c3"]),
-    (2, ["ami-c1"], {}, ["ami-c2"]),
-])
+@pytest.mark.parametrize(
+    "keep, protected, new, expected",
+    [
+        (None, [], {}, []),
+        (3, [], {}, []),
+        (2, [], {}, ["ami-c1"]),
+        (1, [], {}, ["ami-c1", "ami-c2"]),
+        (2, [], {"Role=web": 1}, ["ami-c1", "ami-c2"]),
+        (1, ["ami-c1"], {}, ["ami-c2", "ami-c3"]),
+        (2, ["ami-c1"], {}, ["ami-c2"]),
+    ],
+)
 def test_retention_per_group(keep, protected, new, expected):
     retire = ami.plan_retention(COPIES, keep, ["Role=web"], SEOUL, SOURCES, protected, new)
     assert [i["ImageId"] for i in retire] == expected
@@ -101,8 +106,10 @@ def test_retention_per_group(keep, protected, new, expected):
 
 def test_retention_never_retires_copies_of_images_the_run_did_not_match():
     # Another application's web copies share the group name Role=web but not the source images.
-    other_app = [copy("ami-o1", "ami-other-web1", "2025-11-01T00:00:00.000Z"),
-                 copy("ami-o2", "ami-other-web2", "2025-11-02T00:00:00.000Z")]
+    other_app = [
+        copy("ami-o1", "ami-other-web1", "2025-11-01T00:00:00.000Z"),
+        copy("ami-o2", "ami-other-web2", "2025-11-02T00:00:00.000Z"),
+    ]
     retire = ami.plan_retention(COPIES + other_app, 1, ["Role=web"], SEOUL, SOURCES)
     assert [i["ImageId"] for i in retire] == ["ami-c1", "ami-c2"]
     other_sources = ["ami-other-web1", "ami-other-web2"]
@@ -150,21 +157,24 @@ def encrypted_copy(key=KEY_ARN, encrypted=True):
     return image
 
 
-@pytest.mark.parametrize("image, encrypted, kms_arn, snapshot_keys, expected", [
-    (encrypted_copy(encrypted=False, key=None), False, None, None, None),
-    (encrypted_copy(), False, None, None, None),  # an encrypted copy where none is asked for is fine
-    (encrypted_copy(encrypted=False, key=None), True, None, None, "is not encrypted"),
-    (encrypted_copy(encrypted=False, key=None), True, KEY_ARN, None, "is not encrypted"),
-    (encrypted_copy(), True, None, None, None),
-    (encrypted_copy(), True, KEY_ARN, None, None),
-    (encrypted_copy(key="1234abcd-12ab-34cd-56ef-1234567890ab"), True, KEY_ARN, None, None),
-    (encrypted_copy(key=OTHER_ARN), True, KEY_ARN, None, "is encrypted with 9999abcd"),
-    # DescribeImages without the key: the snapshots' keys decide.
-    (encrypted_copy(key=None), True, KEY_ARN, {"snap-e1": OTHER_ARN}, "is encrypted with 9999abcd"),
-    (encrypted_copy(key=None), True, KEY_ARN, {"snap-e1": KEY_ARN}, None),
-    (encrypted_copy(key=None), True, KEY_ARN, {}, None),
-    (dict(encrypted_copy(encrypted=False, key=None), BlockDeviceMappings=[]), True, KEY_ARN, None, None),
-])
+@pytest.mark.parametrize(
+    "image, encrypted, kms_arn, snapshot_keys, expected",
+    [
+        (encrypted_copy(encrypted=False, key=None), False, None, None, None),
+        (encrypted_copy(), False, None, None, None),  # an encrypted copy where none is asked for is fine
+        (encrypted_copy(encrypted=False, key=None), True, None, None, "is not encrypted"),
+        (encrypted_copy(encrypted=False, key=None), True, KEY_ARN, None, "is not encrypted"),
+        (encrypted_copy(), True, None, None, None),
+        (encrypted_copy(), True, KEY_ARN, None, None),
+        (encrypted_copy(key="1234abcd-12ab-34cd-56ef-1234567890ab"), True, KEY_ARN, None, None),
+        (encrypted_copy(key=OTHER_ARN), True, KEY_ARN, None, "is encrypted with 9999abcd"),
+        # DescribeImages without the key: the snapshots' keys decide.
+        (encrypted_copy(key=None), True, KEY_ARN, {"snap-e1": OTHER_ARN}, "is encrypted with 9999abcd"),
+        (encrypted_copy(key=None), True, KEY_ARN, {"snap-e1": KEY_ARN}, None),
+        (encrypted_copy(key=None), True, KEY_ARN, {}, None),
+        (dict(encrypted_copy(encrypted=False, key=None), BlockDeviceMappings=[]), True, KEY_ARN, None, None),
+    ],
+)
 def test_encryption_mismatch(image, encrypted, kms_arn, snapshot_keys, expected):
     problem = ami.encryption_mismatch(image, encrypted, kms_arn, snapshot_keys)
     if expected is None:
@@ -181,7 +191,7 @@ def test_key_id_of():
 
 # -- the module's planning and retirement, with a stub EC2 client -------------------------------------------
 class StubEC2:
-    """Enough of an EC2 client for ami_cross_copy.plan(): DescribeImages/DescribeSnapshots over fixed lists."""
+    """Enough of an EC2 client for plan(): DescribeImages/DescribeSnapshots over fixed lists."""
 
     def __init__(self, images=(), snapshots=()):
         self.images, self.snapshots, self.calls = list(images), list(snapshots), []
@@ -193,8 +203,11 @@ class StubEC2:
             if name.startswith("tag:"):
                 value = ami.tags_of(image).get(name[4:])
             else:
-                value = {"name": image.get("Name"), "image-id": image.get("ImageId"),
-                         "snapshot-id": image.get("SnapshotId")}[name]
+                value = {
+                    "name": image.get("Name"),
+                    "image-id": image.get("ImageId"),
+                    "snapshot-id": image.get("SnapshotId"),
+                }[name]
             if value not in values:
                 return False
         return True
@@ -225,8 +238,15 @@ def module_params(**extra):
     return values
 
 
-def web_copy(image_id="ami-c1", group="Role=web", name="megaticket-web-golden-2", created="2025-12-21T00:00:00.000Z",
-             source="ami-web2", encrypted=False, key=None):
+def web_copy(
+    image_id="ami-c1",
+    group="Role=web",
+    name="megaticket-web-golden-2",
+    created="2025-12-21T00:00:00.000Z",
+    source="ami-web2",
+    encrypted=False,
+    key=None,
+):
     image = copy(image_id, source, created, group=group, name=name)
     image["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] = encrypted
     if key:
@@ -235,89 +255,109 @@ def web_copy(image_id="ami-c1", group="Role=web", name="megaticket-web-golden-2"
 
 
 def test_plan_does_not_reuse_another_groups_copy():
-    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     dest = StubEC2([web_copy()])
     params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr", name_suffix="-encrypted")
-    entries, retire = ami_cross_copy.plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1",
-                                          KEY_ARN)
+    entries, retire = plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
     assert [(e["group"], e["copy"]) for e in entries] == [("encrypted-web", None)]
     assert retire == []
     # The first group still finds its own copy.
-    entries, _ = ami_cross_copy.plan(dest, module_params(), [WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
+    entries, _ = plan(dest, module_params(), [WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
     assert entries[0]["copy"]["ImageId"] == "ami-c1"
 
 
-@pytest.mark.parametrize("existing, kms_arn, problem", [
-    (web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted"), KEY_ARN,
-     "is not encrypted"),
-    (web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted"), None, "is not encrypted"),
-    (web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted", encrypted=True,
-              key=OTHER_ARN), KEY_ARN, "is encrypted with 9999abcd"),
-])
+@pytest.mark.parametrize(
+    "existing, kms_arn, problem",
+    [
+        (
+            web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted"),
+            KEY_ARN,
+            "is not encrypted",
+        ),
+        (web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted"), None, "is not encrypted"),
+        (
+            web_copy(
+                "ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted", encrypted=True, key=OTHER_ARN
+            ),
+            KEY_ARN,
+            "is encrypted with 9999abcd",
+        ),
+    ],
+)
 def test_plan_refuses_a_copy_of_the_group_with_other_encryption(existing, kms_arn, problem):
     from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
-    params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr" if kms_arn else None,
-                           name_suffix="-encrypted")
+    params = module_params(
+        encrypted=True, kms_key_id="alias/megaticket-dr" if kms_arn else None, name_suffix="-encrypted"
+    )
     with pytest.raises(DRError) as error:
-        ami_cross_copy.plan(StubEC2([existing]), params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1",
-                            kms_arn)
+        plan(StubEC2([existing]), params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", kms_arn)
     message = error.value.message
-    for part in ("copy ami-e1", "of ami-web2", "copy group encrypted-web", problem, "deregister ami-e1", "copy_group",
-                 "name_suffix"):
+    for part in (
+        "copy ami-e1",
+        "of ami-web2",
+        "copy group encrypted-web",
+        problem,
+        "deregister ami-e1",
+        "copy_group",
+        "name_suffix",
+    ):
         assert part in message, (part, message)
 
 
 def test_plan_reads_the_snapshot_key_when_the_image_does_not_name_it():
     from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     existing = web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted", encrypted=True)
     params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr", name_suffix="-encrypted")
     dest = StubEC2([existing], snapshots=[{"SnapshotId": "snap-e1", "KmsKeyId": KEY_ARN}])
-    entries, _ = ami_cross_copy.plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
+    entries, _ = plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
     assert entries[0]["copy"]["ImageId"] == "ami-e1"
     assert [c[0] for c in dest.calls].count("describe_snapshots") == 1
     dest = StubEC2([existing], snapshots=[{"SnapshotId": "snap-e1", "KmsKeyId": OTHER_ARN}])
     with pytest.raises(DRError, match="is encrypted with 9999abcd"):
-        ami_cross_copy.plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
+        plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
 
 
 def test_name_clash_with_another_groups_copy_says_so():
     from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
-    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     dest = StubEC2([web_copy()])
     with pytest.raises(DRError) as error:
-        ami_cross_copy.plan(dest, module_params(encrypted=True), [WEB2], [("encrypted-web", WEB2)], SEOUL,
-                            "ap-northeast-1")
+        plan(dest, module_params(encrypted=True), [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1")
     message = error.value.message
     assert "megaticket-web-golden-2 (ami-c1)" in message and "copy of ami-web2 for copy group Role=web" in message
     assert "copy group encrypted-web" in message and "name_suffix" in message and "not a copy" not in message
     # An image that is no copy at all keeps the old message.
     dest = StubEC2([image("ami-x", "megaticket-web-golden-2", "2025-12-21T00:00:00.000Z")])
     with pytest.raises(DRError, match="is not a copy of ami-web2: rename or deregister it, or set name_suffix"):
-        ami_cross_copy.plan(dest, module_params(), [WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
+        plan(dest, module_params(), [WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
 
 
 def test_plan_retention_stays_per_group():
-    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     copies = [
         web_copy("ami-c1", source="ami-web1", name="megaticket-web-golden-1", created="2025-12-02T00:00:00.000Z"),
         web_copy("ami-c2", created="2025-12-21T00:00:00.000Z"),
-        web_copy("ami-e1", group="encrypted-web", source="ami-web1", name="megaticket-web-golden-1-encrypted",
-                 created="2025-12-03T00:00:00.000Z", encrypted=True, key=KEY_ARN),
+        web_copy(
+            "ami-e1",
+            group="encrypted-web",
+            source="ami-web1",
+            name="megaticket-web-golden-1-encrypted",
+            created="2025-12-03T00:00:00.000Z",
+            encrypted=True,
+            key=KEY_ARN,
+        ),
     ]
     params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr", name_suffix="-encrypted", keep_copies=1)
-    entries, retire = ami_cross_copy.plan(StubEC2(copies), params, [WEB1, WEB2], [("encrypted-web", WEB2)], SEOUL,
-                                          "ap-northeast-1", KEY_ARN)
+    entries, retire = plan(
+        StubEC2(copies), params, [WEB1, WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN
+    )
     assert entries[0]["copy"] is None
     assert [i["ImageId"] for i in retire] == ["ami-e1"]  # never the Role=web copies
-    entries, retire = ami_cross_copy.plan(StubEC2(copies), module_params(keep_copies=1), [WEB1, WEB2],
-                                          [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
+    entries, retire = plan(
+        StubEC2(copies), module_params(keep_copies=1), [WEB1, WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1"
+    )
     assert entries[0]["copy"]["ImageId"] == "ami-c2" and [i["ImageId"] for i in retire] == ["ami-c1"]
 
 
@@ -347,13 +387,11 @@ def retrying(stub, decorator):
 
 def test_retire_copy_retries_snapshots_still_in_use(monkeypatch):
     from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
-    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     monkeypatch.setattr("time.sleep", lambda seconds: None)
     stub = RetiringEC2("InvalidSnapshot.InUse", "InvalidSnapshot.InUse")
     old = web_copy("ami-c1")
-    result = ami_cross_copy.retire_copy(retrying(stub, RETRY_DECORATOR), old,
-                                        retrying(stub, ami_cross_copy.SNAPSHOT_RETRY))
+    result = ec2.retire_copy(retrying(stub, RETRY_DECORATOR), old, retrying(stub, ec2.SNAPSHOT_RETRY))
     assert result == "ami-c1"
     assert stub.calls == [("deregister_image", "ami-c1")] + [("delete_snapshot", "snap-c1")] * 3
 
@@ -361,14 +399,14 @@ def test_retire_copy_retries_snapshots_still_in_use(monkeypatch):
 def test_retire_copy_tolerates_gone_snapshots_and_names_orphans(monkeypatch):
     from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
     from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
-    from ansible_collections.pilotlight.dr.plugins.modules import ami_cross_copy
 
     monkeypatch.setattr("time.sleep", lambda seconds: None)
     stub = RetiringEC2("InvalidSnapshot.NotFound")
-    assert ami_cross_copy.retire_copy(retrying(stub, RETRY_DECORATOR), web_copy("ami-c1"),
-                                      retrying(stub, ami_cross_copy.SNAPSHOT_RETRY)) == "ami-c1"
+    assert (
+        ec2.retire_copy(retrying(stub, RETRY_DECORATOR), web_copy("ami-c1"), retrying(stub, ec2.SNAPSHOT_RETRY))
+        == "ami-c1"
+    )
     stub = RetiringEC2("UnauthorizedOperation")
     with pytest.raises(DRError, match="snap-c1 of old copy ami-c1 failed.*delete-snapshot --snapshot-id snap-c1"):
-        ami_cross_copy.retire_copy(retrying(stub, RETRY_DECORATOR), web_copy("ami-c1"),
-                                   retrying(stub, ami_cross_copy.SNAPSHOT_RETRY))
+        ec2.retire_copy(retrying(stub, RETRY_DECORATOR), web_copy("ami-c1"), retrying(stub, ec2.SNAPSHOT_RETRY))
     assert [c[0] for c in stub.calls].count("delete_snapshot") == 1

@@ -8,13 +8,13 @@ A group in standby has min 0 and desired 0 (max kept) and carries its active cap
 (``pilotlight:active-capacity`` = ``min=2,desired=2,max=3``), so that activation in the DR region
 needs nothing but the group itself: no call to the primary region, which may be down.
 
-The functions here are pure (dicts in, dicts out) and unit-tested; ``describe_groups`` and
-``target_health`` take a boto3 client.
+The functions here are pure (dicts in, dicts out) and unit-tested; the Auto Scaling and ELB calls
+are in ``groups``.
 """
 
 import math
 
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
 CAPACITY_TAG = "pilotlight:active-capacity"
 COUNTED_STATES = ("InService", "Pending", "Pending:Wait", "Pending:Proceed")
@@ -231,36 +231,70 @@ def activation_progress(group, health_by_tg):
     is ready with two 4-vCPU instances.
     """
     desired = group.get("DesiredCapacity") or 0
-    return (units_of(group, in_service(group)) >= desired,
-            units_of(group, ready_instances(group, health_by_tg)) >= desired)
+    return (
+        units_of(group, in_service(group)) >= desired,
+        units_of(group, ready_instances(group, health_by_tg)) >= desired,
+    )
 
 
-# -- AWS helpers -------------------------------------------------------------------------------------------
-# DescribeAutoScalingGroups takes at most 50 AutoScalingGroupNames per call.
-MAX_NAMES_PER_CALL = 50
+# -- the module's plan and result ---------------------------------------------------------------------------
+def plan_group(group, entry, params, references):
+    """A plan dict for one group: sizes before/after and the capacity to record."""
+    tag = params["capacity_tag"]
+    before = current_capacity(group)
+    existing = recorded_capacity(group, tag)
+    if params["state"] == "standby":
+        after, record, source = standby_plan(group, entry, params["record_capacity"], tag)
+    else:
+        target, source = active_target(
+            group, entry, references.get(entry.get("reference_group")), params["capacity_percent"], tag
+        )
+        after, record = never_scale_in(before, target), existing
+    return {
+        "name": entry["name"],
+        "group": group,
+        "before": before,
+        "after": after,
+        "existing_record": existing,
+        "record": record,
+        "source": source,
+        "resize": after != before,
+        "retag": record is not None and record != existing,
+        "timings": {"update": None, "in_service": None, "healthy": None},
+    }
 
 
-def chunked(items, size=MAX_NAMES_PER_CALL):
-    items = list(items)
-    return [items[start:start + size] for start in range(0, len(items), size)]
+def make_plans(groups, params, references):
+    """The plan of every group of the task; one DRError naming every group whose capacity is unusable."""
+    plans, problems = [], []
+    for entry in params["groups"]:
+        try:
+            plans.append(plan_group(groups[entry["name"]], entry, params, references))
+        except CapacityError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise DRError("; ".join(problems))
+    return plans
 
 
-@RETRY_DECORATOR
-def _describe_some_groups(client, names):
-    paginator = client.get_paginator("describe_auto_scaling_groups")
-    return paginator.paginate(AutoScalingGroupNames=list(names)).build_full_result().get("AutoScalingGroups", [])
+def describe_plan(plan, group, health, region, check_mode):
+    """One item of the module's ``groups``."""
+    own = {arn: health.get(arn, {}) for arn in group.get("TargetGroupARNs") or []}
+    return {
+        "name": plan["name"],
+        "region": region,
+        "changed": plan["resize"] or plan["retag"],
+        "before": plan["before"],
+        "after": plan["after"] if check_mode else current_capacity(group),
+        "recorded_capacity": plan["record"],
+        "capacity_source": plan["source"],
+        "target_group_arns": list(group.get("TargetGroupARNs") or []),
+        "instances": [instance_view(i, own) for i in group.get("Instances") or []],
+        "timings": plan["timings"],
+    }
 
 
-def describe_groups(client, names):
-    """{name: group} of the groups among ``names`` that exist, in calls of at most 50 names."""
-    out = {}
-    for chunk in chunked(dict.fromkeys(names)):
-        for group in _describe_some_groups(client, chunk):
-            out[group["AutoScalingGroupName"]] = group
-    return out
-
-
-def target_health(elbv2, target_group_arn):
-    """{instance id: state} of a target group's targets."""
-    descriptions = elbv2.describe_target_health(TargetGroupArn=target_group_arn, aws_retry=True)
-    return {d["Target"]["Id"]: d["TargetHealth"]["State"] for d in descriptions.get("TargetHealthDescriptions", [])}
+def diff_view(sizes, record):
+    view = dict(sizes)
+    view["recorded"] = format_capacity(record) if record else None
+    return view
