@@ -12,7 +12,7 @@ ansible-runner then sets its own stdout callback (the event emitter AWX reads) a
 artifacts: status, rc, job events (with the set_stats artifacts in the stats event) and stdout.
 """
 
-import json
+import os
 import shutil
 import subprocess
 import sys
@@ -52,8 +52,11 @@ def run(root, playbook, ident):
     """ansible_runner.run as AWX calls it; returns the Runner (status, rc, stats, events)."""
     import ansible_runner
 
-    return ansible_runner.run(private_data_dir=str(root), playbook=playbook, ident=ident, quiet=True,
-                              envvars=None, settings={"suppress_ansible_output": True})
+    # The execution environment has ansible-playbook on its PATH; here it is the virtualenv's.
+    venv_bin = str(Path(sys.executable).parent)
+    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
+    return ansible_runner.run(private_data_dir=str(root), playbook=playbook, ident=ident, quiet=True)
 
 
 def artifacts(runner):
@@ -67,6 +70,3 @@ def artifacts(runner):
 def stdout(runner):
     return Path(runner.config.artifact_dir, "stdout").read_text()
 
-
-def status_file(runner):
-    return json.loads(json.dumps({"status": runner.status, "rc": runner.rc}))

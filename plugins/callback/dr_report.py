@@ -17,7 +17,8 @@ description:
   - A phase is a block whose name starts with C(Phase) (for example C(Phase - promote data) or a name
     with a colon after C(Phase)); tasks
     outside any phase are counted under C(other).
-  - A play with the variable C(pilotlight_report=false) is left out (the playbooks' application guard).
+  - A play or task with the variable C(pilotlight_report=false) is left out (the playbooks' application
+    guard; the runbook re-raising a failure that the report already holds).
   - The runbook's readiness verdict (the fact C(dr_runbook_readiness)) is reported too, with the checks passed,
     failed, and not checked (those an ungraceful failover went on past).
   - At the end of the run it writes C(<report_dir>/<playbook>-<UTC timestamp>.json), C(.md) and C(.html)
@@ -105,6 +106,11 @@ READINESS_FACT = "dr_runbook_readiness"
 RTO_MILESTONES = {"failback": ("primary_serving", "primary serving")}
 DEFAULT_RTO_MILESTONE = ("dr_serving", "DR serving")
 OTHER_PHASE = "other"
+
+
+def reported(variables):
+    """False for a play or task with the variable pilotlight_report set to false."""
+    return (variables or {}).get("pilotlight_report", True) not in (False, "false", "False")
 
 
 def phase_of(task):
@@ -284,7 +290,7 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_play_start(self, play):
         # A play with the variable pilotlight_report: false (the playbooks' application guard) is left out.
-        self._play_reported = play.vars.get("pilotlight_report", True) not in (False, "false", "False")
+        self._play_reported = reported(play.vars)
         if self.run is None:
             return
         from ansible import context
@@ -321,6 +327,8 @@ class CallbackModule(CallbackBase):
         if self.run is None or not self._play_reported:
             return
         task = result._task
+        if not reported(task.vars):  # e.g. the runbook re-raising a failure it already notified
+            return
         data = result._result
         if data.get("results") and isinstance(data["results"], list):  # a loop: one record for the task
             facts = {}

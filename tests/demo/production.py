@@ -43,41 +43,60 @@ class MegaTicketProduction:
     # -- pieces ----------------------------------------------------------------------------
     def network(self):
         ec2, base = self.ec2, f"10.{self.octet}"
-        vpc = ec2.create_vpc(CidrBlock=f"{base}.0.0/16", TagSpecifications=[
-            {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": f"{self.app}-VPC"}]}])["Vpc"]["VpcId"]
+        vpc = ec2.create_vpc(
+            CidrBlock=f"{base}.0.0/16",
+            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": f"{self.app}-VPC"}]}],
+        )["Vpc"]["VpcId"]
         igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
         ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
         subnets = {}
-        for name, cidr, az in [("public_a", f"{base}.1.0/24", "a"), ("public_c", f"{base}.2.0/24", "c"),
-                               ("private_a", f"{base}.10.0/24", "a"), ("private_c", f"{base}.11.0/24", "c")]:
-            subnets[name] = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr,
-                                              AvailabilityZone=self.region + az)["Subnet"]["SubnetId"]
+        for name, cidr, az in [
+            ("public_a", f"{base}.1.0/24", "a"),
+            ("public_c", f"{base}.2.0/24", "c"),
+            ("private_a", f"{base}.10.0/24", "a"),
+            ("private_c", f"{base}.11.0/24", "c"),
+        ]:
+            subnets[name] = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=self.region + az)["Subnet"][
+                "SubnetId"
+            ]
         groups = {}
         for name, port in [("alb", 80), ("web", 3000), ("app", 3001)]:
-            groups[name] = ec2.create_security_group(GroupName=f"{self.app}-{name}-SG", Description=name,
-                                                     VpcId=vpc)["GroupId"]
-            ec2.authorize_security_group_ingress(GroupId=groups[name], IpProtocol="tcp", FromPort=port, ToPort=port,
-                                                 CidrIp="0.0.0.0/0")
+            groups[name] = ec2.create_security_group(GroupName=f"{self.app}-{name}-SG", Description=name, VpcId=vpc)[
+                "GroupId"
+            ]
+            ec2.authorize_security_group_ingress(
+                GroupId=groups[name], IpProtocol="tcp", FromPort=port, ToPort=port, CidrIp="0.0.0.0/0"
+            )
         self.ids.update(vpc=vpc, subnets=subnets, security_groups=groups)
 
     def load_balancer(self):
         subnets, groups = self.ids["subnets"], self.ids["security_groups"]
         alb = self.elbv2.create_load_balancer(
-            Name=f"{self.app}-ALB", Subnets=[subnets["public_a"], subnets["public_c"]], SecurityGroups=[groups["alb"]],
+            Name=f"{self.app}-ALB",
+            Subnets=[subnets["public_a"], subnets["public_c"]],
+            SecurityGroups=[groups["alb"]],
         )["LoadBalancers"][0]
         target_groups = {}
         for name, port, path in [("web", 3000, "/"), ("app", 3001, "/api/health")]:
             target_groups[name] = self.elbv2.create_target_group(
-                Name=f"{self.app}-{name.title()}-TG", Protocol="HTTP", Port=port, VpcId=self.ids["vpc"],
+                Name=f"{self.app}-{name.title()}-TG",
+                Protocol="HTTP",
+                Port=port,
+                VpcId=self.ids["vpc"],
                 HealthCheckPath=path,
             )["TargetGroups"][0]["TargetGroupArn"]
         listener = self.elbv2.create_listener(
-            LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+            LoadBalancerArn=alb["LoadBalancerArn"],
+            Protocol="HTTP",
+            Port=80,
             DefaultActions=[{"Type": "forward", "TargetGroupArn": target_groups["web"]}],
         )["Listeners"][0]["ListenerArn"]
-        self.elbv2.create_rule(ListenerArn=listener, Priority=10,
-                               Conditions=[{"Field": "path-pattern", "Values": ["/api/*"]}],
-                               Actions=[{"Type": "forward", "TargetGroupArn": target_groups["app"]}])
+        self.elbv2.create_rule(
+            ListenerArn=listener,
+            Priority=10,
+            Conditions=[{"Field": "path-pattern", "Values": ["/api/*"]}],
+            Actions=[{"Type": "forward", "TargetGroupArn": target_groups["app"]}],
+        )
         self.ids.update(alb_dns_name=alb["DNSName"], target_groups=target_groups)
 
     def golden_images(self, version=1):
@@ -85,13 +104,23 @@ class MegaTicketProduction:
         base = self.ec2.describe_images(Owners=["amazon"], MaxResults=5)["Images"][0]["ImageId"]
         images = {}
         for role in ("web", "app"):
-            instance = self.ec2.run_instances(ImageId=base, MinCount=1, MaxCount=1, InstanceType="t3.micro",
-                                              SubnetId=self.ids["subnets"]["private_a"])["Instances"][0]["InstanceId"]
+            instance = self.ec2.run_instances(
+                ImageId=base, MinCount=1, MaxCount=1, InstanceType="t3.micro", SubnetId=self.ids["subnets"]["private_a"]
+            )["Instances"][0]["InstanceId"]
             images[role] = self.ec2.create_image(
-                InstanceId=instance, Name=f"{self.slug}-{role}-golden-{version}",
-                TagSpecifications=[{"ResourceType": "image", "Tags": [
-                    {"Key": "Golden", "Value": "true"}, {"Key": "App", "Value": self.slug},
-                    {"Key": "Role", "Value": role}, {"Key": "Version", "Value": str(version)}]}],
+                InstanceId=instance,
+                Name=f"{self.slug}-{role}-golden-{version}",
+                TagSpecifications=[
+                    {
+                        "ResourceType": "image",
+                        "Tags": [
+                            {"Key": "Golden", "Value": "true"},
+                            {"Key": "App", "Value": self.slug},
+                            {"Key": "Role", "Value": role},
+                            {"Key": "Version", "Value": str(version)},
+                        ],
+                    }
+                ],
             )["ImageId"]
             self.ec2.terminate_instances(InstanceIds=[instance])
         self.ids["images"] = images
@@ -103,10 +132,17 @@ class MegaTicketProduction:
             name = f"{self.app}-{role.title()}"
             self.ec2.create_launch_template(
                 LaunchTemplateName=f"{name}-LT",
-                LaunchTemplateData={"ImageId": self.ids["images"][role], "InstanceType": "t3.micro",
-                                    "SecurityGroupIds": [self.ids["security_groups"][role]]})
+                LaunchTemplateData={
+                    "ImageId": self.ids["images"][role],
+                    "InstanceType": "t3.micro",
+                    "SecurityGroupIds": [self.ids["security_groups"][role]],
+                },
+            )
             self.autoscaling.create_auto_scaling_group(
-                AutoScalingGroupName=f"{name}-ASG", MinSize=desired, MaxSize=3, DesiredCapacity=desired,
+                AutoScalingGroupName=f"{name}-ASG",
+                MinSize=desired,
+                MaxSize=3,
+                DesiredCapacity=desired,
                 LaunchTemplate={"LaunchTemplateName": f"{name}-LT", "Version": "$Latest"},
                 VPCZoneIdentifier=f"{subnets['private_a']},{subnets['private_c']}",
                 TargetGroupARNs=[self.ids["target_groups"][role]],
@@ -115,7 +151,8 @@ class MegaTicketProduction:
     def tables(self, items_per_table=250):
         for table in TABLES:
             self.dynamodb.create_table(
-                TableName=table_name(table, self.prefix), BillingMode="PAY_PER_REQUEST",
+                TableName=table_name(table, self.prefix),
+                BillingMode="PAY_PER_REQUEST",
                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
@@ -126,12 +163,28 @@ class MegaTicketProduction:
     def put_items(self, table, numbers, tag="seed"):
         numbers = list(numbers)
         for start in range(0, len(numbers), 25):
-            self.dynamodb.batch_write_item(RequestItems={table_name(table, self.prefix): [
-                {"PutRequest": {"Item": {"id": {"S": f"{table}-{tag}-{n}"}, "name": {"S": f"{table} {n}"},
-                                         "status": {"S": "HOLDING" if n % 7 == 0 else "CONFIRMED"}}}}
-                for n in numbers[start:start + 25]
-            ]})
+            self.dynamodb.batch_write_item(
+                RequestItems={
+                    table_name(table, self.prefix): [
+                        {
+                            "PutRequest": {
+                                "Item": {
+                                    "id": {"S": f"{table}-{tag}-{n}"},
+                                    "name": {"S": f"{table} {n}"},
+                                    "status": {"S": "HOLDING" if n % 7 == 0 else "CONFIRMED"},
+                                }
+                            }
+                        }
+                        for n in numbers[start : start + 25]
+                    ]
+                }
+            )
         return [f"{table}-{tag}-{n}" for n in numbers]
+
+    def live_traffic(self, count=3):
+        """Writes a running production makes: replicated after the pilot light exists, so DynamoDB
+        publishes the ReplicationLatency that readiness reads (no datapoint is "not checked")."""
+        return {table: self.put_items(table, range(count), tag=f"live{time.monotonic_ns()}") for table in TABLES}
 
     def hosted_zone(self):
         zones = self.route53.list_hosted_zones_by_name(DNSName=self.zone)["HostedZones"]
@@ -178,8 +231,12 @@ class PortForgeProduction:
         # PostgreSQL: during an outage its replica reports a growing ReplicaLag (MySQL reports -1, and a
         # replica younger than one CloudWatch minute then has no lag on record for the promotion gate).
         self.rds.create_db_instance(
-            DBInstanceIdentifier="portforge-test-rds", Engine="postgres", DBInstanceClass="db.t3.micro",
-            MasterUsername="admin", MasterUserPassword="not-a-real-password-1", AllocatedStorage=20,
+            DBInstanceIdentifier="portforge-test-rds",
+            Engine="postgres",
+            DBInstanceClass="db.t3.micro",
+            MasterUsername="admin",
+            MasterUserPassword="not-a-real-password-1",
+            AllocatedStorage=20,
             BackupRetentionPeriod=7,
         )
 
@@ -197,12 +254,20 @@ class PortForgeProduction:
             keys.append(key)
         return keys
 
+    def live_traffic(self, count=2):
+        """Uploads a running production makes: replicated after the rules exist, so S3 publishes the
+        replication metrics that readiness reads."""
+        return {bucket: self.put_objects(bucket, range(count), tag=f"live{time.monotonic_ns()}")
+                for bucket in PORTFORGE_BUCKETS}
+
     def images(self):
         for repository in PORTFORGE_REPOSITORIES:
             self.ecr.create_repository(repositoryName=repository)
             for tag in ("latest", "v1"):
-                manifest = ('{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", '
-                            f'"config": {{"digest": "sha256:{repository.encode().hex():0<64}"}}, "layers": []}}')
+                manifest = (
+                    '{"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", '
+                    f'"config": {{"digest": "sha256:{repository.encode().hex():0<64}"}}, "layers": []}}'
+                )
                 self.ecr.put_image(repositoryName=repository, imageManifest=manifest, imageTag=tag)
 
     def secret_values(self):
@@ -211,7 +276,9 @@ class PortForgeProduction:
 
     def users(self, count=25):
         pool = self.cognito.create_user_pool(
-            PoolName="portforge-user-pool", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+            PoolName="portforge-user-pool",
+            UsernameAttributes=["email"],
+            AutoVerifiedAttributes=["email"],
             Schema=[{"Name": "nickname", "AttributeDataType": "String", "Mutable": True}],
         )["UserPool"]["Id"]
         self.cognito.create_user_pool_client(UserPoolId=pool, ClientName="portforge-client")
@@ -225,9 +292,15 @@ class PortForgeProduction:
         for n in numbers:
             email = f"{tag}{n}@portforge.org"
             self.cognito.admin_create_user(
-                UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
-                UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
-                                {"Name": "nickname", "Value": f"{tag} {n}"}])
+                UserPoolId=pool,
+                Username=email,
+                MessageAction="SUPPRESS",
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "email_verified", "Value": "true"},
+                    {"Name": "nickname", "Value": f"{tag} {n}"},
+                ],
+            )
             self.cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="members")
             emails.append(email)
         return emails
@@ -235,14 +308,29 @@ class PortForgeProduction:
     def edge(self):
         self.route53.create_hosted_zone(Name=PORTFORGE_ZONE, CallerReference=f"{PORTFORGE_ZONE}-{time.time()}")
         origin = f"portforge-front.s3.{self.region}.amazonaws.com"
-        distribution = self.cloudfront.create_distribution(DistributionConfig={
-            "CallerReference": f"portforge-{time.time()}", "Comment": "portforge-front", "Enabled": True,
-            "Origins": {"Quantity": 1, "Items": [{"Id": "portforge-front-seoul", "DomainName": origin,
-                                                   "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-            "DefaultCacheBehavior": {"TargetOriginId": "portforge-front-seoul", "ViewerProtocolPolicy": "redirect-to-https",
-                                     "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
-                                     "MinTTL": 0},
-        })["Distribution"]
+        distribution = self.cloudfront.create_distribution(
+            DistributionConfig={
+                "CallerReference": f"portforge-{time.time()}",
+                "Comment": "portforge-front",
+                "Enabled": True,
+                "Origins": {
+                    "Quantity": 1,
+                    "Items": [
+                        {
+                            "Id": "portforge-front-seoul",
+                            "DomainName": origin,
+                            "S3OriginConfig": {"OriginAccessIdentity": ""},
+                        }
+                    ],
+                },
+                "DefaultCacheBehavior": {
+                    "TargetOriginId": "portforge-front-seoul",
+                    "ViewerProtocolPolicy": "redirect-to-https",
+                    "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                    "MinTTL": 0,
+                },
+            }
+        )["Distribution"]
         self.ids["distribution_id"] = distribution["Id"]
 
     def build(self):

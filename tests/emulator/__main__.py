@@ -1,10 +1,10 @@
 """Command line of the local AWS emulator.
 
-    python -m tests.emulator serve [--port 5000]          run it in the foreground
-    python -m tests.emulator region-down ap-northeast-2   take a region down (--endpoint to choose)
-    python -m tests.emulator region-up ap-northeast-2
-    python -m tests.emulator requests                     print the request log
-    python -m tests.emulator reset
+python -m tests.emulator serve [--port 5000]          run it in the foreground
+python -m tests.emulator region-down ap-northeast-2   take a region down (--endpoint to choose)
+python -m tests.emulator region-up ap-northeast-2
+python -m tests.emulator requests                     print the request log
+python -m tests.emulator reset
 """
 
 import argparse
@@ -14,16 +14,20 @@ import sys
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tests.emulator", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.emulator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the emulator in the foreground")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--verbose", action="store_true", help="log every request")
     serve.add_argument("--exit-with-parent", type=int, metavar="PID", help="exit when process PID is gone")
-    serve.add_argument("--no-extensions", action="store_true",
-                       help="plain moto (control API only): shows which behaviour our extensions add")
+    serve.add_argument(
+        "--no-extensions",
+        action="store_true",
+        help="plain moto (control API only): shows which behaviour our extensions add",
+    )
     for name in ("region-down", "region-up"):
         cmd = sub.add_parser(name, help=f"{name.replace('-', ' ')} a region")
         cmd.add_argument("region")
@@ -39,8 +43,13 @@ def main(argv=None):
     if args.command == "serve":
         from .server import serve as run
 
-        return run(args.host, args.port, verbose=args.verbose, exit_with_parent=args.exit_with_parent,
-                   extensions=not args.no_extensions)
+        return run(
+            args.host,
+            args.port,
+            verbose=args.verbose,
+            exit_with_parent=args.exit_with_parent,
+            extensions=not args.no_extensions,
+        )
 
     from .client import EmulatorClient
 

@@ -12,9 +12,11 @@ import time
 
 from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-from .core import CONTROL, STATE
+from .core import CONTROL
+from .core import STATE
 from .faults import error_response
-from .requestinfo import describe, describe_headers
+from .requestinfo import describe
+from .requestinfo import describe_headers
 
 
 class EmulatorApp:
@@ -60,7 +62,7 @@ class EmulatorRequestHandler(MotoRequestHandler):
     verbose = False
 
     def run_wsgi(self):
-        path, _, query = self.path.partition("?")
+        path, _sep, query = self.path.partition("?")
         if not path.startswith("/_emulator"):
             info = describe_headers(self.command, path, query, self.headers)
             if info.region and STATE.is_down(info.region):
@@ -78,5 +80,13 @@ class EmulatorRequestHandler(MotoRequestHandler):
             super().log_request(code, size)
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 429: "Too Many Requests",
-            500: "Internal Server Error", 503: "Service Unavailable", 504: "Gateway Timeout"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}

@@ -108,7 +108,7 @@ class ControlAPI:
         return decorator
 
     def index(self):
-        return [{"method": m, "path": "/_emulator" + p, "doc": d} for m, _, p, d, _ in self.routes]
+        return [{"method": m, "path": "/_emulator" + p, "doc": d} for m, _regex, p, d, _fn in self.routes]
 
     def dispatch(self, environ):
         method = environ.get("REQUEST_METHOD", "GET")
@@ -123,7 +123,7 @@ class ControlAPI:
             except ValueError:
                 return 400, {"error": "request body must be JSON"}
         allowed = []
-        for route_method, regex, _, _, fn in self.routes:
+        for route_method, regex, _pattern, _doc, fn in self.routes:
             match = regex.match(path)
             if not match:
                 continue

@@ -68,7 +68,9 @@ def error_response(service, protocol, kind):
         ).encode()
     elif service == "s3":
         headers.append(("Content-Type", "application/xml"))
-        body = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>".encode()
+        body = (
+            f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId></Error>"
+        ).encode()
     else:  # query and the other rest-xml services (Route 53, CloudFront)
         headers.append(("Content-Type", "text/xml"))
         body = (

@@ -40,8 +40,16 @@ class EmulatorProcess:
         self._stderr_lines = []
 
     def start(self):
-        cmd = [sys.executable, "-m", "tests.emulator", "serve", "--port", str(self.port),
-               "--exit-with-parent", str(os.getpid())]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tests.emulator",
+            "serve",
+            "--port",
+            str(self.port),
+            "--exit-with-parent",
+            str(os.getpid()),
+        ]
         if self.verbose:
             cmd.append("--verbose")
         cmd += list(self.extra_args)
@@ -82,7 +90,7 @@ class EmulatorProcess:
                 sink.flush()
 
     def _drain_stdout(self):
-        for _ in self.process.stdout:
+        for _line in self.process.stdout:
             pass
 
     @property

@@ -10,7 +10,8 @@ import functools
 import io
 import re
 import threading
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
+from urllib.parse import unquote
 
 import botocore.session
 
@@ -143,7 +144,7 @@ def _rest_routes(service):
     for name, operation in (model or {}).get("operations", {}).items():
         http = operation.get("http", {})
         uri = http.get("requestUri", "/")
-        path, _, query = uri.partition("?")
+        path, _sep, query = uri.partition("?")
         pattern = ""
         literal = 0
         for part in re.split(r"(\{[^}]+\})", path):

@@ -77,7 +77,7 @@ class Scheduler:
                     self._cond.wait(timeout)
                 if self._stopped:
                     return
-                _, _, generation, name, fn, args, kwargs = heapq.heappop(self._queue)
+                _due, _seq, generation, name, fn, args, kwargs = heapq.heappop(self._queue)
                 if generation != self._generation:
                     continue
                 self._running += 1

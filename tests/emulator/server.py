@@ -16,14 +16,16 @@ import time
 
 from werkzeug.serving import make_server
 
-from .app import EmulatorApp, EmulatorRequestHandler
+from .app import EmulatorApp
+from .app import EmulatorRequestHandler
 from .core import ExtensionError
 from .scheduler import SCHEDULER
 
 
 def build_app(extensions=True):
     """The WSGI app: moto's dispatcher with our extensions installed, behind EmulatorApp."""
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.moto_server.werkzeug_app import create_backend_app
 
     from . import builtin  # noqa: F401  (registers the built-in control routes)
     from . import extensions as extension_package

@@ -14,6 +14,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import ia
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import certificate
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import loadbalancer
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import compute
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import ecs
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import dynamodb
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import rds
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import s3
@@ -22,12 +23,14 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import se
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import identity
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import dns
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import cdn
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import config
 
 COMPONENTS = {
     "iam": iam.check,
     "certificate": certificate.check,
     "loadbalancer": loadbalancer.check,
     "compute": compute.check,
+    "ecs": ecs.check,
     "dynamodb": dynamodb.check,
     "rds": rds.check,
     "s3": s3.check,
@@ -36,4 +39,5 @@ COMPONENTS = {
     "identity": identity.check,
     "dns": dns.check,
     "cdn": cdn.check,
+    "config": config.check,
 }

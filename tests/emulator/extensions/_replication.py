@@ -10,7 +10,10 @@ finish while the region is down.
 import threading
 import time
 
-from ..core import CONTROL, SCHEDULER, STATE, on_reset
+from ..core import CONTROL
+from ..core import SCHEDULER
+from ..core import STATE
+from ..core import on_reset
 
 WATCH_INTERVAL = 0.05
 
@@ -40,8 +43,9 @@ def _attempt(regions, fn, name, generation):
 def _park(regions, fn, name, down):
     global _watcher
     with _lock:
-        _parked.append({"regions": regions, "fn": fn, "name": name, "down": down, "since": time.time(),
-                        "generation": _generation})
+        _parked.append(
+            {"regions": regions, "fn": fn, "name": name, "down": down, "since": time.time(), "generation": _generation}
+        )
         if _watcher is None or not _watcher.is_alive():
             _watcher = threading.Thread(target=_watch, name="emulator-replication-watcher", daemon=True)
             _watcher.start()
@@ -85,5 +89,7 @@ def _forget():
 
 @CONTROL.route("GET", "/replication", "cross-region copies waiting for a region to come back (S3, ECR)")
 def _parked_route(body, query):
-    return {"parked": parked(), "pending": [task for task in SCHEDULER.pending() if task["name"].startswith(
-        ("s3 ", "ecr "))]}
+    return {
+        "parked": parked(),
+        "pending": [task for task in SCHEDULER.pending() if task["name"].startswith(("s3 ", "ecr "))],
+    }

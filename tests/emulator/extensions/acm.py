@@ -26,7 +26,14 @@ import hashlib
 import re
 import threading
 
-from ..core import CONTROL, DEFAULT_ACCOUNT_ID, SCHEDULER, STATE, backend, on_reset, patch, require
+from ..core import CONTROL
+from ..core import DEFAULT_ACCOUNT_ID
+from ..core import SCHEDULER
+from ..core import STATE
+from ..core import backend
+from ..core import on_reset
+from ..core import patch
+from ..core import require
 
 DESCRIPTION = (
     "ACM: DNS validation records per domain, ISSUED only after the CNAMEs exist in Route 53, "
@@ -34,9 +41,7 @@ DESCRIPTION = (
 )
 
 TOKEN_RE = re.compile(r"^\w{1,32}$")
-DOMAIN_RE = re.compile(
-    r"^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$"
-)
+DOMAIN_RE = re.compile(r"^(\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])$")
 DEFAULT_LIST_KEY_TYPES = ["RSA_1024", "RSA_2048"]
 SAN_LIMIT = 10  # the default quota of names per certificate besides the domain name
 
@@ -87,7 +92,8 @@ def _record_in_route53(account, record):
         return False
     name = _norm(record["Name"])
     candidates = [
-        zone for zone in zones
+        zone
+        for zone in zones
         if not zone.private_zone and (name == _norm(zone.name) or name.endswith("." + _norm(zone.name)))
     ]
     if not candidates:
@@ -176,7 +182,8 @@ def _names(domain, sans):
 
 
 def _request_certificate(self):
-    from moto.acm.exceptions import AWSError, AWSValidationException
+    from moto.acm.exceptions import AWSError
+    from moto.acm.exceptions import AWSValidationException
     from moto.core.responses import ActionResult
 
     domain = self._get_param("DomainName")
@@ -202,8 +209,10 @@ def _request_certificate(self):
             )
     names = _names(domain, sans)
     if len(names) - 1 > SAN_LIMIT:
-        raise AWSError("An ACM limit has been exceeded. Need to request SAN limit to be raised",
-                       exception_type="LimitExceededException")
+        raise AWSError(
+            "An ACM limit has been exceeded. Need to request SAN limit to be raised",
+            exception_type="LimitExceededException",
+        )
 
     acm = self.acm_backend
     with _lock:
@@ -338,8 +347,10 @@ def _make_delete(original_delete):
         if cert is not None:
             users = _in_use_by(cert)
             if users:
-                raise AWSError(f"Certificate {arn} in account {self.account_id} is in use.",
-                               exception_type="ResourceInUseException")
+                raise AWSError(
+                    f"Certificate {arn} in account {self.account_id} is in use.",
+                    exception_type="ResourceInUseException",
+                )
         original_delete(self, arn)
         with _lock:
             _TRACKED.pop((self.account_id, self.region_name, arn), None)
@@ -357,27 +368,34 @@ def _make_route53_change(original_change):
 
 
 def install():
-    from moto.acm.models import AWSCertificateManagerBackend, CertBundle
+    from moto.acm.models import AWSCertificateManagerBackend
+    from moto.acm.models import CertBundle
     from moto.acm.responses import AWSCertificateManagerResponse
     from moto.route53.models import Route53Backend
 
     require(AWSCertificateManagerBackend, "_get_arn_from_idempotency_token", "_set_idempotency_token_arn")
     STATE.register_latency(
-        "acm_validation", 0.5,
+        "acm_validation",
+        0.5,
         "seconds from the moment every DNS validation CNAME exists in Route 53 until the ACM certificate is ISSUED",
     )
     STATE.register_latency(
-        "acm_dns_record", 0.2,
+        "acm_dns_record",
+        0.2,
         "seconds after RequestCertificate until DescribeCertificate shows the validation CNAMEs (ResourceRecord)",
     )
     patch(AWSCertificateManagerResponse, "request_certificate", _request_certificate)
     patch(CertBundle, "check", _make_check(CertBundle.check))
     patch(CertBundle, "describe", _make_describe(CertBundle.describe))
     patch(AWSCertificateManagerBackend, "list_certificates", _make_list(AWSCertificateManagerBackend.list_certificates))
-    patch(AWSCertificateManagerBackend, "delete_certificate",
-          _make_delete(AWSCertificateManagerBackend.delete_certificate))
-    patch(Route53Backend, "change_resource_record_sets",
-          _make_route53_change(Route53Backend.change_resource_record_sets))
+    patch(
+        AWSCertificateManagerBackend,
+        "delete_certificate",
+        _make_delete(AWSCertificateManagerBackend.delete_certificate),
+    )
+    patch(
+        Route53Backend, "change_resource_record_sets", _make_route53_change(Route53Backend.change_resource_record_sets)
+    )
 
 
 @CONTROL.route("GET", "/acm/validation-records", "the DNS validation CNAME ACM expects for ?domain=NAME")

@@ -22,9 +22,15 @@ import threading
 from moto.autoscaling.models import FakeAutoScalingGroup
 from moto.autoscaling.responses import AutoScalingResponse
 from moto.core.responses import EmptyResult
-from moto.elbv2.models import FakeHealthStatus, FakeTargetGroup
+from moto.elbv2.models import FakeHealthStatus
+from moto.elbv2.models import FakeTargetGroup
 
-from ..core import SCHEDULER, STATE, ExtensionError, on_reset, patch, require
+from ..core import SCHEDULER
+from ..core import STATE
+from ..core import ExtensionError
+from ..core import on_reset
+from ..core import patch
+from ..core import require
 
 DESCRIPTION = (
     "Auto Scaling: Enable/DisableMetricsCollection; instance boot latency (instance_boot) with Pending -> InService "
@@ -33,11 +39,26 @@ DESCRIPTION = (
 
 # What AWS enables when EnableMetricsCollection names no metric.
 ALL_GROUP_METRICS = (
-    "GroupMinSize", "GroupMaxSize", "GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances",
-    "GroupStandbyInstances", "GroupTerminatingInstances", "GroupTotalInstances", "GroupInServiceCapacity",
-    "GroupPendingCapacity", "GroupStandbyCapacity", "GroupTerminatingCapacity", "GroupTotalCapacity",
-    "WarmPoolDesiredCapacity", "WarmPoolWarmedCapacity", "WarmPoolPendingCapacity", "WarmPoolTerminatingCapacity",
-    "WarmPoolTotalCapacity", "GroupAndWarmPoolDesiredCapacity", "GroupAndWarmPoolTotalCapacity",
+    "GroupMinSize",
+    "GroupMaxSize",
+    "GroupDesiredCapacity",
+    "GroupInServiceInstances",
+    "GroupPendingInstances",
+    "GroupStandbyInstances",
+    "GroupTerminatingInstances",
+    "GroupTotalInstances",
+    "GroupInServiceCapacity",
+    "GroupPendingCapacity",
+    "GroupStandbyCapacity",
+    "GroupTerminatingCapacity",
+    "GroupTotalCapacity",
+    "WarmPoolDesiredCapacity",
+    "WarmPoolWarmedCapacity",
+    "WarmPoolPendingCapacity",
+    "WarmPoolTerminatingCapacity",
+    "WarmPoolTotalCapacity",
+    "GroupAndWarmPoolDesiredCapacity",
+    "GroupAndWarmPoolTotalCapacity",
 )
 
 # Lifecycle states that count toward a group's capacity (moto counts InService only).
@@ -107,13 +128,25 @@ def _wrap_health_for(original):
         if status.status not in ("healthy", "initial"):
             return status
         if STATE.is_down(self.region_name):
-            return FakeHealthStatus(status.instance_id, status.port, status.health_check_port, "unhealthy",
-                                    "Target.FailedHealthChecks", "Health checks failed")
+            return FakeHealthStatus(
+                status.instance_id,
+                status.port,
+                status.health_check_port,
+                "unhealthy",
+                "Target.FailedHealthChecks",
+                "Health checks failed",
+            )
         with _LOCK:
             booting = status.instance_id in _BOOTING
         if booting:
-            return FakeHealthStatus(status.instance_id, status.port, status.health_check_port, "initial",
-                                    "Elb.RegistrationInProgress", "Target registration is in progress")
+            return FakeHealthStatus(
+                status.instance_id,
+                status.port,
+                status.health_check_port,
+                "initial",
+                "Elb.RegistrationInProgress",
+                "Target registration is in progress",
+            )
         return status
 
     return health_for
@@ -127,7 +160,8 @@ def _forget_booting():
 
 def install():
     STATE.register_latency(
-        "instance_boot", 0.0,
+        "instance_boot",
+        0.0,
         "seconds an instance launched by an Auto Scaling group stays Pending (target health initial) "
         "before it is InService and healthy (AWS: 1-3 minutes)",
     )
@@ -135,7 +169,10 @@ def install():
     add(AutoScalingResponse, "disable_metrics_collection", disable_metrics_collection)
     patch(FakeAutoScalingGroup, "active_instances", _active_instances)
     require(FakeAutoScalingGroup, "replace_autoscaling_group_instances")
-    patch(FakeAutoScalingGroup, "replace_autoscaling_group_instances",
-          _wrap_replace(FakeAutoScalingGroup.replace_autoscaling_group_instances))
+    patch(
+        FakeAutoScalingGroup,
+        "replace_autoscaling_group_instances",
+        _wrap_replace(FakeAutoScalingGroup.replace_autoscaling_group_instances),
+    )
     require(FakeTargetGroup, "health_for")
     patch(FakeTargetGroup, "health_for", _wrap_health_for(FakeTargetGroup.health_for))

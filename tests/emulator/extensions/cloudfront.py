@@ -25,7 +25,9 @@ import threading
 
 from moto.core.exceptions import ServiceException
 
-from ..core import SCHEDULER, STATE, patch
+from ..core import SCHEDULER
+from ..core import STATE
+from ..core import patch
 
 DESCRIPTION = (
     "CloudFront: origin groups validated and usable as cache behavior targets, S3OriginConfig kept, "
@@ -55,9 +57,11 @@ def _items(container, what):
         items = [items]
     quantity = container.get("Quantity")
     if quantity is not None and int(quantity) != len(items):
-        raise _error("InconsistentQuantities",
-                     f"The value of Quantity and the size of Items don't match ({what}: Quantity {quantity}, "
-                     f"{len(items)} items).")
+        raise _error(
+            "InconsistentQuantities",
+            f"The value of Quantity and the size of Items don't match ({what}: Quantity {quantity}, "
+            f"{len(items)} items).",
+        )
     return items
 
 
@@ -73,36 +77,42 @@ def validate_distribution_config(config):
     for origin in origins:
         kinds = [k for k in ("S3OriginConfig", "CustomOriginConfig", "VpcOriginConfig") if origin.get(k) is not None]
         if len(kinds) != 1:
-            raise _error("InvalidArgument",
-                         f"Exactly one of CustomOriginConfig, VpcOriginConfig and S3OriginConfig must be specified "
-                         f"(origin {origin.get('Id')!r}).")
+            raise _error(
+                "InvalidArgument",
+                f"Exactly one of CustomOriginConfig, VpcOriginConfig and S3OriginConfig must be specified "
+                f"(origin {origin.get('Id')!r}).",
+            )
     groups = _items(config.get("OriginGroups"), "OriginGroups")
     group_ids = []
     for group in groups:
         group_id = group.get("Id")
         if not group_id or group_id in origin_ids or group_id in group_ids:
-            raise _error("InvalidArgument",
-                         f"The origin group ID {group_id!r} must be unique among the origins and origin groups.")
+            raise _error(
+                "InvalidArgument",
+                f"The origin group ID {group_id!r} must be unique among the origins and origin groups.",
+            )
         group_ids.append(group_id)
         members = _items(group.get("Members"), f"origin group {group_id} Members")
         member_ids = [m.get("OriginId") for m in members]
         if len(member_ids) != 2 or len(set(member_ids)) != 2:
-            raise _error("InvalidArgument",
-                         f"Origin group {group_id} must have exactly two different member origins.")
+            raise _error("InvalidArgument", f"Origin group {group_id} must have exactly two different member origins.")
         for member in member_ids:
             if member not in origin_ids:
-                raise _error("NoSuchOrigin",
-                             f"One or more of your origins or origin groups do not exist (origin group {group_id} "
-                             f"member {member!r}).")
-        codes = _items((group.get("FailoverCriteria") or {}).get("StatusCodes"),
-                       f"origin group {group_id} StatusCodes")
+                raise _error(
+                    "NoSuchOrigin",
+                    f"One or more of your origins or origin groups do not exist (origin group {group_id} "
+                    f"member {member!r}).",
+                )
+        codes = _items((group.get("FailoverCriteria") or {}).get("StatusCodes"), f"origin group {group_id} StatusCodes")
         if not codes:
             raise _error("InvalidArgument", f"Origin group {group_id} needs at least one failover status code.")
         for code in codes:
             if int(code) not in FAILOVER_STATUS_CODES:
-                raise _error("InvalidArgument",
-                             f"The status code {code} is not valid for origin group failover; use "
-                             f"{', '.join(str(c) for c in sorted(FAILOVER_STATUS_CODES))}.")
+                raise _error(
+                    "InvalidArgument",
+                    f"The status code {code} is not valid for origin group failover; use "
+                    f"{', '.join(str(c) for c in sorted(FAILOVER_STATUS_CODES))}.",
+                )
     behaviors = [config.get("DefaultCacheBehavior") or {}]
     behaviors += _items(config.get("CacheBehaviors"), "CacheBehaviors")
     for behavior in behaviors:
@@ -110,9 +120,11 @@ def validate_distribution_config(config):
         if target not in origin_ids and target not in group_ids:
             raise _error("NoSuchOrigin", "One or more of your origins or origin groups do not exist.")
         if target in group_ids and _methods(behavior) - GROUP_SAFE_METHODS:
-            raise _error("InvalidArgument",
-                         "The parameter AllowedMethods cannot include POST, PUT, PATCH, or DELETE for a cached "
-                         "behavior associated with an origin group.")
+            raise _error(
+                "InvalidArgument",
+                "The parameter AllowedMethods cannot include POST, PUT, PATCH, or DELETE for a cached "
+                "behavior associated with an origin group.",
+            )
     return group_ids
 
 
@@ -184,9 +196,11 @@ def _check_if_match(dist, if_match):
     if not if_match:
         raise InvalidIfMatchVersion
     if if_match != dist.etag:
-        raise _error("PreconditionFailed",
-                     "The request failed because it didn't meet the preconditions in one or more request-header "
-                     f"fields (If-Match {if_match} is not the current ETag of distribution {dist.distribution_id}).")
+        raise _error(
+            "PreconditionFailed",
+            "The request failed because it didn't meet the preconditions in one or more request-header "
+            f"fields (If-Match {if_match} is not the current ETag of distribution {dist.distribution_id}).",
+        )
 
 
 def _make_create(original_create):
@@ -210,7 +224,7 @@ def _make_update(original_update):
             caller_reference = dist.distribution_config.caller_reference
             if dist_config and dist_config.get("CallerReference") not in (None, caller_reference):
                 raise _error("IllegalUpdate", "The CallerReference of a distribution cannot be changed.")
-            dist, location, _ = original_update(self, dist_config, _id, if_match)
+            dist, location, _etag = original_update(self, dist_config, _id, if_match)
             dist.etag = _new_etag()
         _start_deployment(dist)
         return dist, location, dist.etag
@@ -227,25 +241,34 @@ def _make_delete(original_delete):
             raise NoSuchDistribution
         _check_if_match(dist, if_match)
         if dist.distribution_config.Enabled or getattr(dist, "_pl_in_progress", 0):
-            raise _error("DistributionNotDisabled",
-                         "The distribution you are trying to delete has not been disabled (disable it, wait until "
-                         "it is Deployed, then delete it with the new ETag).")
+            raise _error(
+                "DistributionNotDisabled",
+                "The distribution you are trying to delete has not been disabled (disable it, wait until "
+                "it is Deployed, then delete it with the new ETag).",
+            )
         original_delete(self, distribution_id, if_match)
 
     return delete_distribution
 
 
 def install():
-    from moto.cloudfront.models import CloudFrontBackend, Distribution, DistributionConfig, Origin
+    from moto.cloudfront.models import CloudFrontBackend
+    from moto.cloudfront.models import Distribution
+    from moto.cloudfront.models import DistributionConfig
+    from moto.cloudfront.models import Origin
 
     STATE.register_latency(
-        "cloudfront_deploy", 0.3,
+        "cloudfront_deploy",
+        0.3,
         "seconds a CloudFront distribution stays InProgress after a create or update before it is Deployed",
     )
     patch(DistributionConfig, "__init__", _make_config_init(DistributionConfig.__init__))
     patch(Origin, "__init__", _make_origin_init(Origin.__init__))
     patch(Distribution, "status", property(_status_get, _status_set))
-    patch(CloudFrontBackend, "create_distribution_with_tags",
-          _make_create(CloudFrontBackend.create_distribution_with_tags))
+    patch(
+        CloudFrontBackend,
+        "create_distribution_with_tags",
+        _make_create(CloudFrontBackend.create_distribution_with_tags),
+    )
     patch(CloudFrontBackend, "update_distribution", _make_update(CloudFrontBackend.update_distribution))
     patch(CloudFrontBackend, "delete_distribution", _make_delete(CloudFrontBackend.delete_distribution))

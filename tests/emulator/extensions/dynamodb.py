@@ -30,16 +30,28 @@ import uuid
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
-from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, MockValidationException
+from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX
+from moto.dynamodb.exceptions import MockValidationException
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import StreamShard, Table
-from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.dynamodb.models.table import StreamShard
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodb.responses import DynamoResult
 
-from ..core import CONTROL, SCHEDULER, STATE, ExtensionError, backend, on_reset, patch, require
+from ..core import CONTROL
+from ..core import SCHEDULER
+from ..core import STATE
+from ..core import ExtensionError
+from ..core import backend
+from ..core import on_reset
+from ..core import patch
+from ..core import require
 
-DESCRIPTION = ("DynamoDB global tables 2019.11.21 (+ legacy 2017.11.29): replicas, item replication "
-               "(last writer wins, held while a region is down), ReplicationLatency, TableId")
+DESCRIPTION = (
+    "DynamoDB global tables 2019.11.21 (+ legacy 2017.11.29): replicas, item replication "
+    "(last writer wins, held while a region is down), ReplicationLatency, TableId"
+)
 
 CURRENT = "2019.11.21"
 LEGACY = "2017.11.29"
@@ -157,9 +169,18 @@ def update_table(self):
     return _original["update_table"](self)
 
 
-_REPLICA_ONLY_FIELDS = ("AttributeDefinitions", "GlobalSecondaryIndexUpdates", "ProvisionedThroughput", "BillingMode",
-                        "StreamSpecification", "SSESpecification", "DeletionProtectionEnabled", "TableClass",
-                        "WarmThroughput", "OnDemandThroughput")
+_REPLICA_ONLY_FIELDS = (
+    "AttributeDefinitions",
+    "GlobalSecondaryIndexUpdates",
+    "ProvisionedThroughput",
+    "BillingMode",
+    "StreamSpecification",
+    "SSESpecification",
+    "DeletionProtectionEnabled",
+    "TableClass",
+    "WarmThroughput",
+    "OnDemandThroughput",
+)
 
 
 def _replica_updates(handler, body):
@@ -173,7 +194,8 @@ def _replica_updates(handler, body):
         )
     if len(updates) > 1:
         raise MockValidationException(
-            "Update table operation with more than one create or delete replica actions not allowed")
+            "Update table operation with more than one create or delete replica actions not allowed"
+        )
     update = updates[0]
     action = next((key for key in ("Create", "Update", "Delete") if update.get(key)), None)
     if action is None:
@@ -243,8 +265,13 @@ def _create_replica(table, group, target, spec):
     replica = _copy_table(table, destination, spec)
     group.members[target] = "CREATING"
     _copy_items(table, replica)
-    SCHEDULER.call_later(STATE.delay("global_table_replica"), _activate, group, target,
-                         name=f"dynamodb-replica-create {table.name} {target}")
+    SCHEDULER.call_later(
+        STATE.delay("global_table_replica"),
+        _activate,
+        group,
+        target,
+        name=f"dynamodb-replica-create {table.name} {target}",
+    )
 
 
 def _copy_table(table, destination, spec):
@@ -252,13 +279,18 @@ def _copy_table(table, destination, spec):
     override = (spec.get("ProvisionedThroughputOverride") or {}).get("ReadCapacityUnits")
     throughput = None
     if provisioned:
-        throughput = {"ReadCapacityUnits": override or table.throughput["ReadCapacityUnits"],
-                      "WriteCapacityUnits": table.throughput["WriteCapacityUnits"]}
+        throughput = {
+            "ReadCapacityUnits": override or table.throughput["ReadCapacityUnits"],
+            "WriteCapacityUnits": table.throughput["WriteCapacityUnits"],
+        }
     gsi_overrides = {gsi["IndexName"]: gsi for gsi in spec.get("GlobalSecondaryIndexes") or []}
     gsis = []
     for index in table.global_indexes:
-        definition = {"IndexName": index.name, "KeySchema": copy.deepcopy(index.schema),
-                      "Projection": copy.deepcopy(index.projection)}
+        definition = {
+            "IndexName": index.name,
+            "KeySchema": copy.deepcopy(index.schema),
+            "Projection": copy.deepcopy(index.projection),
+        }
         if provisioned:
             override_index = gsi_overrides.get(index.name, {}).get("ProvisionedThroughputOverride") or {}
             read = override_index.get("ReadCapacityUnits")
@@ -267,8 +299,14 @@ def _copy_table(table, destination, spec):
                 "WriteCapacityUnits": index.throughput["WriteCapacityUnits"],
             }
         gsis.append(definition)
-    lsis = [{"IndexName": index.name, "KeySchema": copy.deepcopy(index.schema),
-             "Projection": copy.deepcopy(index.projection)} for index in table.indexes]
+    lsis = [
+        {
+            "IndexName": index.name,
+            "KeySchema": copy.deepcopy(index.schema),
+            "Projection": copy.deepcopy(index.projection),
+        }
+        for index in table.indexes
+    ]
     sse = None
     if table.sse_specification and table.sse_specification.get("Enabled"):
         sse = {"Enabled": True, "SSEType": "KMS"}
@@ -299,7 +337,9 @@ def _copy_items(source, replica):
         for item in source.all_items():
             replica.put_item(_snapshot(item))
             _LAST_WRITE[(replica.account_id, replica.region_name, replica.name, _key_repr(_key_of(source, item)))] = (
-                time.time(), next(_SEQ))
+                time.time(),
+                next(_SEQ),
+            )
     finally:
         _LOCAL.applying = False
 
@@ -324,8 +364,13 @@ def _delete_replica(table, group, target):
             "Disable deletion protection first."
         )
     group.members[target] = "DELETING"
-    SCHEDULER.call_later(STATE.delay("global_table_replica"), _remove_replica, group, target,
-                         name=f"dynamodb-replica-delete {table.name} {target}")
+    SCHEDULER.call_later(
+        STATE.delay("global_table_replica"),
+        _remove_replica,
+        group,
+        target,
+        name=f"dynamodb-replica-delete {table.name} {target}",
+    )
 
 
 def _remove_replica(group, region):
@@ -396,11 +441,18 @@ def stream_add(self, old, new):
         if group is None:
             return
         item = new if new is not None else old
-        change = Change(table.account_id, table.name, table.region_name, _key_of(table, item),
-                        None if new is None else _snapshot(new), (time.time(), next(_SEQ)))
+        change = Change(
+            table.account_id,
+            table.name,
+            table.region_name,
+            _key_of(table, item),
+            None if new is None else _snapshot(new),
+            (time.time(), next(_SEQ)),
+        )
         _LAST_WRITE[(table.account_id, table.region_name, table.name, change.key_repr)] = change.stamp
-        targets = [region for region, status in group.members.items()
-                   if region != table.region_name and status != "DELETING"]
+        targets = [
+            region for region, status in group.members.items() if region != table.region_name and status != "DELETING"
+        ]
     buffer = getattr(_LOCAL, "buffer", None)
     if buffer is not None:
         buffer.append((change, targets))
@@ -410,8 +462,13 @@ def stream_add(self, old, new):
 
 def _dispatch(change, targets):
     for target in targets:
-        SCHEDULER.call_later(STATE.delay("replication"), _deliver, change, target,
-                             name=f"dynamodb-replication {change.table} {change.source}->{target}")
+        SCHEDULER.call_later(
+            STATE.delay("replication"),
+            _deliver,
+            change,
+            target,
+            name=f"dynamodb-replication {change.table} {change.source}->{target}",
+        )
 
 
 def transact_write_items(self, transact_items):
@@ -470,12 +527,17 @@ def _publish_latency(change, target):
     latency_ms = max(0.0, (time.time() - change.written) * 1000.0)
     backend("cloudwatch", change.source, change.account).put_metric_data(
         "AWS/DynamoDB",
-        [{
-            "MetricName": "ReplicationLatency",
-            "Dimensions": [{"Name": "TableName", "Value": change.table}, {"Name": "ReceivingRegion", "Value": target}],
-            "Value": round(latency_ms, 3),
-            "Unit": "Milliseconds",
-        }],
+        [
+            {
+                "MetricName": "ReplicationLatency",
+                "Dimensions": [
+                    {"Name": "TableName", "Value": change.table},
+                    {"Name": "ReceivingRegion", "Value": target},
+                ],
+                "Value": round(latency_ms, 3),
+                "Unit": "Milliseconds",
+            }
+        ],
     )
 
 
@@ -500,8 +562,10 @@ def set_region(region, up):
 def _legacy_group(account, name, region):
     group = _GROUPS.get((account, name))
     if group is None or group.version != LEGACY or region not in group.members:
-        raise _error("GlobalTableNotFoundException",
-                     f"Global table not found: Global table with name: \u2018{name}\u2019 does not exist.")
+        raise _error(
+            "GlobalTableNotFoundException",
+            f"Global table not found: Global table with name: \u2018{name}\u2019 does not exist.",
+        )
     return group
 
 
@@ -511,8 +575,9 @@ def _legacy_description(group):
         "GlobalTableArn": f"arn:aws:dynamodb::{group.account}:global-table/{group.name}",
         "CreationDateTime": group.created,
         "GlobalTableStatus": "ACTIVE",
-        "ReplicationGroup": [{"RegionName": region, "ReplicaStatus": status}
-                             for region, status in group.members.items()],
+        "ReplicationGroup": [
+            {"RegionName": region, "ReplicaStatus": status} for region, status in group.members.items()
+        ],
     }
 
 
@@ -561,15 +626,21 @@ def list_global_tables(self):
     start = self.body.get("ExclusiveStartGlobalTableName")
     limit = int(self.body.get("Limit") or 100)
     with _LOCK:
-        names = sorted(group.name for (account, _), group in _GROUPS.items()
-                       if account == self.current_account and group.version == LEGACY and region in group.members)
+        names = sorted(
+            group.name
+            for (account, _name), group in _GROUPS.items()
+            if account == self.current_account and group.version == LEGACY and region in group.members
+        )
         groups = {name: _GROUPS[(self.current_account, name)] for name in names}
     if start:
         names = [name for name in names if name > start]
     page = names[:limit]
-    response = {"GlobalTables": [{"GlobalTableName": name,
-                                  "ReplicationGroup": [{"RegionName": r} for r in groups[name].members]}
-                                 for name in page]}
+    response = {
+        "GlobalTables": [
+            {"GlobalTableName": name, "ReplicationGroup": [{"RegionName": r} for r in groups[name].members]}
+            for name in page
+        ]
+    }
     if len(names) > limit:
         response["LastEvaluatedGlobalTableName"] = page[-1]
     return ActionResult(response)
@@ -596,8 +667,9 @@ def update_global_table(self):
 
 
 # -- control API and lifecycle ---------------------------------------------------------------------------
-@CONTROL.route("GET", "/dynamodb/replication",
-               "global tables, their replicas, and item changes waiting for a region that is down")
+@CONTROL.route(
+    "GET", "/dynamodb/replication", "global tables, their replicas, and item changes waiting for a region that is down"
+)
 def replication_status(body, query):
     with _LOCK:
         held = {}
@@ -605,8 +677,7 @@ def replication_status(body, query):
             if entry[0] == "change":
                 label = f"{entry[1].table} {entry[1].source}->{entry[2]}"
                 held[label] = held.get(label, 0) + 1
-        return {"global_tables": [group.to_dict() for group in _GROUPS.values()], "held": held,
-                "stats": dict(_STATS)}
+        return {"global_tables": [group.to_dict() for group in _GROUPS.values()], "held": held, "stats": dict(_STATS)}
 
 
 @on_reset
@@ -628,8 +699,11 @@ def _add(owner, name, fn):
 
 def install():
     require(Table, "all_items", "set_stream_specification")
-    STATE.register_latency("global_table_replica", 0.2,
-                           "time a DynamoDB global-table replica stays CREATING (or DELETING) before it is done")
+    STATE.register_latency(
+        "global_table_replica",
+        0.2,
+        "time a DynamoDB global-table replica stays CREATING (or DELETING) before it is done",
+    )
     _original["describe"] = patch(Table, "describe", describe)
     _original["stream_add"] = patch(StreamShard, "add", stream_add)
     _original["update_table"] = patch(DynamoHandler, "update_table", update_table)

@@ -28,13 +28,17 @@ difference on every run and adds a version each time. Here the version keeps onl
 import copy
 import threading
 
-from moto.ec2.exceptions import EC2ClientError, InvalidParameterCombination
+from moto.core.responses import ActionResult
+from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.exceptions import InvalidParameterCombination
 from moto.ec2.models.amis import Ami
 from moto.ec2.responses.amis import AmisResponse
 from moto.ec2.responses.launch_templates import LaunchTemplates
-from moto.core.responses import ActionResult
 
-from ..core import SCHEDULER, STATE, on_reset, patch
+from ..core import SCHEDULER
+from ..core import STATE
+from ..core import on_reset
+from ..core import patch
 
 DESCRIPTION = (
     "EC2 CopyImage: CopyImageTags/TagSpecifications, Encrypted/KmsKeyId, SourceImageId/SourceImageRegion, "
@@ -112,9 +116,7 @@ def copy_image(self):
     self.error_on_dryrun()
 
     if kms_key_id and not encrypted:
-        raise InvalidParameterCombination(
-            "The parameter KmsKeyId requires the parameter Encrypted to be set."
-        )
+        raise InvalidParameterCombination("The parameter KmsKeyId requires the parameter Encrypted to be set.")
     backend = self.ec2_backend
     token_key = (backend.account_id, backend.region_name, client_token)
     if client_token:
@@ -213,8 +215,9 @@ def install():
     )
     patch(AmisResponse, "copy_image", copy_image)
     patch(Ami, "block_device_mappings", property(_block_device_mappings))
-    patch(LaunchTemplates, "create_launch_template",
-          _wrap_create_launch_template(LaunchTemplates.create_launch_template))
+    patch(
+        LaunchTemplates, "create_launch_template", _wrap_create_launch_template(LaunchTemplates.create_launch_template)
+    )
     # Attributes the serializer reads for DescribeImages; None on images that are not copies.
     Ami.source_image_id = None
     Ami.source_image_region = None

@@ -21,7 +21,10 @@ copies an image. This extension:
 import json
 import threading
 
-from ..core import backend, on_reset, patch, require
+from ..core import backend
+from ..core import on_reset
+from ..core import patch
+from ..core import require
 from ._replication import replicate_later
 
 DESCRIPTION = "ECR registry replication (pushed images copied to destination regions, replication status)"
@@ -37,8 +40,11 @@ def filter_matches(rule, repository_name):
     filters = rule.get("repositoryFilters") or []
     if not filters:
         return True
-    return any(repository_name.startswith(item.get("filter", "")) for item in filters
-               if item.get("filterType", "PREFIX_MATCH") == "PREFIX_MATCH")
+    return any(
+        repository_name.startswith(item.get("filter", ""))
+        for item in filters
+        if item.get("filterType", "PREFIX_MATCH") == "PREFIX_MATCH"
+    )
 
 
 def destinations_for(config, repository_name, source_region, account_id):
@@ -69,23 +75,28 @@ def _layer_digests(manifest):
 
 # -- moto patches ------------------------------------------------------------------------------------
 def _put_replication_configuration(self, replication_config):
-    from moto.ecr.exceptions import InvalidParameterException, ValidationException
+    from moto.ecr.exceptions import InvalidParameterException
+    from moto.ecr.exceptions import ValidationException
 
     rules = replication_config.get("rules", [])
     if len(rules) > MAX_RULES:
-        raise ValidationException(f"1 validation error detected: Value at 'replicationConfiguration.rules' failed to "
-                                  f"satisfy constraint: Member must have length less than or equal to {MAX_RULES}")
+        raise ValidationException(
+            f"1 validation error detected: Value at 'replicationConfiguration.rules' failed to "
+            f"satisfy constraint: Member must have length less than or equal to {MAX_RULES}"
+        )
     for rule in rules:
         for destination in rule.get("destinations", []):
             if destination.get("region") == self.region_name and destination.get("registryId") == self.account_id:
                 raise InvalidParameterException(
                     "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
-                    "'Replication destination cannot be the same as the source registry'")
+                    "'Replication destination cannot be the same as the source registry'"
+                )
         for item in rule.get("repositoryFilters") or []:
             if item.get("filterType") != "PREFIX_MATCH":
                 raise InvalidParameterException(
                     "Invalid parameter at 'replicationConfiguration' failed to satisfy constraint: "
-                    "'filterType must be PREFIX_MATCH'")
+                    "'filterType must be PREFIX_MATCH'"
+                )
     # moto refuses more than one rule ("This feature is disabled"); ECR allows up to ten.
     self.replication_config = replication_config
     return {"replicationConfiguration": replication_config}
@@ -130,12 +141,12 @@ def _replicate(push, region, registry):
         if repository is None:
             # ECR creates the repository with the source's encryption and tag mutability settings.
             encryption = push["encryption"] if push["encryption"].get("encryptionType") == "AES256" else None
-            repository = target.create_repository(push["repository"], None, encryption, None,
-                                                  push["mutability"], [])
+            repository = target.create_repository(push["repository"], None, encryption, None, push["mutability"], [])
         repository.layers.update(push["layers"])
         try:
-            _ORIGINAL["put_image"](target, push["repository"], push["manifest"], push["tag"], push["media_type"],
-                                   push["digest"])
+            _ORIGINAL["put_image"](
+                target, push["repository"], push["manifest"], push["tag"], push["media_type"], push["digest"]
+            )
         except ImageAlreadyExistsException:
             pass  # the same image and tag are there already: nothing to copy
         _set_status(push, region, registry, "COMPLETE")
@@ -161,13 +172,19 @@ def _describe_image_replication_status(self):
     image = repository._get_image(image_id.get("imageTag"), image_id.get("imageDigest"))
     with _lock:
         statuses = dict(_status.get((ecr.account_id, ecr.region_name, repository_name, image.get_image_digest()), {}))
-    return ActionResult({
-        "repositoryName": repository_name,
-        "imageId": {"imageDigest": image.get_image_digest(), **({"imageTag": image_id["imageTag"]}
-                                                                 if image_id.get("imageTag") else {})},
-        "replicationStatuses": [{"region": region, "registryId": registry, "status": status}
-                                for (region, registry), status in sorted(statuses.items())],
-    })
+    return ActionResult(
+        {
+            "repositoryName": repository_name,
+            "imageId": {
+                "imageDigest": image.get_image_digest(),
+                **({"imageTag": image_id["imageTag"]} if image_id.get("imageTag") else {}),
+            },
+            "replicationStatuses": [
+                {"region": region, "registryId": registry, "status": status}
+                for (region, registry), status in sorted(statuses.items())
+            ],
+        }
+    )
 
 
 @on_reset
@@ -183,10 +200,11 @@ def install():
     require(ECRBackend, "create_repository", "_get_repository")
     if hasattr(ECRResponse, "describe_image_replication_status"):
         _ORIGINAL["describe_image_replication_status"] = patch(
-            ECRResponse, "describe_image_replication_status", _describe_image_replication_status)
+            ECRResponse, "describe_image_replication_status", _describe_image_replication_status
+        )
     else:  # moto has no such action: add it
         ECRResponse.describe_image_replication_status = _describe_image_replication_status
-    _ORIGINAL["put_replication_configuration"] = patch(ECRBackend, "put_replication_configuration",
-                                                       _put_replication_configuration)
+    _ORIGINAL["put_replication_configuration"] = patch(
+        ECRBackend, "put_replication_configuration", _put_replication_configuration
+    )
     _ORIGINAL["put_image"] = patch(ECRBackend, "put_image", _put_image)
-

@@ -9,30 +9,59 @@ moto would build all 1,300 of them every time an IAM backend is built, and every
 after a reset (to look up the caller's account): about half a second per test. The emulator
 offers the AWS managed policies DR roles and their tests use (``AVAILABLE``); any other AWS
 managed policy is missing (NoSuchEntity), which the README's table says.
+
+With IAM enforcement on (``POST /_emulator/iam/enforcement``), moto authorizes each request as
+``<SigV4 signing name>:<action>``. For CloudWatch that is ``monitoring:GetMetricData``, which no real
+policy names: AWS authorizes it as ``cloudwatch:GetMetricData``. The emulator uses the IAM prefix.
 """
 
 import json
 
+from moto.iam import access_control
 from moto.iam import models as iam_models
 
-from ..core import patch, require
+from ..core import patch
+from ..core import require
 
-DESCRIPTION = "IAM: AWS managed policies exist (AmazonSSMManagedInstanceCore, ... attachable and listed)"
+DESCRIPTION = (
+    "IAM: AWS managed policies exist (AmazonSSMManagedInstanceCore, ... attachable and listed); "
+    "enforced policies name CloudWatch actions cloudwatch:*"
+)
 
 # AWS managed policies that exist in the emulator (names as in moto's copy of AWS's list).
 AVAILABLE = (
-    "AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess",
-    "AmazonSSMManagedInstanceCore", "AmazonSSMReadOnlyAccess", "CloudWatchAgentServerPolicy",
-    "CloudWatchLogsFullAccess", "AWSXRayDaemonWriteAccess",
-    "AmazonEC2ReadOnlyAccess", "AmazonEC2ContainerRegistryReadOnly", "AmazonEC2ContainerRegistryPowerUser",
-    "AmazonS3ReadOnlyAccess", "AmazonS3FullAccess", "AmazonDynamoDBReadOnlyAccess", "AmazonDynamoDBFullAccess",
-    "AmazonRDSReadOnlyAccess", "AmazonRDSFullAccess", "SecretsManagerReadWrite",
-    "AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole",
-    "AmazonEKSClusterPolicy", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEBSCSIDriverPolicy",
-    "AmazonBedrockFullAccess", "AmazonBedrockReadOnly",
+    "AdministratorAccess",
+    "PowerUserAccess",
+    "ReadOnlyAccess",
+    "AmazonSSMManagedInstanceCore",
+    "AmazonSSMReadOnlyAccess",
+    "CloudWatchAgentServerPolicy",
+    "CloudWatchLogsFullAccess",
+    "AWSXRayDaemonWriteAccess",
+    "AmazonEC2ReadOnlyAccess",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonEC2ContainerRegistryPowerUser",
+    "AmazonS3ReadOnlyAccess",
+    "AmazonS3FullAccess",
+    "AmazonDynamoDBReadOnlyAccess",
+    "AmazonDynamoDBFullAccess",
+    "AmazonRDSReadOnlyAccess",
+    "AmazonRDSFullAccess",
+    "SecretsManagerReadWrite",
+    "AWSLambdaBasicExecutionRole",
+    "AWSLambdaVPCAccessExecutionRole",
+    "AmazonEKSClusterPolicy",
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEBSCSIDriverPolicy",
+    "AmazonBedrockFullAccess",
+    "AmazonBedrockReadOnly",
 )
 
 _PARSED = {}
+
+# SigV4 signing names whose IAM action prefix differs.
+IAM_PREFIX = {"monitoring": "cloudwatch"}
 
 
 def _always():
@@ -49,8 +78,20 @@ def _init_aws_policies(self):
     ]
 
 
+def _iam_request_init(original):
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        service, _sep, action = self._action.partition(":")
+        if service in IAM_PREFIX:
+            self._action = f"{IAM_PREFIX[service]}:{action}"
+
+    return init
+
+
 def install():
     require(iam_models, "aws_managed_policies_data", "AWSManagedPolicy")
+    original = access_control.IAMRequestBase.__init__
+    patch(access_control.IAMRequestBase, "__init__", _iam_request_init(original))
     # models.py imported the settings function by name; replacing it there is what the backend sees.
     patch(iam_models, "load_iam_aws_managed_policies", _always)
     patch(iam_models.IAMBackend, "_init_aws_policies", _init_aws_policies)

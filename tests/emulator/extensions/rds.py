@@ -27,9 +27,17 @@ on anything without detaching the replica, and publishes no ``ReplicaLag``. Here
 import copy
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
+from datetime import timezone
 
-from ..core import CONTROL, SCHEDULER, STATE, ControlError, ExtensionError, on_reset, patch, require
+from ..core import CONTROL
+from ..core import SCHEDULER
+from ..core import STATE
+from ..core import ControlError
+from ..core import ExtensionError
+from ..core import on_reset
+from ..core import patch
+from ..core import require
 
 DESCRIPTION = (
     "RDS: cross-region read replicas that take time to create, detach on promotion, refuse a double "
@@ -205,7 +213,7 @@ def create_db_instance_read_replica(self, db_kwargs):
     replica.tags = list(params.get("tags") or [])
     replica.availability_zone = params.get("availability_zone") or f"{self.region_name}a"
     replica.db_instance_class = params.get("db_instance_class") or primary.db_instance_class
-    replica.multi_az = bool(params.get("multi_az") or False)
+    replica.multi_az = bool(params.get("multi_az"))
     replica.backup_retention_period = int(params.get("backup_retention_period") or 0)
     replica.storage_encrypted = primary.storage_encrypted
     replica.kms_key_id = kms_key_id
@@ -227,8 +235,14 @@ def create_db_instance_read_replica(self, db_kwargs):
     record = _Replica(self.account_id, self.region_name, replica.db_instance_identifier, primary.region, replica.engine)
     with _LOCK:
         _REPLICAS[(self.account_id, self.region_name, replica.db_instance_identifier)] = record
-    SCHEDULER.call_later(STATE.delay("rds_replica_creation"), _replica_ready, self, replica, record,
-                         name=f"rds replica {self.region_name}/{replica.db_instance_identifier}")
+    SCHEDULER.call_later(
+        STATE.delay("rds_replica_creation"),
+        _replica_ready,
+        self,
+        replica,
+        record,
+        name=f"rds replica {self.region_name}/{replica.db_instance_identifier}",
+    )
     return replica
 
 
@@ -262,8 +276,14 @@ def promote_read_replica(self, db_kwargs):
         record = _REPLICAS.get((self.account_id, self.region_name, database.db_instance_identifier))
         if record is not None:
             record.ended_at = time.time()  # replication stops when the promotion starts
-    SCHEDULER.call_later(STATE.delay("rds_promotion"), _promotion_done, self, database, params,
-                         name=f"rds promotion {self.region_name}/{database.db_instance_identifier}")
+    SCHEDULER.call_later(
+        STATE.delay("rds_promotion"),
+        _promotion_done,
+        self,
+        database,
+        params,
+        name=f"rds promotion {self.region_name}/{database.db_instance_identifier}",
+    )
     return database
 
 
@@ -291,12 +311,14 @@ def _status_infos(database):
         return None
     source_region = _region_of(database.source_db_instance_identifier, database.region)
     if STATE.is_down(source_region):
-        return [{
-            "StatusType": "read replication",
-            "Normal": False,
-            "Status": "error",
-            "Message": f"Replication has stopped: the source DB instance in {source_region} is unreachable.",
-        }]
+        return [
+            {
+                "StatusType": "read replication",
+                "Normal": False,
+                "Status": "error",
+                "Message": f"Replication has stopped: the source DB instance in {source_region} is unreachable.",
+            }
+        ]
     return [{"StatusType": "read replication", "Normal": True, "Status": "replicating"}]
 
 
@@ -398,14 +420,19 @@ def _forget():
 def install():
     from moto.cloudwatch.models import CloudWatchBackend
     from moto.core.common_models import CloudWatchMetricProvider
-    from moto.rds.models import DBInstance, RDSBackend
+    from moto.rds.models import DBInstance
+    from moto.rds.models import RDSBackend
 
     require(CloudWatchBackend, "aws_metric_data", "get_metric_statistics", "get_metric_data")
     require(CloudWatchMetricProvider, "get_cloudwatch_metrics")
     require(RDSBackend, "find_db_from_id", "_validate_kms_key", "describe_db_subnet_groups")
     require(DBInstance, "add_replica", "update", "read_replica_source_db_instance_identifier")
-    for name in ("InvalidParameterCombination", "InvalidDBInstanceStateError", "DBInstanceAlreadyExists",
-                 "RDSClientError"):
+    for name in (
+        "InvalidParameterCombination",
+        "InvalidDBInstanceStateError",
+        "DBInstanceAlreadyExists",
+        "RDSClientError",
+    ):
         if not hasattr(_errors(), name):
             raise ExtensionError(f"moto changed: moto.rds.exceptions has no {name}")
     STATE.register_latency("rds_replica_creation", 0.3, "seconds a new RDS read replica stays 'creating'")

@@ -38,7 +38,14 @@ import ipaddress
 import re
 import threading
 
-from ..core import CONTROL, STATE, ControlError, ExtensionError, backend, on_reset, patch, require
+from ..core import CONTROL
+from ..core import STATE
+from ..core import ControlError
+from ..core import ExtensionError
+from ..core import backend
+from ..core import on_reset
+from ..core import patch
+from ..core import require
 
 DESCRIPTION = (
     "Route 53: health-check status follows endpoint regions and outages (Inverted, Disabled, CALCULATED), "
@@ -75,7 +82,7 @@ _deletes = threading.local()
 def _host(target):
     target = (target or "").strip().lower().rstrip(".")
     if target.startswith("dualstack."):
-        target = target[len("dualstack."):]
+        target = target[len("dualstack.") :]
     return target
 
 
@@ -168,7 +175,7 @@ def raw_status(route53, check, seen=None):
         healthy = sum(1 for child in children if child_status(route53, child, seen))
         return healthy >= threshold, f"{healthy} of {len(children)} child health checks healthy, threshold {threshold}"
     if check.type_ in ENDPOINT_TYPES:
-        healthy, reason, _ = endpoint_state(route53, _target_of(check))
+        healthy, reason, _region = endpoint_state(route53, _target_of(check))
         return healthy, reason
     return True, f"{check.type_} health checks are not emulated (always healthy)"
 
@@ -496,7 +503,7 @@ def _route53():
 @CONTROL.route(
     "POST",
     "/route53/endpoints",
-    'map a health-check endpoint (host or IP) to a region and/or set its health: '
+    "map a health-check endpoint (host or IP) to a region and/or set its health: "
     '{"target": "203.0.113.10", "region": "ap-northeast-2", "healthy": false} ("healthy": null = follow the region)',
 )
 def set_endpoint(body, query):
@@ -534,7 +541,7 @@ def list_health_checks(body, query):
     checks = []
     for check in list(route53.health_checks.values()):
         healthy, reason = status(route53, check)
-        raw, _ = raw_status(route53, check)
+        raw, _raw_reason = raw_status(route53, check)
         target = _target_of(check)
         checks.append(
             {
@@ -559,7 +566,9 @@ def _forget_endpoints():
 
 
 def install():
-    from moto.route53 import models, responses, urls
+    from moto.route53 import models
+    from moto.route53 import responses
+    from moto.route53 import urls
 
     require(responses.Route53, "get_health_check_status", "update_health_check")
     require(models.HealthCheck, "set_children")

@@ -29,7 +29,10 @@ import string
 import threading
 import time
 
-from ..core import backend, on_reset, patch, require
+from ..core import backend
+from ..core import on_reset
+from ..core import patch
+from ..core import require
 from ._replication import replicate_later
 
 DESCRIPTION = "S3 cross-region replication (objects, delete markers, ReplicationStatus, validation, metrics)"
@@ -43,7 +46,8 @@ _ORIGINAL = {}
 
 # -- errors ----------------------------------------------------------------------------------------
 def _errors():
-    from moto.s3.exceptions import MalformedXML, S3ClientError
+    from moto.s3.exceptions import MalformedXML
+    from moto.s3.exceptions import S3ClientError
 
     class ReplicationInvalidRequest(S3ClientError):
         code = "InvalidRequest"
@@ -117,8 +121,9 @@ def _destination(raw, malformed):
         out["AccessControlTranslation"] = {"Owner": raw["AccessControlTranslation"].get("Owner")}
     if "EncryptionConfiguration" in raw:
         encryption = raw["EncryptionConfiguration"] or {}
-        out["EncryptionConfiguration"] = {"ReplicaKmsKeyID": encryption.get("ReplicaKmsKeyID")} if encryption.get(
-            "ReplicaKmsKeyID") else {}
+        out["EncryptionConfiguration"] = (
+            {"ReplicaKmsKeyID": encryption.get("ReplicaKmsKeyID")} if encryption.get("ReplicaKmsKeyID") else {}
+        )
     if "ReplicationTime" in raw:
         rtc = raw["ReplicationTime"]
         out["ReplicationTime"] = {"Status": _status(rtc, malformed), "Time": _minutes(rtc, "Time", malformed)}
@@ -153,11 +158,15 @@ def normalize_configuration(raw):
             rule["Prefix"] = raw_rule.get("Prefix") or ""
         for name in ("Priority", "DeleteMarkerReplication"):
             if legacy and name in raw_rule:
-                raise invalid(f"{name} cannot be used for this version of Cross Region Replication configuration "
-                              "schema. Please refer to S3 Developer Guide for more information.")
+                raise invalid(
+                    f"{name} cannot be used for this version of Cross Region Replication configuration "
+                    "schema. Please refer to S3 Developer Guide for more information."
+                )
             if not legacy and name not in raw_rule:
-                raise invalid(f"{name} must be specified for this version of Cross Region Replication configuration "
-                              "schema. Please refer to S3 Developer Guide for more information.")
+                raise invalid(
+                    f"{name} must be specified for this version of Cross Region Replication configuration "
+                    "schema. Please refer to S3 Developer Guide for more information."
+                )
         if "Priority" in raw_rule:
             try:
                 rule["Priority"] = int(raw_rule["Priority"])
@@ -169,15 +178,18 @@ def normalize_configuration(raw):
         if "DeleteMarkerReplication" in raw_rule:
             rule["DeleteMarkerReplication"] = {"Status": _status(raw_rule["DeleteMarkerReplication"], malformed)}
             if rule["DeleteMarkerReplication"]["Status"] == "Enabled" and _filter_tags(rule):
-                raise invalid("Delete marker replication is not supported if any Tag filter is specified. "
-                              "Please refer to S3 Developer Guide for more information.")
+                raise invalid(
+                    "Delete marker replication is not supported if any Tag filter is specified. "
+                    "Please refer to S3 Developer Guide for more information."
+                )
         selection = raw_rule.get("SourceSelectionCriteria")
         if "SourceSelectionCriteria" in raw_rule:
             if not selection:
                 raise invalid("SourceSelectionCriteria cannot be empty.")
             rule["SourceSelectionCriteria"] = {
                 name: {"Status": _status(selection[name], malformed)}
-                for name in ("SseKmsEncryptedObjects", "ReplicaModifications") if name in selection
+                for name in ("SseKmsEncryptedObjects", "ReplicaModifications")
+                if name in selection
             }
         if raw_rule.get("ExistingObjectReplication"):
             rule["ExistingObjectReplication"] = {"Status": _status(raw_rule["ExistingObjectReplication"], malformed)}
@@ -259,7 +271,7 @@ def _active_rules(bucket):
 
 # -- moto patches ------------------------------------------------------------------------------------
 def _put_bucket_replication(self, bucket_name, replication):
-    invalid, _ = _errors()
+    invalid, _malformed = _errors()
     from moto.s3.exceptions import MissingBucket
 
     config = normalize_configuration(replication)
@@ -271,10 +283,11 @@ def _put_bucket_replication(self, bucket_name, replication):
             raise invalid("Destination bucket must exist.") from None
         if not destination.is_versioned:
             raise invalid("Destination bucket must have versioning enabled.")
-    for raw_rule, rule in zip(_as_list(replication["Rule"]), config["Rules"]):
+    for raw_rule, rule in zip(_as_list(replication["Rule"]), config["Rules"], strict=False):
         if "ID" not in rule:
-            rule["ID"] = raw_rule.get("ID") or "".join(random.choice(string.ascii_letters + string.digits)
-                                                       for _ in range(30))
+            rule["ID"] = raw_rule.get("ID") or "".join(
+                random.choice(string.ascii_letters + string.digits) for _char in range(30)
+            )
             raw_rule["ID"] = rule["ID"]
     _ORIGINAL["put_bucket_replication"](self, bucket_name, replication)
     self.get_bucket(bucket_name).pilotlight_replication = config
@@ -366,7 +379,8 @@ def _on_written(s3_backend, bucket_name, key):
         replicate_later(
             [bucket.region_name, _region_of(s3_backend, destination)],
             lambda destination=destination, rule=rule: _replicate_object(
-                s3_backend, bucket, key, destination, rule, written_at),
+                s3_backend, bucket, key, destination, rule, written_at
+            ),
             name=f"s3 replicate {bucket_name}/{key.name} -> {destination}",
         )
 
@@ -380,8 +394,16 @@ def _replicate_object(s3_backend, bucket, key, destination_name, rule, written_a
         key.pilotlight_failed = key.pilotlight_failed or not ok
         if not key.pilotlight_pending:
             key.replication_status = "FAILED" if key.pilotlight_failed else "COMPLETED"
-        _metric_change(s3_backend, bucket, destination_name, rule, -1, key.size,
-                       latency=time.time() - written_at if ok else None, failed=not ok)
+        _metric_change(
+            s3_backend,
+            bucket,
+            destination_name,
+            rule,
+            -1,
+            key.size,
+            latency=time.time() - written_at if ok else None,
+            failed=not ok,
+        )
 
 
 def _write_replica(s3_backend, key, destination_name, rule):
@@ -448,9 +470,11 @@ def _metric_change(s3_backend, bucket, destination, rule, operations, size, late
         counts[0] += operations
         counts[1] += operations * size
         ops, pending_bytes = counts
-    dimensions = [{"Name": "SourceBucket", "Value": bucket.name},
-                  {"Name": "DestinationBucket", "Value": destination},
-                  {"Name": "RuleId", "Value": rule["ID"]}]
+    dimensions = [
+        {"Name": "SourceBucket", "Value": bucket.name},
+        {"Name": "DestinationBucket", "Value": destination},
+        {"Name": "RuleId", "Value": rule["ID"]},
+    ]
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)  # moto compares naive UTC
     data = [
         {"MetricName": "OperationsPendingReplication", "Value": float(ops), "Unit": "Count"},
@@ -475,10 +499,14 @@ def _drop_same_minute(cloudwatch, names, dimensions, now):
     minute = now.replace(second=0, microsecond=0)
     wanted = {(d["Name"], d["Value"]) for d in dimensions}
     cloudwatch.metric_data[:] = [
-        datum for datum in cloudwatch.metric_data
-        if not (datum.namespace == "AWS/S3" and datum.name in names
-                and datum.timestamp.replace(second=0, microsecond=0) == minute
-                and {(d.name, d.value) for d in datum.dimensions} == wanted)
+        datum
+        for datum in cloudwatch.metric_data
+        if not (
+            datum.namespace == "AWS/S3"
+            and datum.name in names
+            and datum.timestamp.replace(second=0, microsecond=0) == minute
+            and {(d.name, d.value) for d in datum.dimensions} == wanted
+        )
     ]
 
 
@@ -488,15 +516,60 @@ def _forget():
         _pending.clear()
 
 
+# With IAM enforcement on, moto authorizes S3 requests with the names of its ACTION_MAP, which has no
+# entry for replication, encryption, metrics or ownership controls (a PutBucketReplication is then
+# authorized as s3:CreateBucket, a GetBucketReplication as s3:ListBucket) and says s3:HeadBucket,
+# which IAM does not have. These are the names AWS authorizes them as.
+IAM_ACTIONS = {
+    "BUCKET": {
+        "HEAD": {"DEFAULT": "ListBucket"},
+        "GET": {
+            "replication": "GetReplicationConfiguration",
+            "encryption": "GetEncryptionConfiguration",
+            "metrics": "GetMetricsConfiguration",
+            "ownershipControls": "GetBucketOwnershipControls",
+            "object-lock": "GetBucketObjectLockConfiguration",
+            "publicAccessBlock": "GetBucketPublicAccessBlock",
+            "requestPayment": "GetBucketRequestPayment",
+        },
+        "PUT": {
+            "replication": "PutReplicationConfiguration",
+            "encryption": "PutEncryptionConfiguration",
+            "metrics": "PutMetricsConfiguration",
+            "ownershipControls": "PutBucketOwnershipControls",
+            "object-lock": "PutBucketObjectLockConfiguration",
+            "publicAccessBlock": "PutBucketPublicAccessBlock",
+        },
+        "DELETE": {
+            "replication": "PutReplicationConfiguration",
+            "encryption": "PutEncryptionConfiguration",
+            "metrics": "PutMetricsConfiguration",
+            "ownershipControls": "PutBucketOwnershipControls",
+            "publicAccessBlock": "PutBucketPublicAccessBlock",
+        },
+    },
+}
+
+
+def _use_iam_action_names():
+    from moto.s3 import responses as s3_responses
+
+    require(s3_responses, "ACTION_MAP")
+    for resource, methods in IAM_ACTIONS.items():
+        for method, names in methods.items():
+            s3_responses.ACTION_MAP[resource][method].update(names)
+
+
 def install():
-    from moto.s3.models import FakeKey, S3Backend
+    _use_iam_action_names()
+    from moto.s3.models import FakeKey
+    from moto.s3.models import S3Backend
     from moto.s3.responses import S3Response
 
     require(S3Backend, "get_bucket", "put_bucket_replication")
     require(FakeKey, "version_id", "etag", "set_metadata", "set_acl", "metadata")
     _ORIGINAL["put_bucket_replication"] = patch(S3Backend, "put_bucket_replication", _put_bucket_replication)
-    _ORIGINAL["get_bucket_replication"] = patch(S3Response, "get_bucket_replication",
-                                                _get_bucket_replication_response)
+    _ORIGINAL["get_bucket_replication"] = patch(S3Response, "get_bucket_replication", _get_bucket_replication_response)
     _ORIGINAL["put_object"] = patch(S3Backend, "put_object", _put_object)
     _ORIGINAL["_key_response"] = patch(S3Response, "_key_response", _key_response)
     _ORIGINAL["_set_delete_marker"] = patch(S3Backend, "_set_delete_marker", _set_delete_marker)

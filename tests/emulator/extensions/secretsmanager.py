@@ -25,7 +25,11 @@ import json
 import threading
 import time
 
-from ..core import SCHEDULER, STATE, ExtensionError, patch, require
+from ..core import SCHEDULER
+from ..core import STATE
+from ..core import ExtensionError
+from ..core import patch
+from ..core import require
 
 DESCRIPTION = (
     "Secrets Manager: StopReplicationToReplica promotes a replica to a standalone secret; replicas use the "
@@ -103,8 +107,9 @@ def create_replicas(self, replica_regions, force_overwrite):
             replica = models.ReplicaSecret(self, region)
             _set_status(replica, "InProgress", "Replication in progress")
             target.secrets[replica.arn] = replica
-            SCHEDULER.call_later(STATE.delay("secret_replication"), _in_sync, replica,
-                                 name=f"secret replication {self.name} -> {region}")
+            SCHEDULER.call_later(
+                STATE.delay("secret_replication"), _in_sync, replica, name=f"secret replication {self.name} -> {region}"
+            )
         replica.config["KmsKeyId"] = kms_key_id
         replicas.append(replica)
     return replicas
@@ -170,8 +175,12 @@ def install():
     require(models.ReplicaSecret, "to_dict")
     require(models.SecretsManagerBackend, "_is_valid_identifier", "replicate_secret_to_regions")
     require(SecretsManagerResponse, "replicate_secret_to_regions")
-    for name in ("InvalidParameterException", "InvalidRequestException", "SecretNotFoundException",
-                 "secretsmanager_backends"):
+    for name in (
+        "InvalidParameterException",
+        "InvalidRequestException",
+        "SecretNotFoundException",
+        "secretsmanager_backends",
+    ):
         if not hasattr(models, name):
             raise ExtensionError(f"moto changed: moto.secretsmanager.models has no {name}")
     STATE.register_latency("secret_replication", 0.1, "seconds a new Secrets Manager replica stays InProgress")

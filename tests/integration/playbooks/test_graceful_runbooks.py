@@ -14,6 +14,7 @@ SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 def stack(tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("graceful"))
     stack.must("provision")
+    stack.megaticket.live_traffic()  # production keeps writing: readiness reads the replication latency
     yield stack
     stack.close()
 
