@@ -20,10 +20,9 @@ def spec_entry_points(role_dir):
 
 
 def test_the_runbook_knows_every_component_role():
-    # dr_monitoring watches and prices the whole pilot light; the runbook includes its entry points itself
     # (publish_readiness, cost) rather than running it as a component.
     components = sorted(path.name.removeprefix("dr_") for path in ROLE_DIRS
-                        if path.name not in ("dr_runbook", "dr_monitoring"))
+                        if path.name != "dr_runbook")
     assert sorted(RUNBOOK_VARS["dr_runbook__order"]) == components
     assert sorted(RUNBOOK_VARS["dr_runbook__entry_points"]) == components
 

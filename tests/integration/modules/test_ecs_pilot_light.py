@@ -16,16 +16,27 @@ def make_service(region, cluster, name, desired):
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.10.0/24", AvailabilityZone=f"{region}a")["Subnet"]["SubnetId"]
     group = ec2.create_security_group(GroupName=f"{name}-sg", Description="app", VpcId=vpc)["GroupId"]
     target_group = boto3.client("elbv2", region_name=region).create_target_group(
-        Name=f"{name}-tg", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+        Name=f"{name}-tg", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
     ecs = boto3.client("ecs", region_name=region)
     ecs.create_cluster(clusterName=cluster)
     ecs.register_task_definition(
-        family=name, networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="512", memory="1024",
-        containerDefinitions=[{"name": "app", "image": "fileflow:1", "portMappings": [{"containerPort": 8080}]}])
+        family=name,
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="512",
+        memory="1024",
+        containerDefinitions=[{"name": "app", "image": "fileflow:1", "portMappings": [{"containerPort": 8080}]}],
+    )
     ecs.create_service(
-        cluster=cluster, serviceName=name, taskDefinition=name, desiredCount=desired, launchType="FARGATE",
+        cluster=cluster,
+        serviceName=name,
+        taskDefinition=name,
+        desiredCount=desired,
+        launchType="FARGATE",
         networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}},
-        loadBalancers=[{"targetGroupArn": target_group, "containerName": "app", "containerPort": 8080}])
+        loadBalancers=[{"targetGroupArn": target_group, "containerName": "app", "containerPort": 8080}],
+    )
     return target_group
 
 
@@ -39,7 +50,8 @@ def topology(emulator):
 
 def service(region=TOKYO, cluster=DR_CLUSTER, name=DR_SERVICE):
     return boto3.client("ecs", region_name=region).describe_services(
-        cluster=cluster, services=[name], include=["TAGS"])["services"][0]
+        cluster=cluster, services=[name], include=["TAGS"]
+    )["services"][0]
 
 
 def recorded(region=TOKYO, cluster=DR_CLUSTER, name=DR_SERVICE):
@@ -54,12 +66,18 @@ def dr_args(state, **extra):
 
 def test_standby_check_mode_predicts_and_changes_nothing(emulator, topology, run_module):
     since = emulator.last_seq()
-    result = run_module("ecs_pilot_light", dr_args("standby", services=[{"name": DR_SERVICE, "desired_count": 4}]),
-                        check=True, diff=True)
+    result = run_module(
+        "ecs_pilot_light",
+        dr_args("standby", services=[{"name": DR_SERVICE, "desired_count": 4}]),
+        check=True,
+        diff=True,
+    )
     assert result.changed and not result.failed, result.get("msg")
     assert result["services"][0]["recorded_count"] == 4 and result["services"][0]["desired_count"] == 0
-    assert result["diff"] == {"before": {DR_SERVICE: {"desired_count": 0, "recorded_count": None}},
-                              "after": {DR_SERVICE: {"desired_count": 0, "recorded_count": 4}}}
+    assert result["diff"] == {
+        "before": {DR_SERVICE: {"desired_count": 0, "recorded_count": None}},
+        "after": {DR_SERVICE: {"desired_count": 0, "recorded_count": 4}},
+    }
     assert emulator.mutating_calls(since=since) == []
     assert recorded() is None
 
@@ -103,15 +121,30 @@ def test_activation_with_seoul_down_calls_only_tokyo(emulator, topology, run_mod
 
 
 def test_graceful_fence_records_what_the_primary_ran_and_dr_takes_a_percentage(emulator, topology, run_module):
-    fence = run_module("ecs_pilot_light", dict(region=SEOUL, state="standby", cluster=PRIMARY_CLUSTER,
-                                               services=[{"name": PRIMARY_SERVICE}], wait_timeout=60))
+    fence = run_module(
+        "ecs_pilot_light",
+        dict(
+            region=SEOUL,
+            state="standby",
+            cluster=PRIMARY_CLUSTER,
+            services=[{"name": PRIMARY_SERVICE}],
+            wait_timeout=60,
+        ),
+    )
     assert fence.changed and fence["services"][0]["count_source"] == "current"
     primary = service(SEOUL, PRIMARY_CLUSTER, PRIMARY_SERVICE)
     assert primary["desiredCount"] == 0 and primary["runningCount"] == 0
     assert recorded(SEOUL, PRIMARY_CLUSTER, PRIMARY_SERVICE) == "4"
-    result = run_module("ecs_pilot_light", dr_args(
-        "active", reference_region=SEOUL, reference_cluster=PRIMARY_CLUSTER, capacity_percent=50,
-        services=[{"name": DR_SERVICE, "reference_service": PRIMARY_SERVICE}]))
+    result = run_module(
+        "ecs_pilot_light",
+        dr_args(
+            "active",
+            reference_region=SEOUL,
+            reference_cluster=PRIMARY_CLUSTER,
+            capacity_percent=50,
+            services=[{"name": DR_SERVICE, "reference_service": PRIMARY_SERVICE}],
+        ),
+    )
     assert not result.failed, result.get("msg")
     assert result["services"][0]["desired_count"] == 2
     assert result["services"][0]["count_source"] == "reference (recorded)"
@@ -143,7 +176,13 @@ def test_bad_input_fails_naming_the_fix_and_changes_nothing(emulator, topology, 
 
 def test_a_reference_in_a_down_region_fails_saying_how_to_do_without_it(emulator, topology, run_module):
     emulator.region_down(SEOUL)
-    result = run_module("ecs_pilot_light", dr_args(
-        "active", reference_region=SEOUL, reference_cluster=PRIMARY_CLUSTER,
-        services=[{"name": DR_SERVICE, "reference_service": PRIMARY_SERVICE}]))
+    result = run_module(
+        "ecs_pilot_light",
+        dr_args(
+            "active",
+            reference_region=SEOUL,
+            reference_cluster=PRIMARY_CLUSTER,
+            services=[{"name": DR_SERVICE, "reference_service": PRIMARY_SERVICE}],
+        ),
+    )
     assert result.failed and "leave reference_service out" in result["msg"]
