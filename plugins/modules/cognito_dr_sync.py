@@ -10,14 +10,17 @@ version_added: 0.1.0
 short_description: Keep a Cognito user pool in the DR region in step with the primary pool
 description:
   - Makes the user pool of the module's region (the DR pool) hold the same users and groups as the source
-    pool in O(source_region). Cognito has no cross-region replication, and tokens issued in one region are
-    not valid in another, so the application switches to the DR pool on failover.
+    pool in O(source_region). Tokens issued in one region are not valid in another, so the application
+    switches to the DR pool on failover.
+  - With O(replication_mode=native) (or V(auto) on an eligible pool) Cognito's own multi-Region replication
+    (C(CreateUserPoolReplica)) does it instead, passwords included; see O(replication_mode).
   - It is a diff, not a copy. Both pools are read with paginators, compared, and only the differences are
     written. Missing users are created with C(MessageAction=SUPPRESS) (no invitation is sent),
     changed attributes are updated, the enabled state is mirrored, and groups and group memberships
     are mirrored. With O(purge), users gone from the source are disabled or deleted.
-  - Passwords are never read or set (Cognito cannot export them); users of the DR pool reset their
-    password at their first sign-in after a failover.
+  - Passwords cannot be exported. With O(confirm_users=all) each synced user with a verified email or phone
+    number gets a random password that is never shown, logged or returned, so the user is C(CONFIRMED) and
+    the app's "forgot password" flow works in DR; users without one are counted in RV(counts.needs_admin_reset).
   - Only attributes the DR pool lets you write are copied. C(sub) never is, immutable attributes only when
     a user is created, and attributes the DR pool schema does not have are left out. Differences in
     immutable attributes are counted in RV(counts.immutable_differences).
@@ -120,6 +123,57 @@ options:
     type: bool
     default: false
     version_added: 0.1.0
+  confirm_users:
+    description:
+      - Give each new (V(created)), or each new and C(FORCE_CHANGE_PASSWORD) (V(all)), DR user who has a verified
+        email or phone number (that the DR pool's account recovery setting allows) a permanent random password
+        (C(AdminSetUserPassword)), never shown. Without it such users cannot use "forgot password" (Cognito refuses
+        it in C(FORCE_CHANGE_PASSWORD)). Use V(created) when the target is a primary pool (failback), whose
+        C(FORCE_CHANGE_PASSWORD) users may hold a real invitation.
+    type: str
+    choices: [all, created, none]
+    default: all
+    version_added: 0.1.0
+  identity_providers:
+    description:
+      - Identity providers of the source pool to create (or update) in the DR pool, for federated sign-in. Their
+        settings are copied from the source pool; their secret is read from Secrets Manager in the DR region.
+    type: list
+    elements: dict
+    default: []
+    version_added: 0.1.0
+    suboptions:
+      name:
+        description: The provider's name in the source pool (for example V(Google)).
+        type: str
+        required: true
+      client_secret_id:
+        description:
+          - Name or ARN of the Secrets Manager secret, in the module's region, that holds the provider's secret
+            (C(client_secret); C(private_key) for Sign in with Apple). Needed for every provider type but SAML.
+        type: str
+      client_secret_key:
+        description: The JSON key of the secret that holds the value; empty when the secret is the value itself.
+        type: str
+  domain_prefix:
+    description:
+      - Domain prefix of the DR pool (C(<prefix>.auth.<region>.amazoncognito.com)) for the hosted UI and
+        federated sign-in; created when the pool has no domain. A pool with another domain is an error.
+    type: str
+    version_added: 0.1.0
+  replication_mode:
+    description:
+      - V(sync) copies users and groups by diff (this module's own sync). V(native) uses Cognito multi-Region
+        replication; it fails when the source pool does not qualify. V(auto) uses V(native) when it qualifies,
+        else V(sync), and says why in RV(replication.not_eligible).
+      - A pool qualifies on the Essentials or Plus feature plan, encrypted with a customer managed multi-Region
+        KMS key (C(mrk-)) that has a replica key in the DR region (AWS developer guide, multi-Region replication).
+      - In native mode the DR pool is the replica (same id and name as the source pool); users, groups, app
+        clients and identity providers are replicated by AWS, so nothing else is copied.
+    type: str
+    choices: [auto, native, sync]
+    default: auto
+    version_added: 0.1.0
   max_rps:
     description:
       - Most requests per second to each pool. Every write to the DR pool and every page read from either pool
@@ -132,21 +186,24 @@ options:
     default: 20
     version_added: 0.1.0
 notes:
-  - Nothing in this module is asynchronous, so it has no O(wait) option.
-  - Users created in the DR pool have the status C(FORCE_CHANGE_PASSWORD) until they set a password.
+  - Nothing in this module is asynchronous, so it has no C(wait) option.
+  - A sync that leaves nothing behind tags the DR pool with its time and user count (not reported as a change);
+    RV(last_sync_at) reads it back, also when the source is not called.
   - Federated source users (status C(EXTERNAL_PROVIDER), signed in through Google, SAML...) are not created as local
     users in the DR pool; the identity provider creates them there at their first sign-in. They are counted in
     RV(counts.skipped_external); their group memberships are not mirrored and DR users with their keys are never
     purged.
-  - Identity providers (for example Google) hold secrets and are not copied; add them to the DR pool first if
-    the app clients use them.
+  - App clients created before their identity providers existed in the DR pool are not updated; providers are
+    mirrored before new app clients are created.
 attributes:
   check_mode:
     support: full
     description: Reads both pools and returns the counts of what would change; makes no write call.
   diff_mode:
     support: full
-    description: Shows user and group counts before and after (and user keys only with O(show_users=true)).
+    description:
+      - Shows user and group counts before and after (user keys only with O(show_users=true)), identity providers
+        (secrets masked) and the domain.
 extends_documentation_fragment:
   - pilotlight.dr.concurrency
   - amazon.aws.common.modules
@@ -165,9 +222,21 @@ EXAMPLES = r"""
     mirror_app_clients: true
   register: cognito_sync
 
-- name: Show what was done (counts only)
+- name: Show what was done (counts only) and when the DR pool was last in step
   ansible.builtin.debug:
-    var: cognito_sync.counts
+    msg: "{{ cognito_sync.counts }} at {{ cognito_sync.last_sync_at }}"
+
+- name: Federated sign-in in Tokyo - Google (its secret read from Secrets Manager in Tokyo) and the pool's domain
+  pilotlight.dr.cognito_dr_sync:
+    region: ap-northeast-1
+    source_region: ap-northeast-2
+    source_user_pool_name: portforge-user-pool
+    user_pool_name: portforge-dr-user-pool
+    identity_providers:
+      - name: Google
+        client_secret_id: portforge/google-oauth
+        client_secret_key: client_secret
+    domain_prefix: portforge-dr
 
 - name: Dry run of a nightly sync that also disables users removed from Seoul
   pilotlight.dr.cognito_dr_sync:
@@ -267,6 +336,12 @@ app_clients:
       description: Whether this task created it.
       type: bool
       sample: true
+    providers_added:
+      description: Identity providers added to an existing DR client (its source client uses them).
+      type: list
+      elements: str
+      returned: when some were added
+      sample: [Google]
 match_by:
   description: How users were matched (after resolving V(auto)).
   returned: always
@@ -343,10 +418,58 @@ counts:
       description: Users removed from groups.
       type: int
       sample: 0
+    confirmed:
+      description: Users given a random password so that "forgot password" works (O(confirm_users)).
+      type: int
+      sample: 12
+    needs_admin_reset:
+      description: New or C(FORCE_CHANGE_PASSWORD) users without a verified contact; an administrator resets them.
+      type: int
+      sample: 0
     failed:
       description: Write calls that failed (the module then fails after doing the rest).
       type: int
       sample: 0
+replication_mode:
+  description: V(native) when the DR pool is a Cognito replica, else V(sync).
+  returned: always
+  type: str
+  sample: sync
+replication:
+  description: The native replica, and why the pool does not qualify for it.
+  returned: always
+  type: dict
+  contains:
+    replica:
+      description: The DR region's replica (C(region), C(status), C(role), C(arn)); null in sync mode.
+      type: dict
+      sample: {"region": "ap-northeast-1", "status": "ACTIVE", "role": "SECONDARY", "arn": "arn:aws:cognito-idp:..."}
+    not_eligible:
+      description: Why the source pool cannot have a native replica (V(auto) then syncs by diff).
+      type: list
+      elements: str
+      sample: ["it is encrypted with an AWS owned key: ..."]
+identity_providers:
+  description: Identity providers mirrored (no secrets), with V(created), V(updated) or V(unchanged).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "Google", "type": "Google", "action": "created", "changes": []}]
+domain:
+  description: The DR pool's domain prefix and whether it was created; null without O(domain_prefix).
+  returned: always
+  type: dict
+  sample: {"prefix": "portforge-dr", "action": "created"}
+last_sync_at:
+  description: UTC time of the last sync that left nothing behind (this one, or the one recorded on the DR pool).
+  returned: always
+  type: str
+  sample: "2026-12-06T00:00:00Z"
+last_sync_users:
+  description: Users in the DR pool at that sync.
+  returned: always
+  type: int
+  sample: 10000
 users:
   description: Keys of the users per outcome.
   returned: when O(show_users=true)
@@ -355,7 +478,9 @@ users:
            "failed": []}
 """
 
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.access import CONFIRM_CHOICES
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.diff import PURGE_CHOICES
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.replication import MODES as REPLICATION_MODES
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.sync import PoolSync
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.sync import validate
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.writer import failure_message
@@ -370,15 +495,18 @@ def run(module, params):
     data = sync.read()
     plan = sync.plan(data)
     if module.check_mode:
-        sync.pool_created = sync.dr_pool is None  # predicted
+        sync.pool_created = sync.dr_pool is None and not sync.native  # predicted
+        sync.mirror_federation()
         sync.mirror_clients(data)
         sync.count(data, plan)
         return sync.result([])
-    if sync.dr_pool is None:
+    if sync.dr_pool is None and not sync.native:
         sync.create_pool()
+    sync.mirror_federation()
     sync.mirror_clients(data)
     done, failures = sync.apply(plan)
     sync.count(data, plan, done, failures)
+    sync.record(failures)
     result = sync.result(failures)
     if failures:
         raise DRError(failure_message(failures, params["show_users"]), **result)
@@ -402,6 +530,14 @@ def main():
         show_users=dict(type="bool", default=False),
         max_rps=dict(type="float", default=20),
         max_concurrency=dict(type="int", default=8),
+        confirm_users=dict(type="str", choices=list(CONFIRM_CHOICES), default="all"),
+        identity_providers=dict(type="list", elements="dict", default=[], options=dict(
+            name=dict(type="str", required=True),
+            client_secret_id=dict(type="str"),
+            client_secret_key=dict(type="str", no_log=False),
+        )),
+        domain_prefix=dict(type="str"),
+        replication_mode=dict(type="str", choices=list(REPLICATION_MODES), default="auto"),
     )
     module = PilotLightModule(
         argument_spec=argument_spec,

@@ -4,9 +4,9 @@
 
 """The Cognito DR diff (pure): which users, groups and memberships the DR pool needs to match the source.
 
-Cognito has no cross-region replication and passwords cannot be read, so the DR pool gets the same
-users (without passwords: they reset them after a failover), attributes, enabled state, groups and
-group memberships. Users of the two pools are matched by a key: the username, or, in pools where
+Passwords cannot be read, so the DR pool gets the same users (each with a random password nobody
+knows, so that "forgot password" works after a failover: ``access``), attributes, enabled state,
+groups and group memberships. Users of the two pools are matched by a key: the username, or, in pools where
 people sign in with their email or phone number (the username is then a generated id, different in
 each pool), that attribute.
 
@@ -14,6 +14,11 @@ each pool), that attribute.
 change, or what was done). Nothing here logs or formats user data; callers decide what to show
 (``show_users``).
 """
+
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.access import LEGACY_MECHANISMS
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.access import can_recover
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.access import confirm_mode
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.access import needs_random_password
 
 READ_ONLY = frozenset(["sub"])
 EXTERNAL_PROVIDER = "EXTERNAL_PROVIDER"  # UserStatus of federated users (Google, SAML...): the IdP creates them
@@ -130,6 +135,9 @@ class UserPlan:
         self.skipped_external = 0  # federated source users (EXTERNAL_PROVIDER): never created as local users
         self.external_keys = set()  # their keys: not synced, not purged, no memberships
         self.dr_usernames = {}  # key -> DR username of users that exist already
+        self.confirm = []  # [(key, dr username)] FORCE_CHANGE_PASSWORD DR users given a random password
+        self.confirm_created = set()  # keys of created users to give a random password
+        self.needs_admin_reset = 0  # users who cannot use "forgot password" (no verified contact)
 
 
 def index_users(users, match_by):
@@ -151,8 +159,14 @@ def is_external(user):
     return user.get("UserStatus") == EXTERNAL_PROVIDER
 
 
-def plan_users(source_users, dr_users, schema, match_by, exclude=(), purge="none"):
+def plan_users(source_users, dr_users, schema, match_by, exclude=(), purge="none", confirm_users=False,
+               mechanisms=LEGACY_MECHANISMS):
     """The UserPlan that makes the DR users match the source users.
+
+    With ``confirm_users`` (``access.CONFIRM_CHOICES``; true means all) every new (and with "all" every
+    FORCE_CHANGE_PASSWORD) DR user who will have a verified contact that ``mechanisms`` (the DR pool's
+    account recovery) allows is planned for a random password (``confirm``, ``confirm_created``); the
+    others are counted in ``needs_admin_reset``.
 
     Federated source users (UserStatus EXTERNAL_PROVIDER) are skipped and counted: created as local
     users they could never sign in, and the identity provider creates them in the DR pool itself.
@@ -160,6 +174,7 @@ def plan_users(source_users, dr_users, schema, match_by, exclude=(), purge="none
     """
     plan = UserPlan()
     exclude = set(exclude or ())
+    mode = confirm_mode(confirm_users)
     external = [user for user in source_users if is_external(user)]
     plan.skipped_external = len(external)
     plan.external_keys = {key for key in (user_key(user, match_by) for user in external) if key}
@@ -170,6 +185,16 @@ def plan_users(source_users, dr_users, schema, match_by, exclude=(), purge="none
     plan.duplicate_keys = duplicates + dr_duplicates
     for key, user in source.items():
         existing = dr.get(key)
+        needs_password = needs_random_password(mode, existing)
+        if needs_password:
+            if can_recover(creation_attributes(user_attributes(user), schema, exclude), mechanisms):
+                if existing is None:
+                    plan.confirm_created.add(key)
+                else:
+                    plan.confirm.append((key, existing["Username"]))
+            else:
+                plan.needs_admin_reset += 1
+                needs_password = False
         if existing is None:
             plan.create.append((key, user))
             continue
@@ -189,7 +214,7 @@ def plan_users(source_users, dr_users, schema, match_by, exclude=(), purge="none
         elif dr_enabled and not source_enabled:
             plan.disable.append((key, username))
             changed = True
-        if not changed:
+        if not (changed or needs_password):
             plan.unchanged += 1
     for key, user in dr.items():
         if key in source or key in plan.external_keys:
@@ -262,18 +287,20 @@ def check_pools_compatible(source_pool, dr_pool, match_by):
 # -- the whole plan ----------------------------------------------------------------------------------
 COUNT_NAMES = ("source_users", "dr_users", "created", "updated", "enabled", "disabled", "deleted", "unchanged",
                "immutable_differences", "skipped", "skipped_external", "groups_created", "groups_updated",
-               "groups_deleted", "memberships_added", "memberships_removed", "failed")
-KEY_NAMES = ("created", "updated", "enabled", "disabled", "deleted")
+               "groups_deleted", "memberships_added", "memberships_removed", "confirmed", "needs_admin_reset",
+               "failed")
+KEY_NAMES = ("created", "updated", "enabled", "disabled", "deleted", "confirmed")
 # The counts of writes: the DR pool is in step with the source when they are all 0.
 CHANGE_NAMES = ("created", "updated", "enabled", "disabled", "deleted", "groups_created", "groups_updated",
-                "groups_deleted", "memberships_added", "memberships_removed")
+                "groups_deleted", "memberships_added", "memberships_removed", "confirmed")
 
 
 def empty_plan():
     return {"users": None, "groups": ([], [], []), "memberships": ([], [])}
 
 
-def plan_sync(data, schema, match_by, sync_users=True, sync_groups=True, purge="none", exclude=()):
+def plan_sync(data, schema, match_by, sync_users=True, sync_groups=True, purge="none", exclude=(),
+              confirm_users=False, mechanisms=LEGACY_MECHANISMS):
     """The plan that makes the DR pool match the source, from the reads of ``read_pools``.
 
     ``data`` holds "source users", "DR users" and, with ``sync_groups``, "source groups", "DR groups"
@@ -284,7 +311,7 @@ def plan_sync(data, schema, match_by, sync_users=True, sync_groups=True, purge="
     if not (sync_users or sync_groups):
         return plan
     users = plan_users(data["source users"], data["DR users"], schema, match_by, exclude,
-                       purge if sync_users else "none")
+                       purge if sync_users else "none", confirm_users if sync_users else "none", mechanisms)
     if not sync_users:  # groups only: memberships of users that exist in both pools
         users.create, users.update, users.enable, users.disable = [], [], [], []
     plan["users"] = users
@@ -336,12 +363,17 @@ def plan_counts(plan, done=None, failures=()):
         counts["immutable_differences"] = len(users.immutable)
         counts["skipped"] = users.source_without_key + users.duplicate_keys
         counts["skipped_external"] = users.skipped_external
+        confirmed = [key for key, _ in users.confirm if ok("confirm_user", key)]
+        confirmed += [key for key in users.confirm_created if ok("confirm_user", key)]
+        counts["confirmed"] = len(confirmed)
+        counts["needs_admin_reset"] = users.needs_admin_reset
         keys = {
             "created": sorted(key for key, _ in users.create if ok("create_user", key)),
             "updated": sorted(key for key, _, _ in users.update if ok("update_user", key)),
             "enabled": sorted(key for key, _ in users.enable if ok("enable_user", key)),
             "disabled": sorted(disabled),
             "deleted": sorted(key for key, _ in users.delete if ok("delete_user", key)),
+            "confirmed": sorted(confirmed),
         }
     create_groups, update_groups, delete_groups = plan["groups"]
     counts["groups_created"] = sum(ok("create_group", g["GroupName"]) for g in create_groups)

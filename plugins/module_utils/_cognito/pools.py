@@ -49,6 +49,16 @@ _COPIED_POOL_SETTINGS = ("Policies", "AutoVerifiedAttributes", "UsernameConfigur
                          "DeviceConfiguration", "DeletionProtection")
 
 
+def _one_temporary_password_validity(request):
+    """Keep one of the two validity settings: AWS refuses CreateUserPool with both
+    AdminCreateUserConfig.UnusedAccountValidityDays (deprecated) and PasswordPolicy.TemporaryPasswordValidityDays,
+    yet DescribeUserPool returns both. TemporaryPasswordValidityDays wins; the deprecated one is kept only alone."""
+    admin = request.get("AdminCreateUserConfig") or {}
+    policy = (request.get("Policies") or {}).get("PasswordPolicy") or {}
+    if "UnusedAccountValidityDays" in admin and "TemporaryPasswordValidityDays" in policy:
+        request["AdminCreateUserConfig"] = {k: v for k, v in admin.items() if k != "UnusedAccountValidityDays"}
+
+
 def create_pool_request(source_pool, name, tags):
     """CreateUserPool arguments that mirror the source pool (MFA is set afterwards, Lambda triggers and
     SES settings are regional and not copied)."""
@@ -59,6 +69,7 @@ def create_pool_request(source_pool, name, tags):
     for key in _COPIED_POOL_SETTINGS:
         if source_pool.get(key):
             request[key] = source_pool[key]
+    _one_temporary_password_validity(request)
     if source_pool.get("UsernameAttributes"):
         request["UsernameAttributes"] = list(source_pool["UsernameAttributes"])
     elif source_pool.get("AliasAttributes"):
@@ -166,3 +177,53 @@ def mirror_clients(dr, source, data, check_mode=False):
     clients += [{"client_name": client["ClientName"], "client_id": created.get(client["ClientName"]),
                  "created": True} for client in missing]
     return clients
+
+
+# UpdateUserPoolClient resets what it is not given: every setting of the DR client is sent back as it is.
+_UPDATE_SETTINGS = _CLIENT_SETTINGS + ("AnalyticsConfiguration", "RefreshTokenRotation")
+
+
+def client_providers_request(dr_client, source_client, providers):
+    """UpdateUserPoolClient arguments that add to a DR app client the identity providers its source client has and
+    ``providers`` (the DR pool's) include; None when none is missing. The other settings are kept as they are."""
+    have = list(dr_client.get("SupportedIdentityProviders") or [])
+    missing = [name for name in source_client.get("SupportedIdentityProviders") or []
+               if name not in have and (name == "COGNITO" or name in providers)]
+    if not missing:
+        return None
+    request = {"UserPoolId": dr_client["UserPoolId"], "ClientId": dr_client["ClientId"],
+               "ClientName": dr_client["ClientName"]}
+    for key in _UPDATE_SETTINGS:
+        if dr_client.get(key) not in (None, [], ""):
+            request[key] = dr_client[key]
+    request["SupportedIdentityProviders"] = have + missing
+    return request
+
+
+def add_client_providers(dr, source, data, providers, check_mode=False):
+    """Give the DR app clients that existed before this run the mirrored identity providers their source clients
+    use (a client created before its provider existed in DR). [{"client_name", "providers_added"}] of those changed."""
+    source_ids = {client["ClientName"]: client["ClientId"] for client in data.get("source app clients", [])}
+    changed = []
+    for client in data.get("DR app clients", []):
+        name = client["ClientName"]
+        if name not in source_ids:
+            continue
+        with aws_errors(f"describe app client {name} of both user pools", "allow cognito-idp:DescribeUserPoolClient"):
+            source.limiter.acquire()
+            source_client = source.client.describe_user_pool_client(
+                UserPoolId=source.pool_id, ClientId=source_ids[name], aws_retry=True)["UserPoolClient"]
+            dr.limiter.acquire()
+            dr_client = dr.client.describe_user_pool_client(
+                UserPoolId=dr.pool_id, ClientId=client["ClientId"], aws_retry=True)["UserPoolClient"]
+        request = client_providers_request(dr_client, source_client, providers)
+        if request is None:
+            continue
+        added = request["SupportedIdentityProviders"][len(dr_client.get("SupportedIdentityProviders") or []):]
+        changed.append({"client_name": name, "providers_added": added})
+        if not check_mode:
+            with aws_errors(f"add identity providers {', '.join(added)} to app client {name} of DR user pool "
+                            f"{dr.pool_id}", "allow cognito-idp:UpdateUserPoolClient"):
+                dr.limiter.acquire()
+                dr.client.update_user_pool_client(aws_retry=True, **request)
+    return changed

@@ -7,10 +7,14 @@
 A failed write does not stop the others: it is recorded as (action, key, error code, message)
 with every user value scrubbed from the message, and the run fails at the end with
 ``failure_message``, grouped by action (keys only with ``show_users``).
+
+The random passwords of ``confirm_user`` are made here, handed to ``hide`` (the module's no_log values)
+before any call, scrubbed from failures, and never returned.
 """
 
 import threading
 
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.access import random_password
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.diff import creation_attributes
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.diff import dr_username_for_create
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.diff import pool_schema
@@ -37,8 +41,9 @@ def sensitive_values(key, user):
 class Writer:
     """Writes to the DR pool side by side under the rate limit; collects failures without user data."""
 
-    def __init__(self, client, pool_id, limiter, workers):
+    def __init__(self, client, pool_id, limiter, workers, hide=None):
         self.client = client
+        self.hide = hide or (lambda value: None)
         self.pool_id = pool_id
         self.limiter = limiter  # shared with the reads of the DR pool
         self.workers = workers
@@ -87,6 +92,10 @@ class Writer:
             if diff.delete:
                 client.admin_delete_user_attributes(UserPoolId=pool, Username=username,
                                                     UserAttributeNames=diff.delete, aws_retry=True)
+        elif action == "confirm_user":
+            username, password = args
+            client.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=True,
+                                           aws_retry=True)
         elif action == "enable_user":
             client.admin_enable_user(UserPoolId=pool, Username=args[0], aws_retry=True)
         elif action in ("disable_user", "purge_disable"):
@@ -134,6 +143,14 @@ def apply_plan(writer, plan, dr_pool, match_by, exclude=()):
     usernames = dict(users.dr_usernames if users else {}, **created_usernames)
     second = []
     if users is not None:
+        policy = (dr_pool.get("Policies") or {}).get("PasswordPolicy")
+        confirm = [(key, name) for key, name in users.confirm]
+        confirm += [(key, created_usernames[key]) for key, _ in users.create
+                    if key in users.confirm_created and key in created_usernames]
+        for key, name in confirm:
+            password = random_password(policy)
+            writer.hide(password)
+            second.append(("confirm_user", key, {key, name, password}, (name, password)))
         second += [("disable_user", key, {key}, (created_usernames[key],)) for key, user in users.create
                    if key in created_usernames and not user.get("Enabled", True)]
         second += [("update_user", key, {key, name} | set(diff.set.values()), (name, diff))

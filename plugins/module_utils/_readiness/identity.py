@@ -6,9 +6,12 @@
 
 Read-only: both pools are read and diffed exactly as cognito_dr_sync would (``_cognito``), nothing
 is written. "user counts" is a primary-side check: with the primary unreachable, users not synced
-(sync_users=false) or no DR pool to compare, it is not checked, never passed.
+(sync_users=false) or no DR pool to compare, it is not checked, never passed. The "DR user pool"
+evidence carries the last sync recorded on the DR pool and its age (what an ungraceful failover
+loses), or the native replica when the DR pool is one (same name as the primary pool, in DR).
 """
 
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.access import recovery_mechanisms
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.diff import CHANGE_NAMES
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.diff import check_pools_compatible
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.diff import plan_counts
@@ -20,6 +23,10 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.reads impor
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.reads import find_pool
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.reads import list_clients
 from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.reads import read_pools
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.records import age_seconds
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.records import last_sync
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.replication import list_replicas
+from ansible_collections.pilotlight.dr.plugins.module_utils._cognito.replication import replica_in
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import RateLimiter
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness.checks import Checks
 
@@ -37,10 +44,15 @@ def _find(client, pool_id, name, limiter):
         return error
 
 
-def _read_dr_pool(client, name, limiter):
+def _read_dr_pool(client, name, limiter, replica_name=None):
+    """(DR pool, its app clients, whether it is a native replica): a replica has the primary pool's name."""
     pool = _find(client, None, name, limiter)
+    native = False
+    if pool is None and replica_name:
+        pool = _find(client, None, replica_name, limiter)
+        native = pool is not None
     clients = list_clients(client, pool["Id"], limiter) if isinstance(pool, dict) else []
-    return pool, clients
+    return pool, clients, native
 
 
 def check(ctx):
@@ -50,11 +62,14 @@ def check(ctx):
     rate = float(options.get("max_rps") or 20)
     dr = PoolAccess(ctx.client("cognito-idp"), None, RateLimiter(rate))
 
-    ok, found = checks.read(POOL, f"the user pools of {ctx.region}", _read_dr_pool, dr.client, name, dr.limiter)
+    replica_name = (options.get("source_user_pool_name") or None
+                    if options.get("replication_mode", "sync") != "sync" else None)
+    ok, found = checks.read(POOL, f"the user pools of {ctx.region}", _read_dr_pool, dr.client, name, dr.limiter,
+                            replica_name)
     if not ok:
         checks.not_checked(USERS, "the DR user pool could not be read, so the users were not compared", side="primary")
         return checks.results
-    dr_pool, app_clients = found
+    dr_pool, app_clients, native = found
     if isinstance(dr_pool, AmbiguousPoolName):
         checks.failed(POOL, dr_pool.message, f"rename or delete the other user pools named {name} in {ctx.region}")
         checks.not_checked(USERS, f"the DR user pool {name} is ambiguous: users not compared", side="primary")
@@ -68,10 +83,50 @@ def check(ctx):
         return checks.results
     dr.pool_id = dr_pool["Id"]
     names = sorted(client["ClientName"] for client in app_clients)
-    checks.passed(POOL, f"DR user pool {dr.pool_id} in {ctx.region} with {len(names)} app client(s)",
-                  evidence={"id": dr.pool_id, "name": name, "region": ctx.region, "app_clients": names})
+    evidence = {"id": dr.pool_id, "name": dr_pool.get("Name", name), "region": ctx.region, "app_clients": names,
+                "replication_mode": "native" if native else "sync"}
+    reason = f"DR user pool {dr.pool_id} in {ctx.region} with {len(names)} app client(s)"
+    if native:
+        reason += ", a native multi-Region replica of the primary pool"
+    else:
+        synced_at, synced_users = last_sync(dr_pool)
+        age = age_seconds(synced_at, ctx.now()) if synced_at else None
+        evidence.update(last_sync_at=synced_at, last_sync_users=synced_users, last_sync_age_seconds=age)
+        reason += (f"; last user sync {synced_at} ({_age_text(age)} ago, {synced_users} users)" if synced_at
+                   else "; no completed user sync recorded on it")
+    checks.passed(POOL, reason, evidence=evidence)
+    if native:
+        _check_replica(ctx, checks, dr, dr_pool)
+        return checks.results
     _check_users(ctx, checks, dr, dr_pool, rate)
     return checks.results
+
+
+def _check_replica(ctx, checks, dr, dr_pool):
+    """A native replica serves sign-ins only when ACTIVE (INACTIVE: created, administrator operations only)."""
+    ok, replicas = checks.read(USERS, f"the replicas of user pool {dr.pool_id}", list_replicas, dr.client, dr.pool_id,
+                               dr.limiter)
+    if not ok:
+        return
+    replica = replica_in(replicas, ctx.region) or {}
+    status = replica.get("Status", "missing")
+    evidence = {"replication_mode": "native", "replica_status": status,
+                "estimated_users": dr_pool.get("EstimatedNumberOfUsers")}
+    checks.expect(USERS, status == "ACTIVE",
+                  f"the DR pool is a native replica of user pool {dr.pool_id} ({status}): AWS replicates the users, "
+                  "passwords included",
+                  f"activate the replica: aws cognito-idp update-user-pool-replica --user-pool-id {dr.pool_id} "
+                  f"--region-name {ctx.region} --status ACTIVE", evidence)
+
+
+def _age_text(seconds):
+    if seconds is None:
+        return "an unknown time"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 172800:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} days"
 
 
 def _check_users(ctx, checks, dr, dr_pool, rate):
@@ -118,7 +173,8 @@ def _check_users(ctx, checks, dr, dr_pool, rate):
     if not ok:
         return
     plan = plan_sync(data, pool_schema(dr_pool), match_by, True, sync_groups, "none",
-                     options.get("attributes_exclude") or ())
+                     options.get("attributes_exclude") or (), options.get("confirm_users", True),
+                     recovery_mechanisms(dr_pool))
     counts, _ = plan_counts(plan)
     pending = sum(counts[name] for name in CHANGE_NAMES)
     source_users, dr_users = len(data["source users"]), len(data["DR users"])

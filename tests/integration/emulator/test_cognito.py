@@ -100,3 +100,112 @@ def test_users_can_be_seeded_in_bulk(gap_emulator):
     assert len(listed) == 100 and [u["Enabled"] for u in listed].count(False) == 1
     assert len(idp().get_paginator("list_users_in_group").paginate(
         UserPoolId=pool_id, GroupName="g").build_full_result()["Users"]) == 50
+
+
+# -- sign-in after a failover, pool settings, tags, replicas ----------------------------------------------------
+TOKYO = "ap-northeast-1"
+CODE_HEADER = "x-moto-forgot-password-confirmation-code"
+STRONG = "Str0ng!Passw0rd-x"
+
+
+def sign_in_pool(**extra):
+    pool_id = idp().create_user_pool(PoolName="signin", UsernameAttributes=["email"], **extra)["UserPool"]["Id"]
+    client_id = idp().create_user_pool_client(UserPoolId=pool_id, ClientName="web",
+                                              ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
+
+
+def code_catcher(client):
+    """The code moto "sends" is in a response header: collect it as the user would read their email."""
+    codes = []
+    client.meta.events.register(
+        "after-call.cognito-identity-provider.ForgotPassword",
+        lambda http_response, **kwargs: codes.append(http_response.headers.get(CODE_HEADER)))
+    return codes
+
+
+def error_of(call):
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call()
+    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+
+
+def test_a_pool_with_both_validity_settings_is_refused(gap_emulator):
+    code, message = error_of(lambda: idp().create_user_pool(
+        PoolName="both", Policies={"PasswordPolicy": {"MinimumLength": 8, "TemporaryPasswordValidityDays": 7}},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True, "UnusedAccountValidityDays": 7}))
+    assert code == "InvalidParameterException" and "TemporaryPasswordValidityDays" in message
+    idp().create_user_pool(PoolName="one", Policies={"PasswordPolicy": {"TemporaryPasswordValidityDays": 7}},
+                           AdminCreateUserConfig={"AllowAdminCreateUserOnly": True})
+
+
+def test_forgot_password_is_refused_before_the_user_is_confirmed_or_without_a_verified_contact(gap_emulator):
+    pool_id, client_id = sign_in_pool()
+    create(pool_id, "alice@example.com", email="alice@example.com", email_verified="true")
+    code, message = error_of(lambda: idp().forgot_password(ClientId=client_id, Username="alice@example.com"))
+    assert (code, message) == ("NotAuthorizedException", "User password cannot be reset in the current state.")
+    create(pool_id, "bob@example.com", email="bob@example.com")  # email not verified
+    for username in ("alice@example.com", "bob@example.com"):
+        idp().admin_set_user_password(UserPoolId=pool_id, Username=username, Password=STRONG, Permanent=True)
+    delivery = idp().forgot_password(ClientId=client_id, Username="alice@example.com")["CodeDeliveryDetails"]
+    assert delivery["DeliveryMedium"] == "EMAIL"
+    code, message = error_of(lambda: idp().forgot_password(ClientId=client_id, Username="bob@example.com"))
+    assert code == "InvalidParameterException" and "no registered/verified email or phone_number" in message
+
+
+def test_account_recovery_admin_only_refuses_forgot_password(gap_emulator):
+    pool_id, client_id = sign_in_pool(
+        AccountRecoverySetting={"RecoveryMechanisms": [{"Name": "admin_only", "Priority": 1}]})
+    create(pool_id, "alice@example.com", email="alice@example.com", email_verified="true")
+    idp().admin_set_user_password(UserPoolId=pool_id, Username="alice@example.com", Password=STRONG, Permanent=True)
+    code, _ = error_of(lambda: idp().forgot_password(ClientId=client_id, Username="alice@example.com"))
+    assert code == "InvalidParameterException"
+
+
+def test_confirm_forgot_password_takes_only_the_code_sent(gap_emulator):
+    pool_id, client_id = sign_in_pool()
+    create(pool_id, "alice@example.com", email="alice@example.com", email_verified="true")
+    idp().admin_set_user_password(UserPoolId=pool_id, Username="alice@example.com", Password=STRONG, Permanent=True)
+    client = idp()
+    codes = code_catcher(client)
+    client.forgot_password(ClientId=client_id, Username="alice@example.com")
+    code, _ = error_of(lambda: client.confirm_forgot_password(
+        ClientId=client_id, Username="alice@example.com", ConfirmationCode="123456", Password="N3w!Passw0rd-y"))
+    assert code == "CodeMismatchException"
+    client.confirm_forgot_password(ClientId=client_id, Username="alice@example.com", ConfirmationCode=codes[-1],
+                                   Password="N3w!Passw0rd-y")
+    tokens = client.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "alice@example.com", "PASSWORD": "N3w!Passw0rd-y"})
+    assert tokens["AuthenticationResult"]["IdToken"]
+
+
+def test_user_pools_can_be_tagged(gap_emulator):
+    pool_id = pool()
+    arn = idp().describe_user_pool(UserPoolId=pool_id)["UserPool"]["Arn"]
+    idp().tag_resource(ResourceArn=arn, Tags={"pilotlight:last-user-sync": "2026-12-06T00:00:00Z", "team": "a"})
+    idp().untag_resource(ResourceArn=arn, TagKeys=["team"])
+    tags = idp().list_tags_for_resource(ResourceArn=arn)["Tags"]
+    assert tags == {"pilotlight:last-user-sync": "2026-12-06T00:00:00Z"}
+    assert idp().describe_user_pool(UserPoolId=pool_id)["UserPool"]["UserPoolTags"] == {
+        "pilotlight:last-user-sync": "2026-12-06T00:00:00Z"}
+
+
+def test_a_replica_pool_in_another_region_holds_the_users(gap_emulator):
+    key = "arn:aws:kms:ap-northeast-2:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+    pool_id = idp().create_user_pool(PoolName="mrr", UserPoolTier="ESSENTIALS",
+                                     KeyConfiguration={"KeyType": "CUSTOMER_MANAGED_KEY", "KmsKeyArn": key},
+                                     )["UserPool"]["Id"]
+    create(pool_id, "alice", email="alice@example.com")
+    replica = idp().create_user_pool_replica(UserPoolId=pool_id, RegionName=TOKYO)["UserPoolReplica"]
+    assert (replica["RegionName"], replica["Role"]) == (TOKYO, "SECONDARY")
+    tokyo = boto3.client("cognito-idp", region_name=TOKYO)
+    assert tokyo.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Name"] == "mrr"
+    create(pool_id, "bob", email="bob@example.com")  # written in the primary, replicated
+    assert sorted(u["Username"] for u in tokyo.list_users(UserPoolId=pool_id)["Users"]) == ["alice", "bob"]
+    listed = idp().list_user_pool_replicas(UserPoolId=pool_id)["UserPoolReplicas"]
+    assert [(r["RegionName"], r["Role"], r["Status"]) for r in listed] == [
+        (SEOUL, "PRIMARY", "ACTIVE"), (TOKYO, "SECONDARY", "ACTIVE")]
+    # an AWS owned key does not qualify
+    plain = pool()
+    code, _ = error_of(lambda: idp().create_user_pool_replica(UserPoolId=plain, RegionName=TOKYO))
+    assert code == "InvalidParameterException"

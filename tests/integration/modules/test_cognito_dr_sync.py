@@ -122,7 +122,9 @@ def test_sync_mirrors_users_groups_and_state_then_rerun_changes_nothing(emulator
     source_sub = {a["Name"]: a["Value"] for a in idp(SEOUL).admin_get_user(
         UserPoolId=source, Username="alice@example.com")["UserAttributes"]}["sub"]
     assert attrs["sub"] != source_sub  # sub is never copied
-    assert alice["UserStatus"] == "FORCE_CHANGE_PASSWORD"  # no password: reset at first sign-in
+    # a random password nobody knows: CONFIRMED, so "forgot password" works in DR (test_cognito_sign_in.py)
+    assert alice["UserStatus"] == "CONFIRMED" and result["counts"]["confirmed"] == 4
+    assert result["counts"]["needs_admin_reset"] == 0
     assert users["dave@example.com"][0]["Enabled"] is False
     assert dr_members(dr_pool, "admins") == ["alice@example.com", "carol@example.com"]
     assert dr_members(dr_pool, "members") == ["bob@example.com", "carol@example.com"]
@@ -134,8 +136,10 @@ def test_sync_mirrors_users_groups_and_state_then_rerun_changes_nothing(emulator
     since = emulator.last_seq()
     again = run_module("cognito_dr_sync", args(), diff=True)
     assert not again.changed and not again.failed, again
-    assert again["counts"]["unchanged"] == 4
-    assert emulator.mutating_calls(since=since) == []
+    assert again["counts"]["unchanged"] == 4 and again["counts"]["confirmed"] == 0
+    # the one write of a sync with nothing to change: the time of this sync, on the DR pool (not a change)
+    assert [c["action"] for c in emulator.mutating_calls(since=since)] == ["TagResource"]
+    assert again["last_sync_at"] >= result["last_sync_at"] and again["last_sync_users"] == 4
     assert again["diff"]["before"] == again["diff"]["after"]
 
 
@@ -156,7 +160,7 @@ def test_only_differences_are_written(emulator, source, dr_pool, run_module):
             counts["groups_updated"], counts["created"], counts["unchanged"]) == (1, 1, 1, 1, 1, 0, 1)
     actions = sorted(c["action"] for c in emulator.mutating_calls(since=since))
     assert actions == ["AdminDisableUser", "AdminEnableUser", "AdminRemoveUserFromGroup",
-                       "AdminUpdateUserAttributes", "UpdateGroup"]
+                       "AdminUpdateUserAttributes", "TagResource", "UpdateGroup"]
     users = dr_users(dr_pool)
     assert users["bob@example.com"][1]["custom:plan"] == "pro"
     assert users["alice@example.com"][0]["Enabled"] is False and users["dave@example.com"][0]["Enabled"] is True
@@ -328,9 +332,17 @@ def test_dr_only_read_while_the_primary_is_down(emulator, source, dr_pool, run_m
 
 
 def test_examples_run_as_written(emulator, source, run_examples):
+    idp(SEOUL).create_identity_provider(UserPoolId=source, ProviderName="Google", ProviderType="Google",
+                                        ProviderDetails={"client_id": "1234.apps.googleusercontent.com",
+                                                         "authorize_scopes": "openid email"})
+    boto3.client("secretsmanager", region_name=TOKYO).create_secret(
+        Name="portforge/google-oauth", SecretString=json.dumps({"client_secret": "from-secrets-manager"}))
     started = time.monotonic()
     result = run_examples("cognito_dr_sync", region=TOKYO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert time.monotonic() - started < 120
     pools = idp(TOKYO).list_user_pools(MaxResults=60)["UserPools"]
     assert [p["Name"] for p in pools] == [DR]
+    assert "from-secrets-manager" not in result.stdout
+    google = idp(TOKYO).describe_identity_provider(UserPoolId=pools[0]["Id"], ProviderName="Google")
+    assert google["IdentityProvider"]["ProviderDetails"]["client_secret"] == "from-secrets-manager"

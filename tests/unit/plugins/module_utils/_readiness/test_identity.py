@@ -81,6 +81,10 @@ class FakeCognito:
         members = found["groups"][GroupName]
         return {"Users": [u for u in found["users"] if any(a["Value"] in members for a in u["Attributes"])]}
 
+    def list_user_pool_replicas(self, UserPoolId, **request):
+        self._call("list_user_pool_replicas")
+        return {"UserPoolReplicas": self._pool(UserPoolId).get("replicas", [])}
+
     def list_user_pool_clients(self, UserPoolId, **request):
         self._call("list_user_pool_clients")
         return {"UserPoolClients": self._pool(UserPoolId)["clients"]}
@@ -107,7 +111,9 @@ def test_in_step_pools_pass_both_checks():
     results, _ = run()
     pool_check, users = results[identity.POOL], results[identity.USERS]
     assert pool_check["status"] == "pass" and pool_check["side"] == "dr"
-    assert pool_check["reason"] == "DR user pool ap-northeast-1_dr in ap-northeast-1 with 1 app client(s)"
+    assert pool_check["reason"] == ("DR user pool ap-northeast-1_dr in ap-northeast-1 with 1 app client(s); no "
+                                    "completed user sync recorded on it")
+    assert pool_check["evidence"]["last_sync_at"] is None and pool_check["evidence"]["replication_mode"] == "sync"
     assert pool_check["evidence"]["app_clients"] == ["web"]
     assert users["status"] == "pass" and users["passed"] and users["side"] == "primary"
     assert users["reason"] == "3 users in the primary pool, 3 in the DR pool, 0 change(s) to sync"
@@ -220,3 +226,54 @@ def test_groups_are_not_read_when_not_synced():
     results, clients = run(world, options={"sync_groups": False})
     assert results[identity.USERS]["status"] == "pass"
     assert "list_groups" not in clients[PRIMARY].calls
+
+
+def test_the_age_of_the_last_sync_is_evidence():
+    import datetime
+
+    world = in_step()
+    world[DR]["app-dr-user-pool"]["pool"]["UserPoolTags"] = {"pilotlight:last-user-sync": "2026-12-05T21:00:00Z",
+                                                             "pilotlight:last-user-sync-users": "3"}
+    clients = {region: FakeCognito(region, world.get(region, {})) for region in (DR, PRIMARY)}
+    spec = {"name": "identity", "region": DR, "primary_region": PRIMARY, "primary_reachable": False,
+            "options": dict(OPTIONS)}
+    now = datetime.datetime(2026, 12, 6, 0, 30, tzinfo=datetime.timezone.utc)
+    results = COMPONENTS["identity"](ReadinessContext(lambda service, region: clients[region], spec, now=lambda: now))
+    evidence = results[0]["evidence"]
+    assert (evidence["last_sync_at"], evidence["last_sync_users"], evidence["last_sync_age_seconds"]) == (
+        "2026-12-05T21:00:00Z", 3, 12600)
+    assert "last user sync 2026-12-05T21:00:00Z (3 h ago, 3 users)" in results[0]["reason"]
+
+
+def test_a_native_replica_passes_without_calling_the_primary():
+    world = in_step()
+    replica = world[DR].pop("app-dr-user-pool")
+    replica["pool"] = dict(replica["pool"], Id="ap-northeast-2_src", Name="app-user-pool", EstimatedNumberOfUsers=3)
+    world[DR]["app-user-pool"] = replica
+    replica["replicas"] = [{"RegionName": PRIMARY, "Role": "PRIMARY", "Status": "ACTIVE"},
+                           {"RegionName": DR, "Role": "SECONDARY", "Status": "ACTIVE"}]
+    results, clients = run(world, options={"replication_mode": "auto"})
+    assert results[identity.POOL]["status"] == "pass" and results[identity.POOL]["evidence"]["replication_mode"] == (
+        "native")
+    assert results[identity.USERS]["status"] == "pass" and "native replica" in results[identity.USERS]["reason"]
+    assert clients[PRIMARY].calls == []
+    replica["replicas"][1]["Status"] = "INACTIVE"  # created, but not serving sign-ins
+    results, _ = run(world, options={"replication_mode": "native"})
+    assert results[identity.USERS]["status"] == "fail" and "--status ACTIVE" in results[identity.USERS]["fix"]
+    results, _ = run(world, options={"replication_mode": "native"}, fail={DR: {"list_user_pool_replicas":
+                                                                               "TooManyRequestsException"}})
+    assert results[identity.USERS]["status"] == "not_checked"
+    # in sync mode the same world is a missing DR pool
+    results, _ = run(world, options={"replication_mode": "sync"})
+    assert results[identity.POOL]["status"] == "fail"
+
+
+def test_users_without_a_random_password_are_pending():
+    world = in_step()
+    for entry in world[DR]["app-dr-user-pool"]["users"] + world[PRIMARY]["app-user-pool"]["users"]:
+        entry["Attributes"].append({"Name": "email_verified", "Value": "true"})
+    results, _ = run(world)
+    assert results[identity.USERS]["status"] == "fail"
+    assert results[identity.USERS]["evidence"]["changes"] == {"confirmed": 3}
+    results, _ = run(world, options={"confirm_users": False})
+    assert results[identity.USERS]["status"] == "pass"
