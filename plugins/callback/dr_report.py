@@ -102,6 +102,15 @@ MILESTONE_FACT = "pilotlight_milestone"
 MODE_FACT = "pilotlight_mode"
 # The runbook's readiness verdict: what was checked, failed, or not checked (and gone on past).
 READINESS_FACT = "dr_runbook_readiness"
+# Other facts the report carries: fact name -> (section, key). The identity sync says how many users
+# the DR pool has and how old they are; dr_monitoring's estimate what the pilot light costs.
+SECTION_FACTS = {
+    "dr_identity_last_sync_at": ("identity", "last_sync_at"),
+    "dr_identity_last_sync_users": ("identity", "last_sync_users"),
+    "dr_identity_sync_mode": ("identity", "mode"),
+    "dr_identity_sync_counts": ("identity", "sync_counts"),
+    "dr_monitoring_cost": ("cost", None),
+}
 # The recovery a run measures: a failover or drill recovers into DR, a failback back into the primary.
 RTO_MILESTONES = {"failback": ("primary_serving", "primary serving")}
 DEFAULT_RTO_MILESTONE = ("dr_serving", "DR serving")
@@ -144,7 +153,7 @@ class RunRecord:
     def host(self, name):
         return self.hosts.setdefault(
             name, {"phases": {}, "phase_order": [], "changes": [], "rpo": {}, "milestones": {}, "failed": [],
-                   "readiness": None}
+                   "readiness": None, "identity": {}, "cost": None}
         )
 
     def record(self, host, phase, task_name, started, ended, status, changed, facts):
@@ -172,6 +181,12 @@ class RunRecord:
                 entry["milestones"].setdefault(value, ended)
             elif name == READINESS_FACT and isinstance(value, dict):
                 entry["readiness"] = readiness_summary(value)
+            elif name in SECTION_FACTS:
+                section, key = SECTION_FACTS[name]
+                if key is None:
+                    entry[section] = {k: value.get(k) for k in ("summary", "totals")} if isinstance(value, dict) else None
+                else:
+                    entry[section][key] = value
 
     def to_dict(self):
         hosts = {}
@@ -196,6 +211,8 @@ class RunRecord:
                 "milestones": {key: iso(value) for key, value in entry["milestones"].items()},
                 "rpo_evidence": entry["rpo"],
                 "readiness": entry["readiness"],
+                "identity": entry["identity"] or None,
+                "cost": entry["cost"],
                 "phases": phases,
                 ("plan" if self.check_mode else "changes"): entry["changes"],
                 "failed_tasks": entry["failed"],
@@ -261,6 +278,11 @@ def render_markdown(report):
                       f"{'' if readiness['ready'] else ' (NOT ready)'}"]
             lines += [f"- FAIL {text}" for text in readiness["failed"]]
             lines += [f"- NOT CHECKED {text}" for text in readiness["not_checked"]]
+        if data.get("identity"):
+            lines += ["", "### Identity", ""] + [f"- {k}: {json.dumps(v, default=str)}"
+                                                 for k, v in sorted(data["identity"].items())]
+        if data.get("cost"):
+            lines += ["", "### Cost", "", f"- {data['cost'].get('summary')}"]
         key = "plan" if report["dry_run"] else "changes"
         lines += ["", f"### {'Plan (would change)' if report['dry_run'] else 'Changes'}", ""]
         lines += [f"- [{c['phase']}] {c['task']}" for c in data[key]] or ["- nothing"]

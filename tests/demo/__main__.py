@@ -16,15 +16,15 @@ from pathlib import Path
 
 import boto3
 
-from tests.demo.production import (
-    PORTFORGE_BUCKETS,
-    SEOUL,
-    TOKYO,
-    MegaTicketProduction,
-    PortForgeProduction,
-    table_name,
-)
-from tests.emulator.launcher import REPO_ROOT, EmulatorProcess, emulator_env
+from tests.demo.production import PORTFORGE_BUCKETS
+from tests.demo.production import SEOUL
+from tests.demo.production import TOKYO
+from tests.demo.production import MegaTicketProduction
+from tests.demo.production import PortForgeProduction
+from tests.demo.production import table_name
+from tests.emulator.launcher import REPO_ROOT
+from tests.emulator.launcher import EmulatorProcess
+from tests.emulator.launcher import emulator_env
 
 INVENTORY = "inventories/local"
 # Emulated latencies (seconds): slow enough to show the waits overlap, short enough for a demo.
@@ -36,8 +36,11 @@ class Demo:
         self.emulator = emulator
         self.client = emulator.client
         self.env = dict(os.environ, **emulator_env(emulator.endpoint))
-        self.env.update(ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-                        ANSIBLE_NOCOLOR="1")
+        self.env.update(
+            ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
+            ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+            ANSIBLE_NOCOLOR="1",
+        )
         os.environ.update(emulator_env(emulator.endpoint))
         self.steps = []
         self.megaticket = self.portforge = None
@@ -60,10 +63,13 @@ class Demo:
     def playbook(self, playbook, *args):
         cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", INVENTORY, playbook, *args]
         print(f"   $ ansible-playbook -i {INVENTORY} {playbook} {' '.join(args)}".rstrip(), flush=True)
-        result = subprocess.run(cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True)
+        result = subprocess.run(cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, check=False)
         tail = [line for line in result.stdout.splitlines() if line.strip()]
-        recap = tail[tail.index(next(l for l in tail if l.startswith("PLAY RECAP"))):] if any(
-            l.startswith("PLAY RECAP") for l in tail) else tail[-15:]
+        recap = (
+            tail[tail.index(next(line for line in tail if line.startswith("PLAY RECAP"))) :]
+            if any(line.startswith("PLAY RECAP") for line in tail)
+            else tail[-15:]
+        )
         print("\n".join("   | " + line for line in recap), flush=True)
         if result.returncode != 0:
             print("\n".join("   ! " + line for line in (result.stdout + result.stderr).splitlines()[-40:]), flush=True)
@@ -85,8 +91,16 @@ class Demo:
         self.megaticket.build(items_per_table=250)
         self.portforge = PortForgeProduction()
         self.portforge.build()
-        return (f"MegaTicket: ALB {self.megaticket.ids['alb_dns_name']}, 2 Auto Scaling groups at 2, 4 tables x 250 "
-                f"items; PortForge: RDS, {len(PORTFORGE_BUCKETS)} buckets, ECR images, secrets, 25 Cognito users")
+        return (
+            f"MegaTicket: ALB {self.megaticket.ids['alb_dns_name']}, 2 Auto Scaling groups at 2, 4 tables x 250 "
+            f"items; PortForge: RDS, {len(PORTFORGE_BUCKETS)} buckets, ECR images, secrets, 25 Cognito users"
+        )
+
+    def live_traffic(self):
+        written = self.megaticket.live_traffic()
+        uploaded = self.portforge.live_traffic()
+        return (f"{sum(len(v) for v in written.values())} items in {len(written)} tables, "
+                f"{sum(len(v) for v in uploaded.values())} objects in {len(uploaded)} buckets")
 
     def write_more_data(self):
         reservations = self.megaticket.put_items("reservations", range(100), tag="before-outage")
@@ -113,17 +127,30 @@ class Demo:
 
     def check_data_in_tokyo(self):
         dynamodb = boto3.client("dynamodb", region_name=TOKYO)
-        missing = [key for key in self.before_outage["reservations"]
-                   if not dynamodb.get_item(TableName=table_name("reservations"), Key={"id": {"S": key}}).get("Item")]
+        missing = [
+            key
+            for key in self.before_outage["reservations"]
+            if not dynamodb.get_item(TableName=table_name("reservations"), Key={"id": {"S": key}}).get("Item")
+        ]
         s3 = boto3.client("s3", region_name=TOKYO)
-        listed = {o["Key"] for o in s3.list_objects_v2(Bucket="portforge-team-dr", Prefix="before-outage/").get("Contents", [])}
+        listed = {
+            o["Key"]
+            for o in s3.list_objects_v2(Bucket="portforge-team-dr", Prefix="before-outage/").get("Contents", [])
+        }
         missing_objects = [key for key in self.before_outage["objects"] if key not in listed]
         cognito = boto3.client("cognito-idp", region_name=TOKYO)
-        pool = next(p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"]
-                    if p["Name"] == "portforge-dr-user-pool")
+        pool = next(
+            p["Id"]
+            for p in cognito.list_user_pools(MaxResults=60)["UserPools"]
+            if p["Name"] == "portforge-dr-user-pool"
+        )
         dr_users = {u["Username"] for u in cognito.list_users(UserPoolId=pool)["Users"]}
-        dr_emails = {a["Value"] for u in cognito.list_users(UserPoolId=pool)["Users"] for a in u["Attributes"]
-                     if a["Name"] == "email"}
+        dr_emails = {
+            a["Value"]
+            for u in cognito.list_users(UserPoolId=pool)["Users"]
+            for a in u["Attributes"]
+            if a["Name"] == "email"
+        }
         missing_users = [u for u in self.before_outage["users"] if u not in dr_users and u not in dr_emails]
         problems = []
         if missing:
@@ -137,11 +164,15 @@ class Demo:
         seoul_calls = self.client.calls(since=self.outage_seq, region=SEOUL)
         dropped = [c for c in seoul_calls if c.get("note", "").startswith("region down")]
         if dropped:
-            raise AssertionError(f"the ungraceful failover called Seoul {len(dropped)} times: "
-                                 f"{sorted({(c['service'], c['action']) for c in dropped})}")
-        return (f"all {len(self.before_outage['reservations'])} reservations, {len(self.before_outage['objects'])} "
-                f"files and {len(self.before_outage['users'])} users written before the outage are in Tokyo; "
-                "0 calls to Seoul during the failover")
+            raise AssertionError(
+                f"the ungraceful failover called Seoul {len(dropped)} times: "
+                f"{sorted({(c['service'], c['action']) for c in dropped})}"
+            )
+        return (
+            f"all {len(self.before_outage['reservations'])} reservations, {len(self.before_outage['objects'])} "
+            f"files and {len(self.before_outage['users'])} users written before the outage are in Tokyo; "
+            "0 calls to Seoul during the failover"
+        )
 
     def show_report(self):
         reports = sorted((REPO_ROOT / "reports").glob("failover-*.md"), key=lambda p: p.stat().st_mtime)
@@ -163,26 +194,31 @@ class Demo:
             ("Build 'Seoul production' (MegaTicket + PortForge, with data and users)", self.build_production),
             ("Provision the pilot light in Tokyo", lambda: self.playbook("playbooks/provision.yml")),
             ("Re-run provisioning: nothing changes", self.idempotent_provision),
+            ("Production keeps serving: live writes and uploads replicate to Tokyo", self.live_traffic),
             ("Readiness: is Tokyo ready to take over?", lambda: self.playbook("playbooks/readiness.yml")),
             ("Normal times: more writes and sign-ups in Seoul", self.write_more_data),
             ("The scheduled user sync carries the sign-ups to the DR pool", self.sync_users),
             ("Seoul goes down (emulated regional outage)", self.take_seoul_down),
-            ("Ungraceful failover to Tokyo",
-             lambda: self.playbook("playbooks/failover.yml", "-e", "dr_mode=ungraceful")),
+            (
+                "Ungraceful failover to Tokyo",
+                lambda: self.playbook("playbooks/failover.yml", "-e", "dr_mode=ungraceful"),
+            ),
             ("The data written before the outage is in Tokyo", self.check_data_in_tokyo),
             ("The failover report", self.show_report),
             ("Seoul comes back", self.bring_seoul_back),
             ("Fail back to Seoul", lambda: self.playbook("playbooks/failback.yml")),
-            ("MegaTicket's pilot light is armed again",
-             lambda: self.playbook("playbooks/readiness.yml", "--limit", "megaticket")),
+            (
+                "MegaTicket's pilot light is armed again",
+                lambda: self.playbook("playbooks/readiness.yml", "--limit", "megaticket"),
+            ),
         ]
         for title, fn in plan:
             if not self.step(title, fn):
                 break
         print("\n== Summary")
-        for title, elapsed, ok, _ in self.steps:
+        for title, elapsed, ok, _detail in self.steps:
             print(f"   {'ok  ' if ok else 'FAIL'} {elapsed:6.1f}s  {title}")
-        passed = len(self.steps) == len(plan) and all(ok for _, _, ok, _ in self.steps)
+        passed = len(self.steps) == len(plan) and all(step[2] for step in self.steps)
         print(f"\n{'DEMO PASSED' if passed else 'DEMO FAILED'}")
         return 0 if passed else 1
 

@@ -103,3 +103,24 @@ def test_failback_rto_runs_to_the_primary_serving(tmp_path):
     assert report["applications"]["app1"]["rto_seconds"] is not None
     assert report["applications"]["app2"]["rto_seconds"] is None  # DR serving is not a failback's recovery
     assert "RTO (start to primary serving)" in markdown[0].read_text()
+
+
+def test_identity_sync_and_cost_are_reported(tmp_path):
+    playbook = PLAYBOOK.replace("when: inventory_hostname == 'app2'", "when: false").replace(
+        "        - name: DR serves\n",
+        "        - name: Publish the identity sync and the cost\n"
+        "          ansible.builtin.set_fact:\n"
+        "            dr_identity_last_sync_at: '2026-12-05T10:00:00Z'\n"
+        "            dr_identity_last_sync_users: 25\n"
+        "            dr_identity_sync_counts: {needs_admin_reset: 2}\n"
+        "            dr_monitoring_cost: {summary: 'idle about $67/month, active about $155/month', lines: [1, 2]}\n"
+        "        - name: DR serves\n")
+    assert "Publish the identity sync" in playbook
+    result, reports, markdown = run(tmp_path, "failover", text=playbook)
+    assert result.returncode == 0, result.stdout
+    app = reports[0]["applications"]["app1"]
+    assert app["identity"] == {"last_sync_at": "2026-12-05T10:00:00Z", "last_sync_users": 25,
+                               "sync_counts": {"needs_admin_reset": 2}}
+    assert app["cost"] == {"summary": "idle about $67/month, active about $155/month", "totals": None}
+    text = markdown[0].read_text()
+    assert "### Identity" in text and "### Cost" in text and "idle about $67/month" in text
