@@ -31,7 +31,7 @@ description:
     request an Amazon-issued one (U(https://github.com/ansible-collections/community.aws/issues/868)), and of
     M(amazon.aws.route53), which does not know the records ACM asks for.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   state:
     description:

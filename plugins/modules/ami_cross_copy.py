@@ -26,7 +26,7 @@ description:
   - This fills the gaps of M(community.aws.ec2_ami_copy), which copies one image by id, has no check
     mode, does not find existing copies unless asked, does not wait by default and has no retention.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   source_region:
     description:
@@ -331,7 +331,9 @@ def run(module, params):
     chosen = copies.select_images(sources, params["select"], params["group_by_tag"], params["copy_group"])
     kms_arn = None
     if params["encrypted"]:
-        kms_arn = enabled_key_arn(module.client("kms", region=region), params["kms_key_id"], region)
+        kms_arn = enabled_key_arn(
+            module.client("kms", region=region), params["kms_key_id"], region, "kms_key_id: KMS key"
+        )
     entries, retire = plan(dest, params, sources, chosen, source_region, region, kms_arn)
     for entry in entries:
         entry["kms_arn"] = kms_arn

@@ -29,7 +29,7 @@ description:
     capacity to come back to, scale relative to a group in another region, refuse to scale in, or
     wait for target health of several groups at once.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   state:
     description:

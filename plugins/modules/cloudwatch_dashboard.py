@@ -16,7 +16,7 @@ description:
   - The dr_monitoring role builds the DR dashboard's body with the C(pilotlight.dr.dr_monitoring_dashboard)
     filter and puts it in the DR region with this module.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   name:
     description:

@@ -33,7 +33,7 @@ description:
     source pool's app clients are created in the DR pool (with new secrets).
   - Neither amazon.aws nor community.aws has a Cognito user pool module; this fills that gap for DR.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   source_region:
     description:

@@ -27,7 +27,7 @@ description:
     return values in clear, and no module compares configuration across regions.
   - The C(config) readiness component (M(pilotlight.dr.readiness_info)) runs the same scan, one check per source.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   primary_region:
     description:

@@ -17,7 +17,7 @@ description:
   - No amazon.aws or community.aws module lists ECR images - M(community.aws.ecs_ecr) reads one named repository
     and none of its images - and M(pilotlight.dr.ecr_replication) always reads its source region as well.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   repositories:
     description:

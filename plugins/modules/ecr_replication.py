@@ -25,7 +25,7 @@ description:
   - This fills a gap of M(community.aws.ecs_ecr), which manages repositories (and their policies, lifecycle and
     scanning) but has no registry replication rules and cannot copy images between regions.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   source_region:
     description:

@@ -27,7 +27,7 @@ description:
     result in check mode, or wait for running tasks and target health (its O(community.aws.ecs_service#module:wait)
     only waits for a deleted service to be inactive).
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   state:
     description:

@@ -23,7 +23,7 @@ description:
     but cannot read one from another region, rewrite its regional values, or tell that a DR revision already
     matches the primary's.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   source_region:
     description:

@@ -23,7 +23,7 @@ description:
   - This fills a gap of M(community.aws.dynamodb_table), which manages neither streams nor replicas
     (community.aws issue 605, open since 2021).
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   tables:
     description:

@@ -20,7 +20,7 @@ description:
   - Reads only. The Price List API answers in three regions; O(pricing_region) picks one (default the nearest).
   - No amazon.aws or community.aws module reads the Price List API.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   application:
     description: Name of the application, for RV(summary).

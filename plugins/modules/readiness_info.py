@@ -19,7 +19,7 @@ description:
   - Fills a gap of amazon.aws and community.aws, whose C(_info) modules return resources, not a
     verdict on whether a standby region can take over.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   components:
     description:

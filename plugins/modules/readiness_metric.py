@@ -18,7 +18,7 @@ description:
     writes nothing and returns the datapoints it would put.
   - No amazon.aws or community.aws module puts metric data.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   application:
     description: The application (the C(Application) dimension).

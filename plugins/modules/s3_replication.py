@@ -30,7 +30,7 @@ description:
     replication configuration, and of M(amazon.aws.iam_role), which knows nothing of the buckets a
     replication role must reach. Use those modules for the buckets' other settings.
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   bucket:
     description:

@@ -20,7 +20,7 @@ description:
   - No amazon.aws or community.aws module reads replication rules or replication metrics; this is the
     C(_info) partner of M(pilotlight.dr.s3_replication).
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   bucket:
     description:

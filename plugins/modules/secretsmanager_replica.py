@@ -23,7 +23,7 @@ description:
     promote a replica, retry a failed replication, replace a same-name secret in the DR region or wait for
     C(InSync).
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   secrets:
     description:

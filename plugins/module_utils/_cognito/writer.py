@@ -59,7 +59,7 @@ class Writer:
 
         done = {}
         for outcome in run_concurrently(task, items, self.workers):
-            action, key, sensitive, _ = outcome.item
+            action, key, sensitive, dummy = outcome.item
             if outcome.ok:
                 done[(action, key)] = outcome.value
                 continue
@@ -138,14 +138,14 @@ def apply_plan(writer, plan, dr_pool, match_by, exclude=()):
                    creation_attributes(user_attributes(user), schema, exclude)))
                  for key, user in users.create]
         created = writer.run(items)
-        created_usernames = {key: username for (_, key), username in created.items()}
+        created_usernames = {key: username for (dummy, key), username in created.items()}
         done.update(created)
     usernames = dict(users.dr_usernames if users else {}, **created_usernames)
     second = []
     if users is not None:
         policy = (dr_pool.get("Policies") or {}).get("PasswordPolicy")
         confirm = [(key, name) for key, name in users.confirm]
-        confirm += [(key, created_usernames[key]) for key, _ in users.create
+        confirm += [(key, created_usernames[key]) for key, dummy in users.create
                     if key in users.confirm_created and key in created_usernames]
         for key, name in confirm:
             password = random_password(policy)

@@ -172,7 +172,7 @@ def check_amis_copied(ctx, checks, tiers, copies_found):
         checks.failed(
             "amis_copied",
             "newest golden AMI not copied yet: "
-            + ", ".join(i for i, _ in pending)
+            + ", ".join(i for i, dummy in pending)
             + f" ({', '.join(g for _, g in pending)})",
             PROVISION + "; a copy takes minutes on AWS, wait for it",
             evidence,

@@ -175,7 +175,7 @@ def _check_users(ctx, checks, dr, dr_pool, rate):
     plan = plan_sync(data, pool_schema(dr_pool), match_by, True, sync_groups, "none",
                      options.get("attributes_exclude") or (), options.get("confirm_users", True),
                      recovery_mechanisms(dr_pool))
-    counts, _ = plan_counts(plan)
+    counts, dummy = plan_counts(plan)
     pending = sum(counts[name] for name in CHANGE_NAMES)
     source_users, dr_users = len(data["source users"]), len(data["DR users"])
     federated = counts["skipped_external"]
