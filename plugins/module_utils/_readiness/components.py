@@ -15,8 +15,10 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import ce
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import loadbalancer
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import compute
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import ecs
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import eks
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import dynamodb
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import rds
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import cache
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import s3
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import ecr
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import secrets
@@ -31,8 +33,10 @@ COMPONENTS = {
     "loadbalancer": loadbalancer.check,
     "compute": compute.check,
     "ecs": ecs.check,
+    "eks": eks.check,
     "dynamodb": dynamodb.check,
     "rds": rds.check,
+    "cache": cache.check,
     "s3": s3.check,
     "ecr": ecr.check,
     "secrets": secrets.check,
