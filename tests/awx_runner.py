@@ -22,8 +22,9 @@ import yaml
 
 from tests.conftest import REPO_ROOT
 
-IGNORED = shutil.ignore_patterns(".git", ".venv", ".cache", ".collections", "__pycache__", ".pytest_cache",
-                                 "reports", "tests")
+IGNORED = shutil.ignore_patterns(
+    ".git", ".venv", ".cache", ".collections", "__pycache__", ".pytest_cache", "reports", "tests"
+)
 
 
 def private_data_dir(root, inventory, extravars, envvars):
@@ -35,9 +36,24 @@ def private_data_dir(root, inventory, extravars, envvars):
     local = root / "local-requirements.yml"
     # Project sync, offline: the Galaxy entries are the bundled collections; install the project's own entry.
     local.write_text(yaml.safe_dump({"collections": [c for c in requirements if c.get("type") == "dir"]}))
-    result = subprocess.run([str(Path(sys.executable).parent / "ansible-galaxy"), "collection", "install", "-r",
-                             str(local), "-p", str(collections), "--no-deps", "--offline", "--force"],
-                            cwd=root / "project", capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-galaxy"),
+            "collection",
+            "install",
+            "-r",
+            str(local),
+            "-p",
+            str(collections),
+            "--no-deps",
+            "--offline",
+            "--force",
+        ],
+        cwd=root / "project",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     (root / "inventory").mkdir()
     shutil.copytree(REPO_ROOT / inventory, root / "inventory", dirs_exist_ok=True)
@@ -69,4 +85,3 @@ def artifacts(runner):
 
 def stdout(runner):
     return Path(runner.config.artifact_dir, "stdout").read_text()
-

@@ -91,10 +91,16 @@ except ImportError:  # uploads are then reported as not done
     boto3 = None
 
 # pilotlight_aws keys that boto3 takes, and their boto3 names.
-SESSION_OPTIONS = {"access_key": "aws_access_key_id", "aws_access_key_id": "aws_access_key_id",
-                   "secret_key": "aws_secret_access_key", "aws_secret_access_key": "aws_secret_access_key",
-                   "session_token": "aws_session_token", "aws_session_token": "aws_session_token",
-                   "profile": "profile_name", "aws_profile": "profile_name"}
+SESSION_OPTIONS = {
+    "access_key": "aws_access_key_id",
+    "aws_access_key_id": "aws_access_key_id",
+    "secret_key": "aws_secret_access_key",
+    "aws_secret_access_key": "aws_secret_access_key",
+    "session_token": "aws_session_token",
+    "aws_session_token": "aws_session_token",
+    "profile": "profile_name",
+    "aws_profile": "profile_name",
+}
 
 RPO_FACT = re.compile(r"^dr_[a-z0-9_]+_rpo$")
 MILESTONE_FACT = "pilotlight_milestone"
@@ -152,15 +158,31 @@ class RunRecord:
 
     def host(self, name):
         return self.hosts.setdefault(
-            name, {"phases": {}, "phase_order": [], "changes": [], "rpo": {}, "milestones": {}, "failed": [],
-                   "readiness": None, "identity": {}, "cost": None}
+            name,
+            {
+                "phases": {},
+                "phase_order": [],
+                "changes": [],
+                "rpo": {},
+                "milestones": {},
+                "failed": [],
+                "readiness": None,
+                "identity": {},
+                "cost": None,
+            },
         )
 
     def record(self, host, phase, task_name, started, ended, status, changed, facts):
         entry = self.host(host)
         if phase not in entry["phases"]:
-            entry["phases"][phase] = {"name": phase, "started": started, "ended": ended, "status": "ok", "tasks": 0,
-                                      "changed": 0}
+            entry["phases"][phase] = {
+                "name": phase,
+                "started": started,
+                "ended": ended,
+                "status": "ok",
+                "tasks": 0,
+                "changed": 0,
+            }
             entry["phase_order"].append(phase)
         record = entry["phases"][phase]
         record["started"] = min(record["started"], started)
@@ -184,7 +206,9 @@ class RunRecord:
             elif name in SECTION_FACTS:
                 section, key = SECTION_FACTS[name]
                 if key is None:
-                    entry[section] = {k: value.get(k) for k in ("summary", "totals")} if isinstance(value, dict) else None
+                    entry[section] = (
+                        {k: value.get(k) for k in ("summary", "totals")} if isinstance(value, dict) else None
+                    )
                 else:
                     entry[section][key] = value
 
@@ -194,15 +218,17 @@ class RunRecord:
             phases = []
             for phase in entry["phase_order"]:
                 record = entry["phases"][phase]
-                phases.append({
-                    "name": phase,
-                    "status": record["status"],
-                    "started_at": iso(record["started"]),
-                    "ended_at": iso(record["ended"]),
-                    "duration_seconds": round(record["ended"] - record["started"], 2),
-                    "tasks": record["tasks"],
-                    "changed": record["changed"],
-                })
+                phases.append(
+                    {
+                        "name": phase,
+                        "status": record["status"],
+                        "started_at": iso(record["started"]),
+                        "ended_at": iso(record["ended"]),
+                        "duration_seconds": round(record["ended"] - record["started"], 2),
+                        "tasks": record["tasks"],
+                        "changed": record["changed"],
+                    }
+                )
             serving = entry["milestones"].get(self.rto_milestone[0])
             hosts[name] = {
                 "result": "failed" if entry["failed"] else "ok",
@@ -261,10 +287,15 @@ def render_markdown(report):
         rto = f"{data['rto_seconds']} s" if data["rto_seconds"] is not None else "not reached"
         serving = RTO_MILESTONES.get(report["playbook"], DEFAULT_RTO_MILESTONE)[1]
         lines += [f"## {host}", "", f"- RTO (start to {serving}): **{rto}**", ""]
-        lines += ["| phase | status | start | duration (s) | tasks | changed |", "| --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "| phase | status | start | duration (s) | tasks | changed |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for phase in data["phases"]:
-            lines.append(f"| {phase['name']} | {phase['status']} | {phase['started_at']} | {phase['duration_seconds']} "
-                         f"| {phase['tasks']} | {phase['changed']} |")
+            lines.append(
+                f"| {phase['name']} | {phase['status']} | {phase['started_at']} | {phase['duration_seconds']} "
+                f"| {phase['tasks']} | {phase['changed']} |"
+            )
         lines += ["", "### RPO evidence", ""]
         if data["rpo_evidence"]:
             for component, evidence in sorted(data["rpo_evidence"].items()):
@@ -273,14 +304,19 @@ def render_markdown(report):
             lines.append("- none published")
         readiness = data.get("readiness")
         if readiness:
-            lines += ["", "### Readiness", "",
-                      f"- {readiness['passed']} of {readiness['total']} checks passed"
-                      f"{'' if readiness['ready'] else ' (NOT ready)'}"]
+            lines += [
+                "",
+                "### Readiness",
+                "",
+                f"- {readiness['passed']} of {readiness['total']} checks passed"
+                f"{'' if readiness['ready'] else ' (NOT ready)'}",
+            ]
             lines += [f"- FAIL {text}" for text in readiness["failed"]]
             lines += [f"- NOT CHECKED {text}" for text in readiness["not_checked"]]
         if data.get("identity"):
-            lines += ["", "### Identity", ""] + [f"- {k}: {json.dumps(v, default=str)}"
-                                                 for k, v in sorted(data["identity"].items())]
+            lines += ["", "### Identity", ""] + [
+                f"- {k}: {json.dumps(v, default=str)}" for k, v in sorted(data["identity"].items())
+            ]
         if data.get("cost"):
             lines += ["", "### Cost", "", f"- {data['cost'].get('summary')}"]
         key = "plan" if report["dry_run"] else "changes"
@@ -335,8 +371,11 @@ class CallbackModule(CallbackBase):
         if not bucket:
             return None
         aws = values.get("pilotlight_aws") if isinstance(values.get("pilotlight_aws"), dict) else {}
-        return {"bucket": bucket, "region": plain("pilotlight_dr_region"),
-                "aws": {k: v for k, v in aws.items() if isinstance(v, str) and "{{" not in v}}
+        return {
+            "bucket": bucket,
+            "region": plain("pilotlight_dr_region"),
+            "aws": {k: v for k, v in aws.items() if isinstance(v, str) and "{{" not in v},
+        }
 
     def v2_playbook_on_task_start(self, task, is_conditional):
         self._task_started[task._uuid] = time.time()
@@ -359,8 +398,16 @@ class CallbackModule(CallbackBase):
         else:
             facts = data.get("ansible_facts") or {}
         started = self._task_started.get(task._uuid, time.time())
-        self.run.record(result._host.get_name(), phase_of(task), task.get_name(), started, time.time(), status,
-                        bool(data.get("changed")) and status != "failed", facts)
+        self.run.record(
+            result._host.get_name(),
+            phase_of(task),
+            task.get_name(),
+            started,
+            time.time(),
+            status,
+            bool(data.get("changed")) and status != "failed",
+            facts,
+        )
 
     def v2_runner_on_ok(self, result):
         self._record(result, "ok")
@@ -405,15 +452,20 @@ class CallbackModule(CallbackBase):
         prefix = self.get_option("s3_prefix") or ""
         try:
             client = boto3.session.Session(**options).client("s3", region_name=region, endpoint_url=endpoint)
-            for suffix, content_type in ((".json", "application/json"), (".md", "text/markdown"),
-                                         (".html", "text/html")):
+            for suffix, content_type in (
+                (".json", "application/json"),
+                (".md", "text/markdown"),
+                (".html", "text/html"),
+            ):
                 key = prefix + os.path.basename(base) + suffix
                 with open(base + suffix, "rb") as handle:
                     client.put_object(Bucket=bucket, Key=key, Body=handle.read(), ContentType=content_type)
                 self._display.display(f"report uploaded: s3://{bucket}/{key} ({region or 'default region'})")
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, OSError) as error:
-            self._display.warning(f"reports not uploaded to s3://{bucket} in {region}: {error}. They are in "
-                                  f"{os.path.dirname(base) or '.'}; upload them by hand.")
+            self._display.warning(
+                f"reports not uploaded to s3://{bucket} in {region}: {error}. They are in "
+                f"{os.path.dirname(base) or '.'}; upload them by hand."
+            )
 
     def _print_summary(self, report, base):
         display = self._display
@@ -421,14 +473,18 @@ class CallbackModule(CallbackBase):
         display.banner(title)
         for host, data in report["applications"].items():
             rto = f"{data['rto_seconds']} s" if data["rto_seconds"] is not None else "not reached"
-            display.display(f"{host}: RTO {rto}; {len(data.get('plan', data.get('changes', [])))} "
-                            f"{'planned changes' if report['dry_run'] else 'changes'}")
+            display.display(
+                f"{host}: RTO {rto}; {len(data.get('plan', data.get('changes', [])))} "
+                f"{'planned changes' if report['dry_run'] else 'changes'}"
+            )
             for phase in data["phases"]:
                 display.display(f"  {phase['status']:6} {phase['duration_seconds']:8.2f} s  {phase['name']}")
             readiness = data.get("readiness")
             if readiness:
-                display.display(f"  readiness: {readiness['passed']} of {readiness['total']} checks passed, "
-                                f"{len(readiness['failed'])} failed, {len(readiness['not_checked'])} not checked")
+                display.display(
+                    f"  readiness: {readiness['passed']} of {readiness['total']} checks passed, "
+                    f"{len(readiness['failed'])} failed, {len(readiness['not_checked'])} not checked"
+                )
                 for text in readiness["not_checked"]:
                     display.display(f"    NOT CHECKED {text}")
             for component, evidence in sorted(data["rpo_evidence"].items()):

@@ -48,7 +48,9 @@ options:
 EXAMPLES = r"""
 - name: The success message
   ansible.builtin.debug:
-    msg: "{{ 'success' | pilotlight.dr.dr_notification(inventory_hostname, 'failover', region='ap-northeast-1', rto_seconds=41.2) }}"
+    msg: >-
+      {{ 'success' | pilotlight.dr.dr_notification(inventory_hostname, 'failover', region='ap-northeast-1',
+                                                   rto_seconds=41.2) }}
 """
 
 RETURN = r"""
@@ -80,12 +82,22 @@ def _phase(task):
 def _rpo_text(rpo):
     if not rpo:
         return "no RPO evidence published"
-    return "; ".join(f"{component}: {json.dumps(value, sort_keys=True, default=str)}"
-                     for component, value in sorted(rpo.items()))
+    return "; ".join(
+        f"{component}: {json.dumps(value, sort_keys=True, default=str)}" for component, value in sorted(rpo.items())
+    )
 
 
-def dr_notification(event, application, playbook, region=None, mode=None, rto_seconds=None, rpo=None,
-                    failed_task=None, failed_result=None):
+def dr_notification(
+    event,
+    application,
+    playbook,
+    region=None,
+    mode=None,
+    rto_seconds=None,
+    rpo=None,
+    failed_task=None,
+    failed_result=None,
+):
     if event not in EVENTS:
         raise AnsibleFilterError(f"dr_notification: event must be one of {', '.join(EVENTS)}, not {event!r}")
     where = f" to {region}" if region else ""
@@ -106,8 +118,13 @@ def dr_notification(event, application, playbook, region=None, mode=None, rto_se
         error = (failed_result or {}).get("msg") or "no error message"
         subject = f"pilotlight.dr: {playbook} of {application}{where} FAILED"
         text = f"{subject}{how} in {'phase ' + phase + ', ' if phase else ''}step '{step}': {error}"
-    return {"event": event, "application": application, "playbook": playbook,
-            "subject": subject.encode("ascii", "replace").decode()[:SUBJECT_LIMIT], "text": text}
+    return {
+        "event": event,
+        "application": application,
+        "playbook": playbook,
+        "subject": subject.encode("ascii", "replace").decode()[:SUBJECT_LIMIT],
+        "text": text,
+    }
 
 
 class FilterModule:

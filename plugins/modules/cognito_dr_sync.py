@@ -531,11 +531,16 @@ def main():
         max_rps=dict(type="float", default=20),
         max_concurrency=dict(type="int", default=8),
         confirm_users=dict(type="str", choices=list(CONFIRM_CHOICES), default="all"),
-        identity_providers=dict(type="list", elements="dict", default=[], options=dict(
-            name=dict(type="str", required=True),
-            client_secret_id=dict(type="str"),
-            client_secret_key=dict(type="str", no_log=False),
-        )),
+        identity_providers=dict(
+            type="list",
+            elements="dict",
+            default=[],
+            options=dict(
+                name=dict(type="str", required=True),
+                client_secret_id=dict(type="str"),
+                client_secret_key=dict(type="str", no_log=False),
+            ),
+        ),
         domain_prefix=dict(type="str"),
         replication_mode=dict(type="str", choices=list(REPLICATION_MODES), default="auto"),
     )

@@ -166,22 +166,27 @@ def check_component(module, spec):
     try:
         results = COMPONENTS[spec["name"]](context)
     except Exception as error:  # a bug or an unexpected SDK error must not hide the other components
-        results = [result(spec["name"], "readiness checks", NOT_CHECKED,
-                          f"the checks could not run: {describe_error(error)}")]
+        results = [
+            result(spec["name"], "readiness checks", NOT_CHECKED, f"the checks could not run: {describe_error(error)}")
+        ]
     return results, time.monotonic() - started
 
 
 def run(module, params):
     unknown = sorted({c["name"] for c in params["components"]} - set(COMPONENTS))
     if unknown:
-        module.fail_json(msg=f"components {', '.join(unknown)} have no readiness checks; known: "
-                             f"{', '.join(sorted(COMPONENTS))}")
+        module.fail_json(
+            msg=f"components {', '.join(unknown)} have no readiness checks; known: {', '.join(sorted(COMPONENTS))}"
+        )
     same = [c["name"] for c in params["components"] if c["primary_region"] and c["primary_region"] == c["region"]]
     if same:
-        module.fail_json(msg=f"components {', '.join(same)}: primary_region and region are the same; region is the "
-                             "DR region, primary_region the one it takes over from (for example ap-northeast-2)")
-    outcomes = run_concurrently(lambda spec: check_component(module, spec), params["components"],
-                                params["max_concurrency"])
+        module.fail_json(
+            msg=f"components {', '.join(same)}: primary_region and region are the same; region is the "
+            "DR region, primary_region the one it takes over from (for example ap-northeast-2)"
+        )
+    outcomes = run_concurrently(
+        lambda spec: check_component(module, spec), params["components"], params["max_concurrency"]
+    )
     checks, durations = [], {}
     for outcome in outcomes:
         results, seconds = outcome.value

@@ -30,8 +30,10 @@ def timeline_svg(report, application):
     scale = CHART_WIDTH / total
     phases = application["phases"]
     height = ROW * (len(phases) + 1) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{LABEL_WIDTH + CHART_WIDTH + 20}" height="{height}" '
-             f'role="img" aria-label="timeline">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{LABEL_WIDTH + CHART_WIDTH + 20}" height="{height}" '
+        f'role="img" aria-label="timeline">'
+    ]
     for index, phase in enumerate(phases):
         y = 6 + index * ROW
         x = LABEL_WIDTH + max(0.0, _seconds(start, phase["started_at"])) * scale
@@ -39,9 +41,11 @@ def timeline_svg(report, application):
         colour = COLOURS.get(phase["status"], "#546e7a")
         name = html.escape(phase["name"])
         parts.append(f'<text x="4" y="{y + 16}" font-size="13">{name}</text>')
-        parts.append(f'<rect class="phase" data-phase="{name}" data-status="{html.escape(phase["status"])}" '
-                     f'x="{x:.1f}" y="{y}" width="{width:.1f}" height="{ROW - 8}" fill="{colour}" rx="3">'
-                     f'<title>{name}: {phase["duration_seconds"]} s, {html.escape(phase["status"])}</title></rect>')
+        parts.append(
+            f'<rect class="phase" data-phase="{name}" data-status="{html.escape(phase["status"])}" '
+            f'x="{x:.1f}" y="{y}" width="{width:.1f}" height="{ROW - 8}" fill="{colour}" rx="3">'
+            f"<title>{name}: {phase['duration_seconds']} s, {html.escape(phase['status'])}</title></rect>"
+        )
         parts.append(f'<text x="{x + width + 4:.1f}" y="{y + 14}" font-size="11">{phase["duration_seconds"]} s</text>')
     axis = 6 + len(phases) * ROW
     parts.append(f'<line x1="{LABEL_WIDTH}" y1="{axis}" x2="{LABEL_WIDTH + CHART_WIDTH}" y2="{axis}" stroke="#999"/>')
@@ -50,8 +54,10 @@ def timeline_svg(report, application):
     rto = application.get("rto_seconds")
     if rto is not None:
         x = LABEL_WIDTH + float(rto) * scale
-        parts.append(f'<line class="rto" x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{axis}" stroke="#1565c0" '
-                     f'stroke-dasharray="4 3"><title>RTO {rto} s</title></line>')
+        parts.append(
+            f'<line class="rto" x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{axis}" stroke="#1565c0" '
+            f'stroke-dasharray="4 3"><title>RTO {rto} s</title></line>'
+        )
         parts.append(f'<text x="{x + 3:.1f}" y="{axis + 16}" font-size="11" fill="#1565c0">RTO {rto} s</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -60,9 +66,12 @@ def timeline_svg(report, application):
 def render_html(report, serving_label):
     esc = html.escape
     title = f"{report['playbook']} report{' (dry run)' if report['dry_run'] else ''}"
-    body = [f"<h1>pilotlight.dr {esc(title)}</h1>",
-            f"<p>Result <b class=\"{esc(report['result'])}\">{esc(report['result'])}</b>; mode {esc(str(report['mode'] or 'n/a'))}; "
-            f"{esc(report['started_at'])} to {esc(report['ended_at'])} ({report['duration_seconds']} s)</p>"]
+    body = [
+        f"<h1>pilotlight.dr {esc(title)}</h1>",
+        f'<p>Result <b class="{esc(report["result"])}">{esc(report["result"])}</b>; '
+        f"mode {esc(str(report['mode'] or 'n/a'))}; "
+        f"{esc(report['started_at'])} to {esc(report['ended_at'])} ({report['duration_seconds']} s)</p>",
+    ]
     for name, data in report["applications"].items():
         rto = f"{data['rto_seconds']} s" if data["rto_seconds"] is not None else "not reached"
         body.append(f'<section class="application" id="{esc(name)}"><h2>{esc(name)}: {esc(data["result"])}</h2>')
@@ -76,8 +85,10 @@ def render_html(report, serving_label):
             body.append("</ul>")
         body.append("<h3>RPO evidence</h3><table><tr><th>component</th><th>evidence</th></tr>")
         for component, evidence in sorted(data["rpo_evidence"].items()):
-            body.append(f"<tr><td>{esc(component)}</td><td><code>"
-                        f"{esc(json.dumps(evidence, sort_keys=True, default=str))}</code></td></tr>")
+            body.append(
+                f"<tr><td>{esc(component)}</td><td><code>"
+                f"{esc(json.dumps(evidence, sort_keys=True, default=str))}</code></td></tr>"
+            )
         body.append("</table>")
         key = "plan" if report["dry_run"] else "changes"
         body.append(f"<h3>{'Plan (would change)' if report['dry_run'] else 'Changes'}</h3><ul>")
@@ -88,7 +99,11 @@ def render_html(report, serving_label):
             body += [f"<li>[{esc(f['phase'])}] {esc(f['task'])}</li>" for f in data["failed_tasks"]]
             body.append("</ul>")
         body.append("</section>")
-    style = ("body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}.failed{color:#c62828}.ok{color:#2e7d32}")
-    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>"
-            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}.failed{color:#c62828}.ok{color:#2e7d32}"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+    )

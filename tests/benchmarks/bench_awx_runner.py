@@ -39,8 +39,9 @@ def one_failover(engine):
         MegaTicketProduction().build(50)
         PortForgeProduction().build()
         playbook = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local"]
-        provision = subprocess.run([*playbook, "playbooks/provision.yml"], cwd=REPO_ROOT, env=env,
-                                   capture_output=True, text=True)
+        provision = subprocess.run(
+            [*playbook, "playbooks/provision.yml"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+        )
         if provision.returncode != 0:
             raise SystemExit(f"provision failed:\n{provision.stdout[-3000:]}")
         emulator.client.region_down("ap-northeast-2")
@@ -55,8 +56,13 @@ def one_failover(engine):
                 raise SystemExit(f"the runner failover ended {result.status}")
         else:
             started = time.monotonic()
-            result = subprocess.run([*playbook, "playbooks/failover.yml", "-e", "dr_mode=ungraceful"], cwd=REPO_ROOT,
-                                    env=env, capture_output=True, text=True)
+            result = subprocess.run(
+                [*playbook, "playbooks/failover.yml", "-e", "dr_mode=ungraceful"],
+                cwd=REPO_ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             elapsed = time.monotonic() - started
             if result.returncode != 0:
                 raise SystemExit(f"the ansible-playbook failover failed:\n{result.stdout[-3000:]}")
@@ -73,8 +79,10 @@ def main():
         runner.append(one_failover("runner"))
         print(f"pair {index + 1}: ansible-playbook {playbook[-1]:.1f} s, ansible-runner {runner[-1]:.1f} s", flush=True)
     a, b = statistics.median(playbook), statistics.median(runner)
-    print(f"failover of inventories/local (2 applications, ungraceful): ansible-playbook {a:.1f} s, "
-          f"ansible-runner {b:.1f} s, runner/playbook = {b / a:.2f} (target <= 1.10)")
+    print(
+        f"failover of inventories/local (2 applications, ungraceful): ansible-playbook {a:.1f} s, "
+        f"ansible-runner {b:.1f} s, runner/playbook = {b / a:.2f} (target <= 1.10)"
+    )
 
 
 if __name__ == "__main__":

@@ -54,8 +54,9 @@ def main():
         megaticket = MegaTicketProduction()
         megaticket.build(50)
         command = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local", "-l", "megaticket"]
-        provision = subprocess.run([*command, "playbooks/provision.yml"], cwd=REPO_ROOT, env=env, capture_output=True,
-                                   text=True)
+        provision = subprocess.run(
+            [*command, "playbooks/provision.yml"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+        )
         if provision.returncode != 0:
             raise SystemExit(f"provision failed:\n{provision.stdout[-3000:]}")
         if hasattr(megaticket, "live_traffic"):
@@ -66,14 +67,27 @@ def main():
         wrapper = Path(work) / "python"
         wrapper.write_text(WRAPPER.format(python=sys.executable, log=str(log)))
         wrapper.chmod(0o755)
-        env.update(ANSIBLE_PYTHON_INTERPRETER=str(wrapper),
-                   ANSIBLE_CALLBACKS_ENABLED="pilotlight.dr.dr_report,ansible.posix.profile_tasks",
-                   PROFILE_TASKS_TASK_OUTPUT_LIMIT="10")
+        env.update(
+            ANSIBLE_PYTHON_INTERPRETER=str(wrapper),
+            ANSIBLE_CALLBACKS_ENABLED="pilotlight.dr.dr_report,ansible.posix.profile_tasks",
+            PROFILE_TASKS_TASK_OUTPUT_LIMIT="10",
+        )
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
-        result = subprocess.run([*command, f"playbooks/{args.playbook}.yml", "-e", "dr_mode=ungraceful",
-                                 "-e", f"ansible_python_interpreter={wrapper}"],
-                                cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+        result = subprocess.run(
+            [
+                *command,
+                f"playbooks/{args.playbook}.yml",
+                "-e",
+                "dr_mode=ungraceful",
+                "-e",
+                f"ansible_python_interpreter={wrapper}",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         wall = time.monotonic() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if result.returncode != 0:
@@ -84,10 +98,20 @@ def main():
         recap = result.stdout.split("PLAY RECAP", 1)[1]
         tasks = sum(int(n) for n in re.findall(r"megaticket\s+: ok=(\d+)", recap))
         slowest = re.findall(r"^(.*?) -+ ([0-9.]+)s$", result.stdout.split("PLAY RECAP", 1)[1], flags=re.M)
-    print(json.dumps({"playbook": args.playbook, "wall_seconds": round(wall, 1), "tasks": tasks,
-                      "module_processes": len(module_cpu), "cpu_total": round(total, 1),
-                      "cpu_module_processes": round(sum(module_cpu), 1),
-                      "cpu_controller_and_wrappers": round(total - sum(module_cpu), 1)}, indent=2))
+    print(
+        json.dumps(
+            {
+                "playbook": args.playbook,
+                "wall_seconds": round(wall, 1),
+                "tasks": tasks,
+                "module_processes": len(module_cpu),
+                "cpu_total": round(total, 1),
+                "cpu_module_processes": round(sum(module_cpu), 1),
+                "cpu_controller_and_wrappers": round(total - sum(module_cpu), 1),
+            },
+            indent=2,
+        )
+    )
     print("slowest tasks (wall):")
     for name, seconds in slowest[:10]:
         print(f"  {float(seconds):6.2f} s  {name.strip()}")

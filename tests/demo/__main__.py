@@ -99,8 +99,10 @@ class Demo:
     def live_traffic(self):
         written = self.megaticket.live_traffic()
         uploaded = self.portforge.live_traffic()
-        return (f"{sum(len(v) for v in written.values())} items in {len(written)} tables, "
-                f"{sum(len(v) for v in uploaded.values())} objects in {len(uploaded)} buckets")
+        return (
+            f"{sum(len(v) for v in written.values())} items in {len(written)} tables, "
+            f"{sum(len(v) for v in uploaded.values())} objects in {len(uploaded)} buckets"
+        )
 
     def write_more_data(self):
         reservations = self.megaticket.put_items("reservations", range(100), tag="before-outage")

@@ -257,8 +257,10 @@ class PortForgeProduction:
     def live_traffic(self, count=2):
         """Uploads a running production makes: replicated after the rules exist, so S3 publishes the
         replication metrics that readiness reads."""
-        return {bucket: self.put_objects(bucket, range(count), tag=f"live{time.monotonic_ns()}")
-                for bucket in PORTFORGE_BUCKETS}
+        return {
+            bucket: self.put_objects(bucket, range(count), tag=f"live{time.monotonic_ns()}")
+            for bucket in PORTFORGE_BUCKETS
+        }
 
     def images(self):
         for repository in PORTFORGE_REPOSITORIES:

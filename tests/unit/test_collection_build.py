@@ -22,8 +22,9 @@ ROLES = sorted(p.name for p in (REPO_ROOT / "roles").iterdir() if (p / "tasks" /
 
 
 def _run(*cmd, env=None, cwd=None):
-    result = subprocess.run([str(c) for c in cmd], cwd=cwd or REPO_ROOT, env=env, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd or REPO_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -42,8 +43,18 @@ def built(tmp_path_factory):
     (work / "ansible.cfg").write_text("[defaults]\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env.update(ANSIBLE_COLLECTIONS_PATH=str(installed), ANSIBLE_CONFIG=str(work / "ansible.cfg"), PYTHONPATH="")
-    _run(BIN / "ansible-galaxy", "collection", "install", "--offline", "--no-deps", "-p", installed, tarball,
-         env=env, cwd=work)
+    _run(
+        BIN / "ansible-galaxy",
+        "collection",
+        "install",
+        "--offline",
+        "--no-deps",
+        "-p",
+        installed,
+        tarball,
+        env=env,
+        cwd=work,
+    )
     return tarball, installed, env, work
 
 
@@ -55,16 +66,20 @@ def test_tarball_holds_the_collection_and_no_local_state(built):
     assert {f"plugins/modules/{name}.py" for name in MODULES} <= names
     assert {f"roles/{role}/meta/argument_specs.yml" for role in ROLES} <= names
     assert {f"playbooks/{name}.yml" for name in ("provision", "readiness", "failover", "failback", "drill")} <= names
-    leaked = [n for n in names if n.split("/")[0] in (".venv", ".collections", ".cache", "reports")
-              or "__pycache__" in n or n.endswith(".pyc")]
+    leaked = [
+        n
+        for n in names
+        if n.split("/")[0] in (".venv", ".collections", ".cache", "reports") or "__pycache__" in n or n.endswith(".pyc")
+    ]
     assert leaked == []
 
 
 def test_installed_copy_documents_every_module(built):
     _, installed, env, work = built
     assert (installed / "ansible_collections" / "pilotlight" / "dr" / "MANIFEST.json").is_file()
-    result = _run(BIN / "ansible-doc", "-t", "module", "--json", *[f"pilotlight.dr.{m}" for m in MODULES],
-                  env=env, cwd=work)
+    result = _run(
+        BIN / "ansible-doc", "-t", "module", "--json", *[f"pilotlight.dr.{m}" for m in MODULES], env=env, cwd=work
+    )
     docs = json.loads(result.stdout)
     assert sorted(docs) == [f"pilotlight.dr.{m}" for m in MODULES]
     for name, doc in docs.items():

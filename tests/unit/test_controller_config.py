@@ -15,13 +15,16 @@ import yaml
 from ansible.module_utils import basic
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
+from ansible.template import trust_as_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = REPO_ROOT / "playbooks" / "controller.yml"
 # Every optional part on: Slack and SNS notification templates.
-SWITCHED_ON = {"controller_slack_token": "T000/B000/XXXX",
-               "controller_sns_topic_arn": "arn:aws:sns:ap-northeast-1:123456789012:dr"}
+SWITCHED_ON = {
+    "controller_slack_token": "T000/B000/XXXX",
+    "controller_sns_topic_arn": "arn:aws:sns:ap-northeast-1:123456789012:dr",
+}
 
 
 class _Captured(Exception):
@@ -97,15 +100,18 @@ def test_a_wrong_argument_is_caught(play, monkeypatch):
     bad = copy.deepcopy(play)
     task = next(t for t in bad["tasks"] if "awx.awx.job_template" in t)
     task["awx.awx.job_template"]["job_slices"] = 2  # the real option is job_slice_count
-    errors = [validate(fqcn, args, monkeypatch) for _, fqcn, args in rendered_tasks(bad)
-              if fqcn == "awx.awx.job_template"]
+    errors = [
+        validate(fqcn, args, monkeypatch) for _, fqcn, args in rendered_tasks(bad) if fqcn == "awx.awx.job_template"
+    ]
     assert all(any("job_slices" in message for message in e) for e in errors)
 
 
 def test_the_failover_workflow_and_schedules(play):
     tasks = {next(k for k in t if k.startswith("awx.awx.")): t for t in play["tasks"]}
-    nodes = {node["identifier"]: node for node in tasks["awx.awx.workflow_job_template"][
-        "awx.awx.workflow_job_template"]["workflow_nodes"]}
+    nodes = {
+        node["identifier"]: node
+        for node in tasks["awx.awx.workflow_job_template"]["awx.awx.workflow_job_template"]["workflow_nodes"]
+    }
     assert nodes["readiness"]["related"]["success_nodes"] == [{"identifier": "approve"}]
     assert nodes["approve"]["unified_job_template"]["type"] == "workflow_approval"
     assert nodes["approve"]["related"]["success_nodes"] == [{"identifier": "failover"}]
@@ -114,7 +120,9 @@ def test_the_failover_workflow_and_schedules(play):
         assert nodes[step]["related"]["failure_nodes"] == [{"identifier": "notify-failure"}]
     rrules = {item["name"]: item["rrule"] for item in tasks["awx.awx.schedule"]["loop"]}
     assert rrules["readiness hourly"].startswith("FREQ=HOURLY")
-    assert "BYDAY=WE;BYSETPOS=1" in rrules["full drill monthly"] and rrules["full drill monthly"].startswith("FREQ=MONTHLY")
+    assert "BYDAY=WE;BYSETPOS=1" in rrules["full drill monthly"] and rrules["full drill monthly"].startswith(
+        "FREQ=MONTHLY"
+    )
     templates = {jt["playbook"]: jt for jt in play["vars"]["controller_job_templates"]}
     assert set(templates) >= {"provision", "readiness", "failover", "failback", "drill"}
     assert templates["failover"]["slices"] == "{{ controller_failover_slices }}"

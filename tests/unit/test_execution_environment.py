@@ -34,7 +34,10 @@ def context(tmp_path_factory):
     target = tmp_path_factory.mktemp("ee") / "context"
     result = subprocess.run(
         [str(BIN / "ansible-builder"), "create", "-f", "execution-environment.yml", "-c", str(target)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return target
@@ -42,8 +45,7 @@ def context(tmp_path_factory):
 
 def test_build_context_installs_pinned_ansible_and_the_collection_requirements(context):
     containerfile = (context / "Dockerfile").read_text()
-    pins = {line.split("==")[0]: line for line in (REPO_ROOT / "requirements.txt").read_text().split()
-            if "==" in line}
+    pins = {line.split("==")[0]: line for line in (REPO_ROOT / "requirements.txt").read_text().split() if "==" in line}
     assert pins["ansible-core"] in containerfile
     assert "ansible-runner==" in containerfile
     assert "ansible-galaxy collection install" in containerfile and "-r requirements.yml" in containerfile
@@ -65,20 +67,36 @@ def test_the_context_holds_an_installable_pilotlight_dr(context, tmp_path):
     build = context / "_build"
     only_ours = tmp_path / "ours.yml"
     requirements = yaml.safe_load((build / "requirements.yml").read_text())
-    only_ours.write_text(yaml.safe_dump(
-        {"collections": [c for c in requirements["collections"] if c["name"] == "pilotlight.dr"]}))
+    only_ours.write_text(
+        yaml.safe_dump({"collections": [c for c in requirements["collections"] if c["name"] == "pilotlight.dr"]})
+    )
     result = subprocess.run(
-        [str(BIN / "ansible-galaxy"), "collection", "install", "-r", str(only_ours), "-p", str(tmp_path / "c"),
-         "--no-deps", "--offline", "--force"],
-        cwd=build, capture_output=True, text=True, timeout=300,
+        [
+            str(BIN / "ansible-galaxy"),
+            "collection",
+            "install",
+            "-r",
+            str(only_ours),
+            "-p",
+            str(tmp_path / "c"),
+            "--no-deps",
+            "--offline",
+            "--force",
+        ],
+        cwd=build,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     installed = tmp_path / "c" / "ansible_collections" / "pilotlight" / "dr"
     modules = sorted(p.name for p in (installed / "plugins" / "modules").glob("*.py") if p.name != "__init__.py")
-    assert modules == sorted(p.name for p in (REPO_ROOT / "plugins" / "modules").glob("*.py")
-                             if p.name != "__init__.py")
+    assert modules == sorted(
+        p.name for p in (REPO_ROOT / "plugins" / "modules").glob("*.py") if p.name != "__init__.py"
+    )
     assert sorted(p.name for p in (installed / "roles").iterdir()) == sorted(
-        p.name for p in (REPO_ROOT / "roles").iterdir())
+        p.name for p in (REPO_ROOT / "roles").iterdir()
+    )
     shutil.rmtree(tmp_path / "c")
 
 

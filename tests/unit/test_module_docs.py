@@ -15,7 +15,6 @@ from unittest import mock
 
 import pytest
 import yaml
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 
@@ -81,7 +80,9 @@ def _compare_options(spec, docs, where):
         if any(word in option for word in SECRET_WORDS) and not settings.get("no_log"):
             problems.append(f"{where}{option}: looks secret but has no no_log=True")
         if settings.get("options") or doc.get("suboptions"):
-            problems += _compare_options(settings.get("options") or {}, doc.get("suboptions") or {}, f"{where}{option}.")
+            problems += _compare_options(
+                settings.get("options") or {}, doc.get("suboptions") or {}, f"{where}{option}."
+            )
     for option in docs:
         if option not in spec and option not in COMMON_AWS_OPTIONS:
             problems.append(f"{where}{option}: documented but not in the argument spec")

@@ -21,8 +21,7 @@ def spec_entry_points(role_dir):
 
 def test_the_runbook_knows_every_component_role():
     # (publish_readiness, cost) rather than running it as a component.
-    components = sorted(path.name.removeprefix("dr_") for path in ROLE_DIRS
-                        if path.name != "dr_runbook")
+    components = sorted(path.name.removeprefix("dr_") for path in ROLE_DIRS if path.name != "dr_runbook")
     assert sorted(RUNBOOK_VARS["dr_runbook__order"]) == components
     assert sorted(RUNBOOK_VARS["dr_runbook__entry_points"]) == components
 
@@ -32,11 +31,13 @@ def test_runbook_entry_points_are_those_of_the_argument_specs(component):
     listed = RUNBOOK_VARS["dr_runbook__entry_points"][component]
     assert sorted(listed) == spec_entry_points(ROLES / f"dr_{component}"), (
         f"roles/dr_runbook/vars/main.yml dr_runbook__entry_points.{component} must list the entry points of "
-        f"roles/dr_{component}/meta/argument_specs.yml")
+        f"roles/dr_{component}/meta/argument_specs.yml"
+    )
 
 
 @pytest.mark.parametrize("role_dir", ROLE_DIRS, ids=[path.name for path in ROLE_DIRS])
 def test_every_task_file_is_an_entry_point_or_internal(role_dir):
     public = sorted(path.stem for path in (role_dir / "tasks").glob("*.yml") if not path.name.startswith("_"))
     assert public == spec_entry_points(role_dir), (
-        f"{role_dir.name}: a task file that is not an entry point in meta/argument_specs.yml must start with '_'")
+        f"{role_dir.name}: a task file that is not an entry point in meta/argument_specs.yml must start with '_'"
+    )

@@ -159,8 +159,16 @@ def is_external(user):
     return user.get("UserStatus") == EXTERNAL_PROVIDER
 
 
-def plan_users(source_users, dr_users, schema, match_by, exclude=(), purge="none", confirm_users=False,
-               mechanisms=LEGACY_MECHANISMS):
+def plan_users(
+    source_users,
+    dr_users,
+    schema,
+    match_by,
+    exclude=(),
+    purge="none",
+    confirm_users=False,
+    mechanisms=LEGACY_MECHANISMS,
+):
     """The UserPlan that makes the DR users match the source users.
 
     With ``confirm_users`` (``access.CONFIRM_CHOICES``; true means all) every new (and with "all" every
@@ -239,8 +247,9 @@ def plan_groups(source_groups, dr_groups, purge="none"):
     source = {group["GroupName"]: group for group in source_groups}
     dr = {group["GroupName"]: group for group in dr_groups}
     create = [source[name] for name in source if name not in dr]
-    update = [source[name] for name in source
-              if name in dr and group_settings(source[name]) != group_settings(dr[name])]
+    update = [
+        source[name] for name in source if name in dr and group_settings(source[name]) != group_settings(dr[name])
+    ]
     delete = [name for name in dr if name not in source] if purge == "delete" else []
     return create, update, delete
 
@@ -257,8 +266,11 @@ def plan_memberships(source_members, dr_members, source_keys, deleted_keys=()):
     for group, members in source_members.items():
         have = dr_members.get(group, {})
         adds += [(group, key) for key in sorted(members) if key not in have]
-        removes += [(group, username) for key, username in sorted(have.items())
-                    if key not in members and key in source_keys and key not in deleted]
+        removes += [
+            (group, username)
+            for key, username in sorted(have.items())
+            if key not in members and key in source_keys and key not in deleted
+        ]
     return adds, removes
 
 
@@ -277,30 +289,69 @@ def check_pools_compatible(source_pool, dr_pool, match_by):
     """A message when the DR pool cannot hold the source users as they are matched, else None."""
     dr_sign_in = dr_pool.get("UsernameAttributes") or []
     if dr_sign_in and match_by not in dr_sign_in:
-        return (f"the DR user pool signs users in with {', '.join(dr_sign_in)} but users are matched by {match_by}: "
-                f"set match_by to {dr_sign_in[0]} or use a DR pool configured like the source pool")
+        return (
+            f"the DR user pool signs users in with {', '.join(dr_sign_in)} but users are matched by {match_by}: "
+            f"set match_by to {dr_sign_in[0]} or use a DR pool configured like the source pool"
+        )
     if match_by not in ("username",) and match_by not in VERIFIED:
         return f"match_by must be username, email or phone_number, got {match_by}"
     return None
 
 
 # -- the whole plan ----------------------------------------------------------------------------------
-COUNT_NAMES = ("source_users", "dr_users", "created", "updated", "enabled", "disabled", "deleted", "unchanged",
-               "immutable_differences", "skipped", "skipped_external", "groups_created", "groups_updated",
-               "groups_deleted", "memberships_added", "memberships_removed", "confirmed", "needs_admin_reset",
-               "failed")
+COUNT_NAMES = (
+    "source_users",
+    "dr_users",
+    "created",
+    "updated",
+    "enabled",
+    "disabled",
+    "deleted",
+    "unchanged",
+    "immutable_differences",
+    "skipped",
+    "skipped_external",
+    "groups_created",
+    "groups_updated",
+    "groups_deleted",
+    "memberships_added",
+    "memberships_removed",
+    "confirmed",
+    "needs_admin_reset",
+    "failed",
+)
 KEY_NAMES = ("created", "updated", "enabled", "disabled", "deleted", "confirmed")
 # The counts of writes: the DR pool is in step with the source when they are all 0.
-CHANGE_NAMES = ("created", "updated", "enabled", "disabled", "deleted", "groups_created", "groups_updated",
-                "groups_deleted", "memberships_added", "memberships_removed", "confirmed")
+CHANGE_NAMES = (
+    "created",
+    "updated",
+    "enabled",
+    "disabled",
+    "deleted",
+    "groups_created",
+    "groups_updated",
+    "groups_deleted",
+    "memberships_added",
+    "memberships_removed",
+    "confirmed",
+)
 
 
 def empty_plan():
     return {"users": None, "groups": ([], [], []), "memberships": ([], [])}
 
 
-def plan_sync(data, schema, match_by, sync_users=True, sync_groups=True, purge="none", exclude=(),
-              confirm_users=False, mechanisms=LEGACY_MECHANISMS):
+def plan_sync(
+    data,
+    schema,
+    match_by,
+    sync_users=True,
+    sync_groups=True,
+    purge="none",
+    exclude=(),
+    confirm_users=False,
+    mechanisms=LEGACY_MECHANISMS,
+):
     """The plan that makes the DR pool match the source, from the reads of ``read_pools``.
 
     ``data`` holds "source users", "DR users" and, with ``sync_groups``, "source groups", "DR groups"
@@ -310,8 +361,16 @@ def plan_sync(data, schema, match_by, sync_users=True, sync_groups=True, purge="
     plan = empty_plan()
     if not (sync_users or sync_groups):
         return plan
-    users = plan_users(data["source users"], data["DR users"], schema, match_by, exclude,
-                       purge if sync_users else "none", confirm_users if sync_users else "none", mechanisms)
+    users = plan_users(
+        data["source users"],
+        data["DR users"],
+        schema,
+        match_by,
+        exclude,
+        purge if sync_users else "none",
+        confirm_users if sync_users else "none",
+        mechanisms,
+    )
     if not sync_users:  # groups only: memberships of users that exist in both pools
         users.create, users.update, users.enable, users.disable = [], [], [], []
     plan["users"] = users
@@ -321,12 +380,16 @@ def plan_sync(data, schema, match_by, sync_users=True, sync_groups=True, purge="
     source_members, dr_members = {}, {}
     for group in data["source groups"]:
         name = group["GroupName"]
-        source_members[name] = {key for key in (user_key(user, match_by)
-                                                for user in data[f"source members of {name}"]) if key}
+        source_members[name] = {
+            key for key in (user_key(user, match_by) for user in data[f"source members of {name}"]) if key
+        }
     for group in data["DR groups"]:
         name = group["GroupName"]
-        dr_members[name] = {user_key(user, match_by): user["Username"]
-                            for user in data[f"DR members of {name}"] if user_key(user, match_by)}
+        dr_members[name] = {
+            user_key(user, match_by): user["Username"]
+            for user in data[f"DR members of {name}"]
+            if user_key(user, match_by)
+        }
     source_keys = {key for key in (user_key(user, match_by) for user in data["source users"]) if key}
     # federated source users are not synced: neither are their memberships
     source_keys -= users.external_keys
@@ -334,8 +397,9 @@ def plan_sync(data, schema, match_by, sync_users=True, sync_groups=True, purge="
     if not sync_users:
         existing = set(users.dr_usernames)
         source_members = {group: keys & existing for group, keys in source_members.items()}
-    plan["memberships"] = plan_memberships(source_members, dr_members, source_keys,
-                                           [key for key, dummy in users.delete])
+    plan["memberships"] = plan_memberships(
+        source_members, dr_members, source_keys, [key for key, dummy in users.delete]
+    )
     plan["dr_members"] = dr_members
     return plan
 
@@ -345,6 +409,7 @@ def plan_counts(plan, done=None, failures=()):
 
     ``source_users`` and ``dr_users`` are left at 0: ``pool_states`` fills them from the reads.
     """
+
     def ok(action, key):
         return done is None or (action, key) in done
 

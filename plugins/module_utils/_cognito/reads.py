@@ -80,13 +80,16 @@ def find_pool(client, pool_id=None, name=None, limiter=None):
     """DescribeUserPool's ``UserPool`` for an id or a unique name, or None when there is none."""
     if not pool_id:
         region = client.meta.region_name
-        with aws_errors(f"list the user pools of {region} to find {name}",
-                        "allow cognito-idp:ListUserPools, or give the pool id instead of the name"):
+        with aws_errors(
+            f"list the user pools of {region} to find {name}",
+            "allow cognito-idp:ListUserPools, or give the pool id instead of the name",
+        ):
             pools = read_all(client, "list_user_pools", limiter, MaxResults=60)
         matches = [pool["Id"] for pool in pools if pool.get("Name") == name]
         if len(matches) > 1:
-            raise AmbiguousPoolName(f"{len(matches)} user pools are named {name} in {region}: "
-                                    "give the pool id instead of the name")
+            raise AmbiguousPoolName(
+                f"{len(matches)} user pools are named {name} in {region}: give the pool id instead of the name"
+            )
         if not matches:
             return None
         pool_id = matches[0]
@@ -145,8 +148,9 @@ def read_pools(source, dr, users=True, groups=True, source_clients=False, worker
         members = {}
         for group in data["source groups"]:
             name = group["GroupName"]
-            members[f"source members of {name}"] = (
-                lambda n=name: list_members(source.client, source.pool_id, n, source.limiter))
+            members[f"source members of {name}"] = lambda n=name: list_members(
+                source.client, source.pool_id, n, source.limiter
+            )
         for group in data["DR groups"]:
             name = group["GroupName"]
             members[f"DR members of {name}"] = lambda n=name: list_members(dr.client, dr_id, n, dr.limiter)

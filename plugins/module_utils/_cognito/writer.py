@@ -68,8 +68,9 @@ class Writer:
             if isinstance(response, dict):
                 message = response.get("Error", {}).get("Message", message)
             with self.lock:
-                self.failures.append((action, key, error_code(outcome.error) or type(outcome.error).__name__,
-                                      scrub(message, sensitive)))
+                self.failures.append(
+                    (action, key, error_code(outcome.error) or type(outcome.error).__name__, scrub(message, sensitive))
+                )
         return done
 
     def call(self, action, *args):
@@ -78,24 +79,31 @@ class Writer:
         if action == "create_user":
             username, attributes = args
             response = client.admin_create_user(
-                UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
+                UserPoolId=pool,
+                Username=username,
+                MessageAction="SUPPRESS",
                 UserAttributes=[{"Name": name, "Value": value} for name, value in sorted(attributes.items())],
-                aws_retry=True)
+                aws_retry=True,
+            )
             return response["User"]["Username"]
         if action == "update_user":
             username, diff = args
             if diff.set:
                 client.admin_update_user_attributes(
-                    UserPoolId=pool, Username=username,
+                    UserPoolId=pool,
+                    Username=username,
                     UserAttributes=[{"Name": name, "Value": value} for name, value in sorted(diff.set.items())],
-                    aws_retry=True)
+                    aws_retry=True,
+                )
             if diff.delete:
-                client.admin_delete_user_attributes(UserPoolId=pool, Username=username,
-                                                    UserAttributeNames=diff.delete, aws_retry=True)
+                client.admin_delete_user_attributes(
+                    UserPoolId=pool, Username=username, UserAttributeNames=diff.delete, aws_retry=True
+                )
         elif action == "confirm_user":
             username, password = args
-            client.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=True,
-                                           aws_retry=True)
+            client.admin_set_user_password(
+                UserPoolId=pool, Username=username, Password=password, Permanent=True, aws_retry=True
+            )
         elif action == "enable_user":
             client.admin_enable_user(UserPoolId=pool, Username=args[0], aws_retry=True)
         elif action in ("disable_user", "purge_disable"):
@@ -105,12 +113,14 @@ class Writer:
         elif action == "add_member":
             client.admin_add_user_to_group(UserPoolId=pool, Username=args[1], GroupName=args[0], aws_retry=True)
         elif action == "remove_member":
-            client.admin_remove_user_from_group(UserPoolId=pool, Username=args[1], GroupName=args[0],
-                                                aws_retry=True)
+            client.admin_remove_user_from_group(UserPoolId=pool, Username=args[1], GroupName=args[0], aws_retry=True)
         elif action in ("create_group", "update_group"):
             group = args[0]
-            request = {"UserPoolId": pool, "GroupName": group["GroupName"],
-                       "Description": group.get("Description") or ""}
+            request = {
+                "UserPoolId": pool,
+                "GroupName": group["GroupName"],
+                "Description": group.get("Description") or "",
+            }
             if group.get("Precedence") is not None:
                 request["Precedence"] = group["Precedence"]
             if group.get("RoleArn"):
@@ -128,15 +138,25 @@ def apply_plan(writer, plan, dr_pool, match_by, exclude=()):
     """
     users = plan["users"]
     create_groups, update_groups, delete_groups = plan["groups"]
-    done = writer.run([("create_group", g["GroupName"], (), (g,)) for g in create_groups]
-                      + [("update_group", g["GroupName"], (), (g,)) for g in update_groups])
+    done = writer.run(
+        [("create_group", g["GroupName"], (), (g,)) for g in create_groups]
+        + [("update_group", g["GroupName"], (), (g,)) for g in update_groups]
+    )
     created_usernames = {}
     if users is not None and users.create:
         schema, exclude = pool_schema(dr_pool), set(exclude)
-        items = [("create_user", key, sensitive_values(key, user),
-                  (dr_username_for_create(key, user, match_by, dr_pool),
-                   creation_attributes(user_attributes(user), schema, exclude)))
-                 for key, user in users.create]
+        items = [
+            (
+                "create_user",
+                key,
+                sensitive_values(key, user),
+                (
+                    dr_username_for_create(key, user, match_by, dr_pool),
+                    creation_attributes(user_attributes(user), schema, exclude),
+                ),
+            )
+            for key, user in users.create
+        ]
         created = writer.run(items)
         created_usernames = {key: username for (dummy, key), username in created.items()}
         done.update(created)
@@ -145,16 +165,23 @@ def apply_plan(writer, plan, dr_pool, match_by, exclude=()):
     if users is not None:
         policy = (dr_pool.get("Policies") or {}).get("PasswordPolicy")
         confirm = [(key, name) for key, name in users.confirm]
-        confirm += [(key, created_usernames[key]) for key, dummy in users.create
-                    if key in users.confirm_created and key in created_usernames]
+        confirm += [
+            (key, created_usernames[key])
+            for key, dummy in users.create
+            if key in users.confirm_created and key in created_usernames
+        ]
         for key, name in confirm:
             password = random_password(policy)
             writer.hide(password)
             second.append(("confirm_user", key, {key, name, password}, (name, password)))
-        second += [("disable_user", key, {key}, (created_usernames[key],)) for key, user in users.create
-                   if key in created_usernames and not user.get("Enabled", True)]
-        second += [("update_user", key, {key, name} | set(diff.set.values()), (name, diff))
-                   for key, name, diff in users.update]
+        second += [
+            ("disable_user", key, {key}, (created_usernames[key],))
+            for key, user in users.create
+            if key in created_usernames and not user.get("Enabled", True)
+        ]
+        second += [
+            ("update_user", key, {key, name} | set(diff.set.values()), (name, diff)) for key, name, diff in users.update
+        ]
         second += [("enable_user", key, {key, name}, (name,)) for key, name in users.enable]
         second += [("disable_user", key, {key, name}, (name,)) for key, name in users.disable]
         second += [("purge_disable", key, {key, name}, (name,)) for key, name in users.purge_disable]
@@ -177,5 +204,8 @@ def failure_message(failures, show_users):
         key, code, message = entries[0]
         who = f" (first: {key})" if show_users else ""
         parts.append(f"{action} failed for {len(entries)} item(s){who}: {code}: {message}")
-    return ("the DR pool is not fully in sync; " + "; ".join(parts)
-            + ". Fix the cause (schema, quotas, permissions) and run again: only the differences are retried")
+    return (
+        "the DR pool is not fully in sync; "
+        + "; ".join(parts)
+        + ". Fix the cause (schema, quotas, permissions) and run again: only the differences are retried"
+    )

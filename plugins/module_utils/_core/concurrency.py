@@ -95,5 +95,10 @@ def raise_failures(outcomes, what, limit=5, label=None, **extra):
     exception = first.exception if isinstance(first, DRError) else first
     if not isinstance(exception, AWS_ERRORS or ()):
         exception = None
-    raise DRError(f"{what}: {'; '.join(messages)}{more}", exception=exception,
-                  failed=len(failures), succeeded=len(outcomes) - len(failures), **extra)
+    raise DRError(
+        f"{what}: {'; '.join(messages)}{more}",
+        exception=exception,
+        failed=len(failures),
+        succeeded=len(outcomes) - len(failures),
+        **extra,
+    )

@@ -26,7 +26,6 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._core.collection imp
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_CONFIG
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import RETRY_DECORATOR
 
-
 WAIT_ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=900),

@@ -114,8 +114,9 @@ def summarise(results, mode="graceful"):
     graceful: ready only when every check passed. ungraceful: fails stop it, and so do not-checked
     DR-side checks; not-checked primary-side checks are listed (``skipped``) but do not stop it.
     """
-    results = [r if r.get("status") in STATUSES else dict(r, status=PASS if r.get("passed") else FAIL)
-               for r in results]  # a result of the older shape has only "passed"
+    results = [
+        r if r.get("status") in STATUSES else dict(r, status=PASS if r.get("passed") else FAIL) for r in results
+    ]  # a result of the older shape has only "passed"
     failed = [r for r in results if r["status"] == FAIL]
     not_checked = [r for r in results if r["status"] == NOT_CHECKED]
     blocking_unknown = not_checked if mode != "ungraceful" else [r for r in not_checked if r.get("side") != "primary"]

@@ -282,8 +282,10 @@ def list_tags_for_resource(self):
 
 
 # -- forgot password --------------------------------------------------------------------------------------
-_CONTACTS = {"verified_email": ("email", "email_verified"), "verified_phone_number": ("phone_number",
-                                                                                      "phone_number_verified")}
+_CONTACTS = {
+    "verified_email": ("email", "email_verified"),
+    "verified_phone_number": ("phone_number", "phone_number_verified"),
+}
 
 
 def _pool_of_client(self, client_id):
@@ -313,7 +315,8 @@ def forgot_password(self, client_id, username):
         code, response = _original["forgot_password"](self, client_id, username)
         contact = attributes[usable[0]]  # the first verified contact in the pool's order (moto ignores the user's)
         response["CodeDeliveryDetails"] = {
-            "Destination": f"{contact[0]}***{contact[contact.find('@'):][:2]}***" if usable[0] == "email"
+            "Destination": f"{contact[0]}***{contact[contact.find('@') :][:2]}***"
+            if usable[0] == "email"
             else f"+*******{contact[-4:]}",
             "DeliveryMedium": "EMAIL" if usable[0] == "email" else "SMS",
             "AttributeName": usable[0],
@@ -416,8 +419,11 @@ def install():
     _original["update_user_pool"] = patch(CognitoIdpBackend, "update_user_pool", update_user_pool)
     _original["forgot_password"] = patch(CognitoIdpBackend, "forgot_password", forgot_password)
     _original["confirm_forgot_password"] = patch(CognitoIdpBackend, "confirm_forgot_password", confirm_forgot_password)
-    for name, fn in (("tag_resource", tag_resource), ("untag_resource", untag_resource),
-                     ("list_tags_for_resource", list_tags_for_resource),
-                     ("create_user_pool_replica", create_user_pool_replica),
-                     ("list_user_pool_replicas", list_user_pool_replicas)):
+    for name, fn in (
+        ("tag_resource", tag_resource),
+        ("untag_resource", untag_resource),
+        ("list_tags_for_resource", list_tags_for_resource),
+        ("create_user_pool_replica", create_user_pool_replica),
+        ("list_user_pool_replicas", list_user_pool_replicas),
+    ):
         _add(CognitoIdpResponse, name, fn)

@@ -20,7 +20,8 @@ def _zone(name="portforge.org", private=False):
         vpc = boto3.client("ec2", region_name=TOKYO).create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
         kwargs = {"VPC": {"VPCRegion": TOKYO, "VPCId": vpc}, "HostedZoneConfig": {"PrivateZone": True}}
     return boto3.client("route53", region_name=TOKYO).create_hosted_zone(
-        Name=name, CallerReference=f"{name}-{private}-{time.time()}", **kwargs)["HostedZone"]["Id"]
+        Name=name, CallerReference=f"{name}-{private}-{time.time()}", **kwargs
+    )["HostedZone"]["Id"]
 
 
 def _request(names=NAMES, **kwargs):
@@ -39,10 +40,23 @@ def _records(arn):
 
 
 def _upsert(zone, records):
-    boto3.client("route53", region_name=TOKYO).change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
-        {"Action": "UPSERT", "ResourceRecordSet": {"Name": name, "Type": "CNAME", "TTL": 300,
-                                                   "ResourceRecords": [{"Value": value}]}}
-        for name, value in records.items()]})
+    boto3.client("route53", region_name=TOKYO).change_resource_record_sets(
+        HostedZoneId=zone,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": name,
+                        "Type": "CNAME",
+                        "TTL": 300,
+                        "ResourceRecords": [{"Value": value}],
+                    },
+                }
+                for name, value in records.items()
+            ]
+        },
+    )
 
 
 def test_validation_records_per_domain_shared_by_wildcard_and_apex(gap_emulator):
@@ -143,13 +157,16 @@ def test_in_use_by_load_balancer_and_delete_refused(gap_emulator):
     arn = _request(["app.portforge.org"])
     ec2 = boto3.client("ec2", region_name=TOKYO)
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"{TOKYO}{az}")["Subnet"]
-               ["SubnetId"] for i, az in enumerate("ac")]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"{TOKYO}{az}")["Subnet"]["SubnetId"]
+        for i, az in enumerate("ac")
+    ]
     elbv2 = boto3.client("elbv2", region_name=TOKYO)
     lb = elbv2.create_load_balancer(Name="megaticket-dr-alb", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
     action = {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}
-    listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTPS", Port=443,
-                                     Certificates=[{"CertificateArn": arn}], DefaultActions=[action])
+    listener = elbv2.create_listener(
+        LoadBalancerArn=lb, Protocol="HTTPS", Port=443, Certificates=[{"CertificateArn": arn}], DefaultActions=[action]
+    )
     assert _describe(arn)["InUseBy"] == [lb]
     with pytest.raises(botocore.exceptions.ClientError) as info:
         _acm().delete_certificate(CertificateArn=arn)

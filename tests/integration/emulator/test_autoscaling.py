@@ -23,38 +23,51 @@ def _group(name="megaticket-dr-web", desired=0, with_target_group=True):
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.10.0/24", AvailabilityZone=f"{TOKYO}a")["Subnet"]["SubnetId"]
     image = ec2.register_image(Name=f"{name}-ami")["ImageId"]
-    ec2.create_launch_template(LaunchTemplateName=f"{name}-lt",
-                               LaunchTemplateData={"ImageId": image, "InstanceType": "t3.small"})
+    ec2.create_launch_template(
+        LaunchTemplateName=f"{name}-lt", LaunchTemplateData={"ImageId": image, "InstanceType": "t3.small"}
+    )
     target_groups = []
     if with_target_group:
-        target_groups = [boto3.client("elbv2", region_name=TOKYO).create_target_group(
-            Name=f"{name}-tg", Protocol="HTTP", Port=3000, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]]
+        target_groups = [
+            boto3.client("elbv2", region_name=TOKYO).create_target_group(
+                Name=f"{name}-tg", Protocol="HTTP", Port=3000, VpcId=vpc
+            )["TargetGroups"][0]["TargetGroupArn"]
+        ]
     boto3.client("autoscaling", region_name=TOKYO).create_auto_scaling_group(
-        AutoScalingGroupName=name, LaunchTemplate={"LaunchTemplateName": f"{name}-lt"}, MinSize=0, MaxSize=3,
-        DesiredCapacity=desired, VPCZoneIdentifier=subnet, TargetGroupARNs=target_groups,
+        AutoScalingGroupName=name,
+        LaunchTemplate={"LaunchTemplateName": f"{name}-lt"},
+        MinSize=0,
+        MaxSize=3,
+        DesiredCapacity=desired,
+        VPCZoneIdentifier=subnet,
+        TargetGroupARNs=target_groups,
     )
     return target_groups[0] if target_groups else None
 
 
 def _instances(name="megaticket-dr-web"):
-    group = boto3.client("autoscaling", region_name=TOKYO).describe_auto_scaling_groups(
-        AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    group = boto3.client("autoscaling", region_name=TOKYO).describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
+        "AutoScalingGroups"
+    ][0]
     return {i["InstanceId"]: i["LifecycleState"] for i in group["Instances"]}
 
 
 def _health(target_group):
-    descriptions = boto3.client("elbv2", region_name=TOKYO).describe_target_health(
-        TargetGroupArn=target_group)["TargetHealthDescriptions"]
+    descriptions = boto3.client("elbv2", region_name=TOKYO).describe_target_health(TargetGroupArn=target_group)[
+        "TargetHealthDescriptions"
+    ]
     return {d["Target"]["Id"]: d["TargetHealth"]["State"] for d in descriptions}
 
 
 def test_disable_metrics_collection_is_accepted(gap_emulator):
     _group(with_target_group=False)
     autoscaling = boto3.client("autoscaling", region_name=TOKYO)
-    autoscaling.enable_metrics_collection(AutoScalingGroupName="megaticket-dr-web", Granularity="1Minute",
-                                          Metrics=["GroupInServiceInstances", "GroupDesiredCapacity"])
-    autoscaling.disable_metrics_collection(AutoScalingGroupName="megaticket-dr-web",
-                                           Metrics=["GroupDesiredCapacity"])
+    autoscaling.enable_metrics_collection(
+        AutoScalingGroupName="megaticket-dr-web",
+        Granularity="1Minute",
+        Metrics=["GroupInServiceInstances", "GroupDesiredCapacity"],
+    )
+    autoscaling.disable_metrics_collection(AutoScalingGroupName="megaticket-dr-web", Metrics=["GroupDesiredCapacity"])
     group = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=["megaticket-dr-web"])["AutoScalingGroups"]
     assert [m["Metric"] for m in group[0]["EnabledMetrics"]] == ["GroupInServiceInstances"]
     autoscaling.disable_metrics_collection(AutoScalingGroupName="megaticket-dr-web")
@@ -73,9 +86,15 @@ def test_enable_metrics_collection_without_metrics_enables_all(gap_emulator):
 
 def test_amazon_aws_autoscaling_group_rerun_succeeds(gap_emulator):
     _group(with_target_group=False)
-    args = dict(name="megaticket-dr-web", region=TOKYO,
-                launch_template={"launch_template_name": "megaticket-dr-web-lt"},
-                min_size=0, max_size=3, desired_capacity=0, wait_for_instances=False)
+    args = dict(
+        name="megaticket-dr-web",
+        region=TOKYO,
+        launch_template={"launch_template_name": "megaticket-dr-web-lt"},
+        min_size=0,
+        max_size=3,
+        desired_capacity=0,
+        wait_for_instances=False,
+    )
     result = invoke_module("amazon.aws.autoscaling_group", args)
     assert not result.failed, result.get("msg")
 
@@ -98,7 +117,8 @@ def test_target_health_is_initial_while_booting_then_healthy(gap_emulator):
     _latency(gap_emulator, instance_boot=30)
     target_group = _group()
     boto3.client("autoscaling", region_name=TOKYO).set_desired_capacity(
-        AutoScalingGroupName="megaticket-dr-web", DesiredCapacity=2)
+        AutoScalingGroupName="megaticket-dr-web", DesiredCapacity=2
+    )
     health = _health(target_group)
     assert set(health) == set(_instances()) and set(health.values()) == {"initial"}
     gap_emulator.settle()
@@ -109,7 +129,8 @@ def test_boot_ends_by_itself(gap_emulator):
     _latency(gap_emulator, instance_boot=0.3)
     _group(with_target_group=False)
     boto3.client("autoscaling", region_name=TOKYO).set_desired_capacity(
-        AutoScalingGroupName="megaticket-dr-web", DesiredCapacity=1)
+        AutoScalingGroupName="megaticket-dr-web", DesiredCapacity=1
+    )
     assert set(_instances().values()) == {"Pending"}
     waiter = boto3.client("ec2", region_name=TOKYO).get_waiter("instance_running")
     waiter.wait(InstanceIds=list(_instances()), WaiterConfig={"Delay": 1, "MaxAttempts": 5})

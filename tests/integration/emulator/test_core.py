@@ -49,16 +49,37 @@ def test_reset_forgets_resources_and_conditions(emulator):
     [
         (lambda: _make_table(SEOUL), "dynamodb", "CreateTable", True),
         (lambda: boto3.client("ec2", region_name=SEOUL).describe_vpcs(), "ec2", "DescribeVpcs", False),
-        (lambda: boto3.client("autoscaling", region_name=SEOUL).describe_auto_scaling_groups(),
-         "autoscaling", "DescribeAutoScalingGroups", False),
+        (
+            lambda: boto3.client("autoscaling", region_name=SEOUL).describe_auto_scaling_groups(),
+            "autoscaling",
+            "DescribeAutoScalingGroups",
+            False,
+        ),
         (lambda: boto3.client("s3", region_name=SEOUL).list_buckets(), "s3", "ListBuckets", False),
-        (lambda: boto3.client("s3", region_name=SEOUL).create_bucket(
-            Bucket="log-classification", CreateBucketConfiguration={"LocationConstraint": SEOUL}),
-         "s3", "CreateBucket", True),
-        (lambda: boto3.client("cloudwatch", region_name=SEOUL).put_metric_data(
-            Namespace="t", MetricData=[{"MetricName": "m", "Value": 1.0}]), "cloudwatch", "PutMetricData", True),
-        (lambda: boto3.client("cognito-idp", region_name=SEOUL).admin_get_user(UserPoolId=f"{SEOUL}_x", Username="u"),
-         "cognito-idp", "AdminGetUser", False),
+        (
+            lambda: boto3.client("s3", region_name=SEOUL).create_bucket(
+                Bucket="log-classification", CreateBucketConfiguration={"LocationConstraint": SEOUL}
+            ),
+            "s3",
+            "CreateBucket",
+            True,
+        ),
+        (
+            lambda: boto3.client("cloudwatch", region_name=SEOUL).put_metric_data(
+                Namespace="t", MetricData=[{"MetricName": "m", "Value": 1.0}]
+            ),
+            "cloudwatch",
+            "PutMetricData",
+            True,
+        ),
+        (
+            lambda: boto3.client("cognito-idp", region_name=SEOUL).admin_get_user(
+                UserPoolId=f"{SEOUL}_x", Username="u"
+            ),
+            "cognito-idp",
+            "AdminGetUser",
+            False,
+        ),
     ],
     ids=["json", "ec2", "query", "rest-xml-read", "rest-xml-write", "cbor", "admin-read"],
 )
@@ -94,15 +115,18 @@ def test_injected_throttling_is_retried_by_the_sdk(emulator):
     assert emulator.faults()[0]["injected"] == 2
 
 
-@pytest.mark.parametrize("service, call, code", [
-    ("ec2", lambda c: c.describe_vpcs(), "RequestLimitExceeded"),
-    ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "Throttling"),
-    ("s3", lambda c: c.list_buckets(), "SlowDown"),
-    ("route53", lambda c: c.list_hosted_zones(), "Throttling"),
-    ("dynamodb", lambda c: c.list_tables(), "ThrottlingException"),
-    ("cloudwatch", lambda c: c.list_metrics(), "ThrottlingException"),
-    ("lambda", lambda c: c.list_functions(), "TooManyRequestsException"),
-])
+@pytest.mark.parametrize(
+    "service, call, code",
+    [
+        ("ec2", lambda c: c.describe_vpcs(), "RequestLimitExceeded"),
+        ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "Throttling"),
+        ("s3", lambda c: c.list_buckets(), "SlowDown"),
+        ("route53", lambda c: c.list_hosted_zones(), "Throttling"),
+        ("dynamodb", lambda c: c.list_tables(), "ThrottlingException"),
+        ("cloudwatch", lambda c: c.list_metrics(), "ThrottlingException"),
+        ("lambda", lambda c: c.list_functions(), "TooManyRequestsException"),
+    ],
+)
 def test_throttle_errors_carry_each_protocols_code(emulator, service, call, code):
     # CloudWatch by its signing name: faults accept it as well as botocore's service name.
     emulator.add_fault({"cloudwatch": "monitoring"}.get(service, service), error="throttle")
@@ -125,7 +149,7 @@ def test_bad_fault_and_config_are_rejected(emulator):
         emulator.add_fault("ec2", error="teapot")
     with pytest.raises(EmulatorError, match="unknown latency"):
         emulator.configure(latency={"warp_drive": 1})
-    with pytest.raises(EmulatorError, match="needs \\\\\"service\\\\\""):
+    with pytest.raises(EmulatorError, match='needs \\\\"service\\\\"'):
         emulator.post("/faults", {"error": "throttle"})
 
 
@@ -159,7 +183,10 @@ def test_second_emulator_on_the_same_port_fails_clearly(emulator_process):
     port = emulator_process.endpoint.rsplit(":", 1)[1]
     result = subprocess.run(
         [sys.executable, "-m", "tests.emulator", "serve", "--port", port],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert f"127.0.0.1:{port} is already in use" in result.stderr
@@ -167,14 +194,16 @@ def test_second_emulator_on_the_same_port_fails_clearly(emulator_process):
 
 def test_killed_parent_leaves_no_emulator_behind(tmp_path):
     script = tmp_path / "parent.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(REPO_ROOT)!r})
         from tests.emulator.launcher import EmulatorProcess
         emulator = EmulatorProcess().start()
         print(emulator.process.pid, flush=True)
         time.sleep(600)
-    """))
+    """)
+    )
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     child_pid = int(parent.stdout.readline())
     os.kill(parent.pid, signal.SIGKILL)
@@ -193,7 +222,10 @@ def test_killed_parent_leaves_no_emulator_behind(tmp_path):
 def test_sigterm_stops_the_emulator_cleanly():
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.emulator", "serve", "--port", "0"],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout.readline().startswith("ready http://127.0.0.1:")
     process.terminate()
@@ -205,9 +237,25 @@ def test_pytest_refuses_to_run_when_endpoints_would_be_ignored(tmp_path):
     test_file.write_text("def test_probe(emulator):\n    pass\n")
     env = dict(os.environ, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS="true")
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.conftest", "-c", "/dev/null",
-         "--rootdir", str(tmp_path), str(test_file)],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tests.conftest",
+            "-c",
+            "/dev/null",
+            "--rootdir",
+            str(tmp_path),
+            str(test_file),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 4, result.stdout + result.stderr
     assert "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is set" in result.stdout + result.stderr

@@ -18,8 +18,10 @@ def make_table(region=SEOUL, name="orders", stream=True, billing="PAY_PER_REQUES
     params = dict(
         TableName=name,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "sk", "AttributeType": "S"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
         BillingMode=billing,
     )
     if billing == "PROVISIONED":
@@ -28,15 +30,23 @@ def make_table(region=SEOUL, name="orders", stream=True, billing="PAY_PER_REQUES
         params["StreamSpecification"] = STREAM
     if indexes:
         params["AttributeDefinitions"].append({"AttributeName": "status", "AttributeType": "S"})
-        params["GlobalSecondaryIndexes"] = [{
-            "IndexName": "by-status", "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
-            "Projection": {"ProjectionType": "ALL"},
-        }]
-        params["LocalSecondaryIndexes"] = [{
-            "IndexName": "by-status-local",
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "status", "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "KEYS_ONLY"},
-        }]
+        params["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": "by-status",
+                "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ]
+        params["LocalSecondaryIndexes"] = [
+            {
+                "IndexName": "by-status-local",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "status", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ]
     ddb(region).create_table(**params)
 
 
@@ -103,8 +113,9 @@ def test_replicas_are_creating_then_active_with_global_table_version(gap_emulato
     make_table()
     described = add_replica()["TableDescription"]
     assert described["TableStatus"] == "UPDATING"
-    assert described["Replicas"] == [{"RegionName": TOKYO, "ReplicaStatus": "CREATING",
-                                      "ReplicaStatusPercentProgress": "0"}]
+    assert described["Replicas"] == [
+        {"RegionName": TOKYO, "ReplicaStatus": "CREATING", "ReplicaStatusPercentProgress": "0"}
+    ]
     assert ddb(TOKYO).describe_table(TableName="orders")["Table"]["TableStatus"] == "CREATING"
     gap_emulator.settle()
     seoul = ddb(SEOUL).describe_table(TableName="orders")["Table"]
@@ -118,8 +129,9 @@ def test_replica_needs_new_and_old_image_streams_first(gap_emulator):
     make_table(stream=False)
     message = validation_error(add_replica)
     assert "NEW_AND_OLD_IMAGES" in message
-    ddb(SEOUL).update_table(TableName="orders",
-                            StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    ddb(SEOUL).update_table(
+        TableName="orders", StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}
+    )
     assert "NEW_AND_OLD_IMAGES" in validation_error(add_replica)
     assert ddb(TOKYO).list_tables()["TableNames"] == []
 
@@ -133,10 +145,14 @@ def test_replica_updates_are_validated_as_aws_does(gap_emulator):
     mixed = dict(TableName="orders", ReplicaUpdates=[{"Create": {"RegionName": TOKYO}}], DeletionProtectionEnabled=True)
     assert "only operation" in validation_error(lambda: client.update_table(**mixed))
     assert "not part of the global table" in validation_error(
-        lambda: client.update_table(TableName="orders", ReplicaUpdates=[{"Delete": {"RegionName": TOKYO}}]))
-    ddb(TOKYO).create_table(TableName="orders", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                            BillingMode="PAY_PER_REQUEST")
+        lambda: client.update_table(TableName="orders", ReplicaUpdates=[{"Delete": {"RegionName": TOKYO}}])
+    )
+    ddb(TOKYO).create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     assert "already existed as tables" in validation_error(add_replica)
 
 
@@ -149,15 +165,21 @@ def test_no_other_replica_change_while_one_is_being_added(gap_emulator):
     add_replica(region="us-east-1")
     gap_emulator.settle()
     assert {r["RegionName"] for r in ddb(SEOUL).describe_table(TableName="orders")["Table"]["Replicas"]} == {
-        TOKYO, "us-east-1"}
+        TOKYO,
+        "us-east-1",
+    }
 
 
 def test_provisioned_table_needs_write_autoscaling(gap_emulator):
     make_table(billing="PROVISIONED")
     assert validation_error(add_replica) == "Table write capacity should either be Pay-Per-Request or AutoScaled."
     boto3.client("application-autoscaling", region_name=SEOUL).register_scalable_target(
-        ServiceNamespace="dynamodb", ResourceId="table/orders", ScalableDimension="dynamodb:table:WriteCapacityUnits",
-        MinCapacity=5, MaxCapacity=50)
+        ServiceNamespace="dynamodb",
+        ResourceId="table/orders",
+        ScalableDimension="dynamodb:table:WriteCapacityUnits",
+        MinCapacity=5,
+        MaxCapacity=50,
+    )
     add_replica()
     gap_emulator.settle()
     replica = ddb(TOKYO).describe_table(TableName="orders")["Table"]
@@ -173,7 +195,8 @@ def test_streams_of_a_replica_cannot_be_disabled_but_a_plain_table_can_switch_vi
     assert client.describe_table(TableName="plain")["Table"]["StreamSpecification"] == STREAM
     global_table(gap_emulator)
     message = validation_error(
-        lambda: client.update_table(TableName="orders", StreamSpecification={"StreamEnabled": False}))
+        lambda: client.update_table(TableName="orders", StreamSpecification={"StreamEnabled": False})
+    )
     assert "Disabling Stream is not allowed" in message
 
 
@@ -182,8 +205,9 @@ def test_every_kind_of_write_reaches_the_other_replica(gap_emulator):
     seoul, tokyo = ddb(SEOUL), ddb(TOKYO)
     seoul.put_item(TableName="orders", Item=item("put", v="1"))
     seoul.put_item(TableName="orders", Item=item("gone", v="1"))
-    seoul.update_item(TableName="orders", Key=item("upd"), UpdateExpression="SET v = :v",
-                      ExpressionAttributeValues={":v": {"S": "2"}})
+    seoul.update_item(
+        TableName="orders", Key=item("upd"), UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"S": "2"}}
+    )
     batch = [{"PutRequest": {"Item": item(f"batch{i}", v=i)}} for i in range(3)]
     seoul.batch_write_item(RequestItems={"orders": batch})
     seoul.transact_write_items(TransactItems=[{"Put": {"TableName": "orders", "Item": item("tx", v="t")}}])
@@ -191,8 +215,15 @@ def test_every_kind_of_write_reaches_the_other_replica(gap_emulator):
     seoul.delete_item(TableName="orders", Key=item("gone"))
     tokyo.put_item(TableName="orders", Item=item("from-tokyo", v="3"))  # and the other way round
     gap_emulator.settle()
-    expected = [("batch0", "1", "0"), ("batch1", "1", "1"), ("batch2", "1", "2"), ("from-tokyo", "1", "3"),
-                ("put", "1", "1"), ("tx", "1", "t"), ("upd", "1", "2")]
+    expected = [
+        ("batch0", "1", "0"),
+        ("batch1", "1", "1"),
+        ("batch2", "1", "2"),
+        ("from-tokyo", "1", "3"),
+        ("put", "1", "1"),
+        ("tx", "1", "t"),
+        ("upd", "1", "2"),
+    ]
     assert items(TOKYO) == expected
     assert items(SEOUL) == expected
     assert gap_emulator.get("/tasks")["pending"] == []  # nothing bounces back and forth
@@ -204,12 +235,20 @@ def test_a_failed_transaction_is_not_replicated(gap_emulator):
     seoul.put_item(TableName="orders", Item=item("kept", v="1"))
     gap_emulator.settle()
     with pytest.raises(botocore.exceptions.ClientError):
-        seoul.transact_write_items(TransactItems=[
-            {"Put": {"TableName": "orders", "Item": item("ghost", v="x")}},
-            {"Update": {"TableName": "orders", "Key": item("kept"), "UpdateExpression": "SET v = :v",
+        seoul.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "orders", "Item": item("ghost", v="x")}},
+                {
+                    "Update": {
+                        "TableName": "orders",
+                        "Key": item("kept"),
+                        "UpdateExpression": "SET v = :v",
                         "ConditionExpression": "v = :other",
-                        "ExpressionAttributeValues": {":v": {"S": "2"}, ":other": {"S": "nope"}}}},
-        ])
+                        "ExpressionAttributeValues": {":v": {"S": "2"}, ":other": {"S": "nope"}},
+                    }
+                },
+            ]
+        )
     gap_emulator.settle()
     assert items(SEOUL) == [("kept", "1", "1")]
     assert items(TOKYO) == [("kept", "1", "1")]
@@ -230,11 +269,17 @@ def test_replication_latency_metric_is_published_in_the_source_region(gap_emulat
     ddb(SEOUL).put_item(TableName="orders", Item=item("a"))
     gap_emulator.settle()
     metrics = boto3.client("cloudwatch", region_name=SEOUL).list_metrics(
-        Namespace="AWS/DynamoDB", MetricName="ReplicationLatency")["Metrics"]
+        Namespace="AWS/DynamoDB", MetricName="ReplicationLatency"
+    )["Metrics"]
     assert [sorted((d["Name"], d["Value"]) for d in m["Dimensions"]) for m in metrics] == [
-        [("ReceivingRegion", TOKYO), ("TableName", "orders")]]
-    assert boto3.client("cloudwatch", region_name=TOKYO).list_metrics(
-        Namespace="AWS/DynamoDB", MetricName="ReplicationLatency")["Metrics"] == []
+        [("ReceivingRegion", TOKYO), ("TableName", "orders")]
+    ]
+    assert (
+        boto3.client("cloudwatch", region_name=TOKYO).list_metrics(
+            Namespace="AWS/DynamoDB", MetricName="ReplicationLatency"
+        )["Metrics"]
+        == []
+    )
 
 
 def test_replication_waits_while_a_region_is_down(gap_emulator):
@@ -279,7 +324,8 @@ def test_legacy_global_table_can_be_created_and_detected(gap_emulator):
     for region in (SEOUL, TOKYO):
         make_table(region=region)
     created = ddb(SEOUL).create_global_table(
-        GlobalTableName="orders", ReplicationGroup=[{"RegionName": SEOUL}, {"RegionName": TOKYO}])
+        GlobalTableName="orders", ReplicationGroup=[{"RegionName": SEOUL}, {"RegionName": TOKYO}]
+    )
     assert created["GlobalTableDescription"]["GlobalTableStatus"] == "ACTIVE"
     described = ddb(TOKYO).describe_global_table(GlobalTableName="orders")["GlobalTableDescription"]
     assert sorted(r["RegionName"] for r in described["ReplicationGroup"]) == [TOKYO, SEOUL]

@@ -45,10 +45,13 @@ def test_copy_image_tags_copies_the_source_tags(gap_emulator):
 
 
 def test_copy_without_copy_image_tags_has_only_the_requested_tags(gap_emulator):
-    copy_id = _copy(_golden(), TagSpecifications=[
-        {"ResourceType": "image", "Tags": [{"Key": "DR", "Value": "true"}]},
-        {"ResourceType": "snapshot", "Tags": [{"Key": "Snap", "Value": "yes"}]},
-    ])
+    copy_id = _copy(
+        _golden(),
+        TagSpecifications=[
+            {"ResourceType": "image", "Tags": [{"Key": "DR", "Value": "true"}]},
+            {"ResourceType": "snapshot", "Tags": [{"Key": "Snap", "Value": "yes"}]},
+        ],
+    )
     copy = _image(copy_id)
     assert _tags(copy) == {"DR": "true"}
     snapshot_id = copy["BlockDeviceMappings"][0]["Ebs"]["SnapshotId"]
@@ -57,8 +60,13 @@ def test_copy_without_copy_image_tags_has_only_the_requested_tags(gap_emulator):
 
 
 def test_tag_specifications_override_copied_tags(gap_emulator):
-    copy = _image(_copy(_golden(), CopyImageTags=True, TagSpecifications=[
-        {"ResourceType": "image", "Tags": [{"Key": "Role", "Value": "web-dr"}]}]))
+    copy = _image(
+        _copy(
+            _golden(),
+            CopyImageTags=True,
+            TagSpecifications=[{"ResourceType": "image", "Tags": [{"Key": "Role", "Value": "web-dr"}]}],
+        )
+    )
     assert _tags(copy) == {"Role": "web-dr", "Project": "MegaTicket"}
 
 
@@ -142,8 +150,9 @@ def test_launch_template_tags_stay_out_of_the_version_data(gap_emulator):
         LaunchTemplateData={"ImageId": "ami-0123456789abcdef0", "TagSpecifications": [instance_tags]},
         TagSpecifications=[{"ResourceType": "launch-template", "Tags": [{"Key": "DR", "Value": "true"}]}],
     )
-    versions = ec2.describe_launch_template_versions(
-        LaunchTemplateName="megaticket-dr-web-lt")["LaunchTemplateVersions"]
+    versions = ec2.describe_launch_template_versions(LaunchTemplateName="megaticket-dr-web-lt")[
+        "LaunchTemplateVersions"
+    ]
     version = versions[0]
     assert version["LaunchTemplateData"]["TagSpecifications"] == [instance_tags]
     template = ec2.describe_launch_templates(LaunchTemplateNames=["megaticket-dr-web-lt"])["LaunchTemplates"][0]

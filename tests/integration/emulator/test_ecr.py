@@ -14,17 +14,28 @@ ACCOUNT = "123456789012"
 
 def manifest(name):
     """A Docker v2 manifest whose config and layer digests derive from ``name``."""
+
     def digest(part):
         return "sha256:" + hashlib.sha256(f"{name}/{part}".encode()).hexdigest()
 
-    return json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1469,
-                   "digest": digest("config")},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 2811478,
-                    "digest": digest("layer")}],
-    })
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 1469,
+                "digest": digest("config"),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 2811478,
+                    "digest": digest("layer"),
+                }
+            ],
+        }
+    )
 
 
 def _ecr(region):
@@ -104,8 +115,9 @@ def test_repository_filters_and_several_rules(gap_emulator):
     seoul = _ecr(SEOUL)
     for name in ("auth-service", "team-service", "infra-bot"):
         seoul.create_repository(repositoryName=name)
-    seoul.put_replication_configuration(replicationConfiguration=_rules(
-        _to(TOKYO, filters=["auth", "team"]), _to(OSAKA, filters=["infra"])))
+    seoul.put_replication_configuration(
+        replicationConfiguration=_rules(_to(TOKYO, filters=["auth", "team"]), _to(OSAKA, filters=["infra"]))
+    )
     for name in ("auth-service", "team-service", "infra-bot"):
         seoul.put_image(repositoryName=name, imageManifest=manifest(name), imageTag="latest")
     gap_emulator.settle()
@@ -129,7 +141,8 @@ def test_images_wait_for_a_destination_region_that_is_down(seoul, gap_emulator):
     status = seoul.describe_image_replication_status(repositoryName="auth-service", imageId={"imageTag": "hotfix"})
     assert [s["status"] for s in status["replicationStatuses"]] == ["IN_PROGRESS"]
     gap_emulator.region_up(TOKYO)
-    assert _eventually(lambda: _images(TOKYO, "auth-service")) == {pushed["image"]["imageId"]["imageDigest"]:
-                                                                    ["hotfix"]}
+    assert _eventually(lambda: _images(TOKYO, "auth-service")) == {
+        pushed["image"]["imageId"]["imageDigest"]: ["hotfix"]
+    }
     status = seoul.describe_image_replication_status(repositoryName="auth-service", imageId={"imageTag": "hotfix"})
     assert status["replicationStatuses"] == [{"region": TOKYO, "registryId": ACCOUNT, "status": "COMPLETE"}]

@@ -6,8 +6,10 @@ import pytest
 
 def _subnets(ec2):
     vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.7.{i}.0/24", AvailabilityZone=f"ap-northeast-1{az}")
-               for i, az in ((1, "a"), (2, "c"))]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.7.{i}.0/24", AvailabilityZone=f"ap-northeast-1{az}")
+        for i, az in ((1, "a"), (2, "c"))
+    ]
     return [subnet["Subnet"]["SubnetId"] for subnet in subnets]
 
 
@@ -26,8 +28,12 @@ def test_each_region_has_its_own_zone(gap_emulator):
     for region, cidr in (("ap-northeast-1", "10.1"), ("ap-northeast-2", "10.0")):
         ec2 = boto3.client("ec2", region_name=region)
         vpc = ec2.create_vpc(CidrBlock=f"{cidr}.0.0/16")["Vpc"]["VpcId"]
-        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr}.{i}.0/24", AvailabilityZone=f"{region}{az}")
-                   ["Subnet"]["SubnetId"] for i, az in ((1, "a"), (2, "c"))]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr}.{i}.0/24", AvailabilityZone=f"{region}{az}")["Subnet"][
+                "SubnetId"
+            ]
+            for i, az in ((1, "a"), (2, "c"))
+        ]
         lb = boto3.client("elbv2", region_name=region).create_load_balancer(Name="app-alb", Subnets=subnets)
         zones[region] = lb["LoadBalancers"][0]["CanonicalHostedZoneId"]
     assert zones == {"ap-northeast-1": "Z14GRHDCWA56QT", "ap-northeast-2": "ZWKZPGTI48KDX"}

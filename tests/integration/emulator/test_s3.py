@@ -75,8 +75,14 @@ def _eventually(check, timeout=5.0):
 
 def test_put_object_is_replicated_with_key_version_metadata_and_tags(pair, gap_emulator):
     seoul, tokyo = pair
-    put = seoul.put_object(Bucket="portforge-team", Key="docs/a.txt", Body=b"hello", Metadata={"owner": "team"},
-                           ContentType="text/plain", Tagging="project=portforge")
+    put = seoul.put_object(
+        Bucket="portforge-team",
+        Key="docs/a.txt",
+        Body=b"hello",
+        Metadata={"owner": "team"},
+        ContentType="text/plain",
+        Tagging="project=portforge",
+    )
     assert seoul.head_object(Bucket="portforge-team", Key="docs/a.txt").get("ReplicationStatus") == "PENDING"
     gap_emulator.settle()
     assert seoul.head_object(Bucket="portforge-team", Key="docs/a.txt")["ReplicationStatus"] == "COMPLETED"
@@ -88,7 +94,8 @@ def test_put_object_is_replicated_with_key_version_metadata_and_tags(pair, gap_e
     assert replica["Metadata"] == {"owner": "team"}
     assert replica["ContentType"] == "text/plain"
     assert tokyo.get_object_tagging(Bucket="portforge-team-dr", Key="docs/a.txt")["TagSet"] == [
-        {"Key": "project", "Value": "portforge"}]
+        {"Key": "project", "Value": "portforge"}
+    ]
 
 
 def test_copy_and_multipart_uploads_are_replicated(pair, gap_emulator):
@@ -96,10 +103,15 @@ def test_copy_and_multipart_uploads_are_replicated(pair, gap_emulator):
     seoul.put_object(Bucket="portforge-team", Key="original", Body=b"x")
     seoul.copy_object(Bucket="portforge-team", Key="copied", CopySource={"Bucket": "portforge-team", "Key": "original"})
     upload = seoul.create_multipart_upload(Bucket="portforge-team", Key="big")
-    part = seoul.upload_part(Bucket="portforge-team", Key="big", UploadId=upload["UploadId"], PartNumber=1,
-                             Body=b"y" * 1024)
-    done = seoul.complete_multipart_upload(Bucket="portforge-team", Key="big", UploadId=upload["UploadId"],
-                                           MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
+    part = seoul.upload_part(
+        Bucket="portforge-team", Key="big", UploadId=upload["UploadId"], PartNumber=1, Body=b"y" * 1024
+    )
+    done = seoul.complete_multipart_upload(
+        Bucket="portforge-team",
+        Key="big",
+        UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]},
+    )
     gap_emulator.settle()
     assert _head(tokyo, "portforge-team-dr", "copied")["ReplicationStatus"] == "REPLICA"
     big = _head(tokyo, "portforge-team-dr", "big")
@@ -109,10 +121,18 @@ def test_copy_and_multipart_uploads_are_replicated(pair, gap_emulator):
 def test_only_objects_matching_the_rule_filter_are_replicated(gap_emulator):
     seoul = _bucket("portforge-log", SEOUL)
     tokyo = _bucket("portforge-log-dr", TOKYO)
-    _replicate("portforge-log", "portforge-log-dr",
-               _rule("portforge-log-dr", "audit", 2, {"And": {"Prefix": "audit/", "Tags": [
-                   {"Key": "keep", "Value": "yes"}]}}, delete_markers="Disabled"),
-               _rule("portforge-log-dr", "reports", 1, {"Prefix": "reports/"}))
+    _replicate(
+        "portforge-log",
+        "portforge-log-dr",
+        _rule(
+            "portforge-log-dr",
+            "audit",
+            2,
+            {"And": {"Prefix": "audit/", "Tags": [{"Key": "keep", "Value": "yes"}]}},
+            delete_markers="Disabled",
+        ),
+        _rule("portforge-log-dr", "reports", 1, {"Prefix": "reports/"}),
+    )
     seoul.put_object(Bucket="portforge-log", Key="audit/kept", Body=b"1", Tagging="keep=yes")
     seoul.put_object(Bucket="portforge-log", Key="audit/untagged", Body=b"2")
     seoul.put_object(Bucket="portforge-log", Key="reports/r1", Body=b"3")
@@ -128,9 +148,12 @@ def test_only_objects_matching_the_rule_filter_are_replicated(gap_emulator):
 def test_delete_markers_follow_only_when_the_rule_says_so(gap_emulator):
     seoul = _bucket("portforge-front", SEOUL)
     tokyo = _bucket("portforge-front-dr", TOKYO)
-    _replicate("portforge-front", "portforge-front-dr",
-               _rule("portforge-front-dr", "markers", 2, {"Prefix": "gone/"}),
-               _rule("portforge-front-dr", "kept", 1, {"Prefix": "kept/"}, delete_markers="Disabled"))
+    _replicate(
+        "portforge-front",
+        "portforge-front-dr",
+        _rule("portforge-front-dr", "markers", 2, {"Prefix": "gone/"}),
+        _rule("portforge-front-dr", "kept", 1, {"Prefix": "kept/"}, delete_markers="Disabled"),
+    )
     for key in ("gone/a", "kept/a", "gone/b"):
         seoul.put_object(Bucket="portforge-front", Key=key, Body=b"v1")
     gap_emulator.settle()
@@ -195,8 +218,9 @@ def test_put_bucket_replication_is_validated_as_s3_does(gap_emulator):
     _bucket("portforge-plain-dr", TOKYO, versioned=False)
     for case, message in VALIDATION_CASES:
         with pytest.raises(botocore.exceptions.ClientError) as info:
-            seoul.put_bucket_replication(Bucket="portforge-team",
-                                         ReplicationConfiguration={"Role": ROLE, "Rules": [_invalid_rule(case)]})
+            seoul.put_bucket_replication(
+                Bucket="portforge-team", ReplicationConfiguration={"Role": ROLE, "Rules": [_invalid_rule(case)]}
+            )
         assert info.value.response["Error"]["Code"] == "InvalidRequest", case
         assert message in info.value.response["Error"]["Message"], case
     with pytest.raises(botocore.exceptions.ClientError, match="ReplicationConfigurationNotFoundError"):
@@ -206,11 +230,17 @@ def test_put_bucket_replication_is_validated_as_s3_does(gap_emulator):
 def test_get_bucket_replication_returns_the_rules_as_stored(gap_emulator):
     seoul = _bucket("portforge-team", SEOUL)
     _bucket("portforge-team-dr", TOKYO)
-    rule = _rule("portforge-team-dr", "dr", 5, {"Prefix": "data/"}, StorageClass="STANDARD_IA",
-                 ReplicationTime={"Status": "Enabled", "Time": {"Minutes": 15}},
-                 Metrics={"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
-                 EncryptionConfiguration={"ReplicaKmsKeyID": DR_KEY},
-                 SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}})
+    rule = _rule(
+        "portforge-team-dr",
+        "dr",
+        5,
+        {"Prefix": "data/"},
+        StorageClass="STANDARD_IA",
+        ReplicationTime={"Status": "Enabled", "Time": {"Minutes": 15}},
+        Metrics={"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+        EncryptionConfiguration={"ReplicaKmsKeyID": DR_KEY},
+        SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+    )
     seoul.put_bucket_replication(Bucket="portforge-team", ReplicationConfiguration={"Role": ROLE, "Rules": [rule]})
     stored = seoul.get_bucket_replication(Bucket="portforge-team")["ReplicationConfiguration"]
     assert stored == {"Role": ROLE, "Rules": [rule]}
@@ -219,16 +249,31 @@ def test_get_bucket_replication_returns_the_rules_as_stored(gap_emulator):
 def test_storage_class_and_replica_kms_key_are_honoured(gap_emulator):
     seoul = _bucket("portforge-team", SEOUL)
     tokyo = _bucket("portforge-team-dr", TOKYO)
-    _replicate("portforge-team", "portforge-team-dr", _rule(
-        "portforge-team-dr", StorageClass="STANDARD_IA", EncryptionConfiguration={"ReplicaKmsKeyID": DR_KEY},
-        SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}}))
-    seoul.put_object(Bucket="portforge-team", Key="secret", Body=b"k", ServerSideEncryption="aws:kms",
-                     SSEKMSKeyId="arn:aws:kms:ap-northeast-2:123456789012:key/seoul")
+    _replicate(
+        "portforge-team",
+        "portforge-team-dr",
+        _rule(
+            "portforge-team-dr",
+            StorageClass="STANDARD_IA",
+            EncryptionConfiguration={"ReplicaKmsKeyID": DR_KEY},
+            SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+        ),
+    )
+    seoul.put_object(
+        Bucket="portforge-team",
+        Key="secret",
+        Body=b"k",
+        ServerSideEncryption="aws:kms",
+        SSEKMSKeyId="arn:aws:kms:ap-northeast-2:123456789012:key/seoul",
+    )
     seoul.put_object(Bucket="portforge-team", Key="plain", Body=b"p")
     gap_emulator.settle()
     secret = _head(tokyo, "portforge-team-dr", "secret")
     assert (secret["StorageClass"], secret["ServerSideEncryption"], secret["SSEKMSKeyId"]) == (
-        "STANDARD_IA", "aws:kms", DR_KEY)
+        "STANDARD_IA",
+        "aws:kms",
+        DR_KEY,
+    )
     assert _head(tokyo, "portforge-team-dr", "plain")["StorageClass"] == "STANDARD_IA"
 
 
@@ -248,8 +293,9 @@ def test_nothing_replicates_into_a_region_that_is_down_until_it_is_back(pair, ga
     gap_emulator.settle()
     assert seoul.head_object(Bucket="portforge-team", Key="during-outage")["ReplicationStatus"] == "PENDING"
     gap_emulator.region_up(TOKYO)
-    assert _eventually(lambda: seoul.head_object(
-        Bucket="portforge-team", Key="during-outage").get("ReplicationStatus") == "COMPLETED")
+    assert _eventually(
+        lambda: seoul.head_object(Bucket="portforge-team", Key="during-outage").get("ReplicationStatus") == "COMPLETED"
+    )
     assert _head(tokyo, "portforge-team-dr", "during-outage")["ReplicationStatus"] == "REPLICA"
 
 
@@ -267,21 +313,36 @@ def test_writes_stay_pending_while_the_source_region_is_down(pair, gap_emulator)
 def test_replication_metrics_are_published_in_the_source_region(gap_emulator):
     seoul = _bucket("portforge-team", SEOUL)
     _bucket("portforge-team-dr", TOKYO)
-    _replicate("portforge-team", "portforge-team-dr", _rule(
-        "portforge-team-dr", ReplicationTime={"Status": "Enabled", "Time": {"Minutes": 15}},
-        Metrics={"Status": "Enabled", "EventThreshold": {"Minutes": 15}}))
+    _replicate(
+        "portforge-team",
+        "portforge-team-dr",
+        _rule(
+            "portforge-team-dr",
+            ReplicationTime={"Status": "Enabled", "Time": {"Minutes": 15}},
+            Metrics={"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+        ),
+    )
     gap_emulator.region_down(TOKYO)
     for index in range(3):
         seoul.put_object(Bucket="portforge-team", Key=f"k{index}", Body=b"1234")
     cloudwatch = boto3.client("cloudwatch", region_name=SEOUL)
-    dimensions = [{"Name": "SourceBucket", "Value": "portforge-team"},
-                  {"Name": "DestinationBucket", "Value": "portforge-team-dr"}, {"Name": "RuleId", "Value": "dr"}]
+    dimensions = [
+        {"Name": "SourceBucket", "Value": "portforge-team"},
+        {"Name": "DestinationBucket", "Value": "portforge-team-dr"},
+        {"Name": "RuleId", "Value": "dr"},
+    ]
 
     def latest(name):
         now = time.time()
         points = cloudwatch.get_metric_statistics(
-            Namespace="AWS/S3", MetricName=name, Dimensions=dimensions, StartTime=now - 600, EndTime=now + 60,
-            Period=60, Statistics=["Maximum"])["Datapoints"]
+            Namespace="AWS/S3",
+            MetricName=name,
+            Dimensions=dimensions,
+            StartTime=now - 600,
+            EndTime=now + 60,
+            Period=60,
+            Statistics=["Maximum"],
+        )["Datapoints"]
         return max((p["Maximum"] for p in points), default=None)
 
     assert latest("OperationsPendingReplication") == 3

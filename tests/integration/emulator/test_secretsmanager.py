@@ -31,11 +31,13 @@ def test_replica_uses_the_kms_key_of_its_region_and_follows_the_primary(gap_emul
     key = dr_key()
     sm(SEOUL).create_secret(Name=NAME, SecretString="v1")
     started = sm(SEOUL).replicate_secret_to_regions(
-        SecretId=NAME, AddReplicaRegions=[{"Region": TOKYO, "KmsKeyId": key}])
+        SecretId=NAME, AddReplicaRegions=[{"Region": TOKYO, "KmsKeyId": key}]
+    )
     assert started["ReplicationStatus"][0]["Status"] == "InProgress"
     gap_emulator.settle()
     assert status() == [
-        {"Region": TOKYO, "KmsKeyId": key, "Status": "InSync", "StatusMessage": "Replication succeeded"}]
+        {"Region": TOKYO, "KmsKeyId": key, "Status": "InSync", "StatusMessage": "Replication succeeded"}
+    ]
     replica = sm(TOKYO).describe_secret(SecretId=NAME)
     assert (replica["KmsKeyId"], replica["PrimaryRegion"]) == (key, SEOUL)
     sm(SEOUL).put_secret_value(SecretId=NAME, SecretString="v2")
@@ -45,7 +47,8 @@ def test_replica_uses_the_kms_key_of_its_region_and_follows_the_primary(gap_emul
 def test_unknown_kms_key_in_the_replica_region_fails_that_region(gap_emulator):
     sm(SEOUL).create_secret(Name=NAME, SecretString="v1")
     sm(SEOUL).replicate_secret_to_regions(
-        SecretId=NAME, AddReplicaRegions=[{"Region": TOKYO, "KmsKeyId": "alias/no-such-key"}])
+        SecretId=NAME, AddReplicaRegions=[{"Region": TOKYO, "KmsKeyId": "alias/no-such-key"}]
+    )
     gap_emulator.settle()
     assert status()[0]["Status"] == "Failed"
     assert "disabled or not found" in status()[0]["StatusMessage"]
@@ -94,8 +97,9 @@ def test_same_name_secret_in_the_target_region_needs_force_overwrite(gap_emulato
     assert status()[0]["Status"] == "Failed"
     assert status()[0]["StatusMessage"] == "Secret with this name already exists in this region"
     assert sm(TOKYO).get_secret_value(SecretId=NAME)["SecretString"] == "tokyo-standalone"
-    sm(SEOUL).replicate_secret_to_regions(SecretId=NAME, AddReplicaRegions=[{"Region": TOKYO}],
-                                          ForceOverwriteReplicaSecret=True)
+    sm(SEOUL).replicate_secret_to_regions(
+        SecretId=NAME, AddReplicaRegions=[{"Region": TOKYO}], ForceOverwriteReplicaSecret=True
+    )
     gap_emulator.settle()
     assert [s["Status"] for s in status()] == ["InSync"]
     assert sm(TOKYO).get_secret_value(SecretId=NAME)["SecretString"] == "seoul"
@@ -115,8 +119,9 @@ def test_failback_re_replicates_over_the_promoted_secret(gap_emulator):
     sm(TOKYO).stop_replication_to_replica(SecretId=NAME)
     sm(TOKYO).put_secret_value(SecretId=NAME, SecretString="written-in-dr")
     sm(SEOUL).put_secret_value(SecretId=NAME, SecretString="written-in-dr")  # copy back, then re-arm
-    sm(SEOUL).replicate_secret_to_regions(SecretId=NAME, AddReplicaRegions=[{"Region": TOKYO}],
-                                          ForceOverwriteReplicaSecret=True)
+    sm(SEOUL).replicate_secret_to_regions(
+        SecretId=NAME, AddReplicaRegions=[{"Region": TOKYO}], ForceOverwriteReplicaSecret=True
+    )
     gap_emulator.settle()
     assert sm(TOKYO).describe_secret(SecretId=NAME)["PrimaryRegion"] == SEOUL
     assert sm(TOKYO).get_secret_value(SecretId=NAME)["SecretString"] == "written-in-dr"

@@ -80,8 +80,10 @@ def test_copies_newest_per_role_then_rerun_changes_nothing(emulator, goldens, ru
 def test_all_copies_are_requested_before_any_wait(emulator, goldens, run_module):
     emulator.configure(latency={"ami_copy": 0.5})
     since = emulator.last_seq()
-    result = run_module("ami_cross_copy", dict(source_region=SEOUL, region=TOKYO,
-                                               image_ids=[goldens["web1"], goldens["web2"], goldens["app1"]]))
+    result = run_module(
+        "ami_cross_copy",
+        dict(source_region=SEOUL, region=TOKYO, image_ids=[goldens["web1"], goldens["web2"], goldens["app1"]]),
+    )
     assert result.changed and all(i["state"] == "available" for i in result["images"])
     actions = [c["action"] for c in emulator.calls(since=since, region=TOKYO, service="ec2")]
     first_wait = max(i for i, a in enumerate(actions) if a == "CopyImage") + 1
@@ -107,8 +109,16 @@ def test_encrypted_copy_uses_the_dr_key(emulator, goldens, run_module):
     kms = boto3.client("kms", region_name=TOKYO)
     key = kms.create_key(Description="megaticket dr")["KeyMetadata"]
     kms.create_alias(AliasName="alias/megaticket-dr", TargetKeyId=key["KeyId"])
-    result = run_module("ami_cross_copy", dict(source_region=SEOUL, region=TOKYO, image_ids=[goldens["web2"]],
-                                               encrypted=True, kms_key_id="alias/megaticket-dr"))
+    result = run_module(
+        "ami_cross_copy",
+        dict(
+            source_region=SEOUL,
+            region=TOKYO,
+            image_ids=[goldens["web2"]],
+            encrypted=True,
+            kms_key_id="alias/megaticket-dr",
+        ),
+    )
     assert result.changed, result
     copy = result["images"][0]
     assert copy["encrypted"] and copy["kms_key_id"] == key["Arn"]
@@ -216,8 +226,15 @@ def dr_key(alias="alias/megaticket-dr"):
 
 def encrypted_web(**extra):
     # The module's EXAMPLES: the newest web image again, in its own group, encrypted, with its own name.
-    args = dict(source_region=SEOUL, region=TOKYO, filters={"name": "megaticket-web-golden-2"},
-                copy_group="encrypted-web", name_suffix="-encrypted", encrypted=True, kms_key_id="alias/megaticket-dr")
+    args = dict(
+        source_region=SEOUL,
+        region=TOKYO,
+        filters={"name": "megaticket-web-golden-2"},
+        copy_group="encrypted-web",
+        name_suffix="-encrypted",
+        encrypted=True,
+        kms_key_id="alias/megaticket-dr",
+    )
     args.update(extra)
     return args
 
@@ -258,14 +275,22 @@ def test_a_copy_of_the_group_with_other_encryption_is_refused_before_any_change(
     since = emulator.last_seq()
     result = run_module("ami_cross_copy", encrypted_web())
     assert result.failed
-    for part in (f"copy {unencrypted_id}", goldens["web2"], "copy group encrypted-web", "is not encrypted",
-                 f"deregister {unencrypted_id}", "copy_group", "name_suffix"):
+    for part in (
+        f"copy {unencrypted_id}",
+        goldens["web2"],
+        "copy group encrypted-web",
+        "is not encrypted",
+        f"deregister {unencrypted_id}",
+        "copy_group",
+        "name_suffix",
+    ):
         assert part in result["msg"], (part, result["msg"])
     assert emulator.mutating_calls(since=since) == []
 
     # Encrypted, but with another key than the one asked for.
-    made = run_module("ami_cross_copy", encrypted_web(copy_group="other-key", name_suffix="-other",
-                                                      kms_key_id="alias/other-dr"))
+    made = run_module(
+        "ami_cross_copy", encrypted_web(copy_group="other-key", name_suffix="-other", kms_key_id="alias/other-dr")
+    )
     assert made.changed and made["images"][0]["kms_key_id"] == other["Arn"], made
     since = emulator.last_seq()
     result = run_module("ami_cross_copy", encrypted_web(copy_group="other-key", name_suffix="-other"))

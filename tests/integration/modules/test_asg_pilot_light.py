@@ -18,13 +18,20 @@ def make_groups(region, names, desired, max_size=3):
     image = ec2.register_image(Name=f"golden-{region}")["ImageId"]
     arns = {}
     for number, name in enumerate(names):
-        ec2.create_launch_template(LaunchTemplateName=f"{name}-LT",
-                                   LaunchTemplateData={"ImageId": image, "InstanceType": "t3.small"})
-        arns[name] = elbv2.create_target_group(Name=f"tg-{region[-1]}-{number}", Protocol="HTTP", Port=3000 + number,
-                                               VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+        ec2.create_launch_template(
+            LaunchTemplateName=f"{name}-LT", LaunchTemplateData={"ImageId": image, "InstanceType": "t3.small"}
+        )
+        arns[name] = elbv2.create_target_group(
+            Name=f"tg-{region[-1]}-{number}", Protocol="HTTP", Port=3000 + number, VpcId=vpc
+        )["TargetGroups"][0]["TargetGroupArn"]
         autoscaling.create_auto_scaling_group(
-            AutoScalingGroupName=name, LaunchTemplate={"LaunchTemplateName": f"{name}-LT"}, MinSize=desired,
-            MaxSize=max_size, DesiredCapacity=desired, VPCZoneIdentifier=subnet, TargetGroupARNs=[arns[name]],
+            AutoScalingGroupName=name,
+            LaunchTemplate={"LaunchTemplateName": f"{name}-LT"},
+            MinSize=desired,
+            MaxSize=max_size,
+            DesiredCapacity=desired,
+            VPCZoneIdentifier=subnet,
+            TargetGroupARNs=[arns[name]],
         )
     return arns
 
@@ -38,8 +45,9 @@ def topology(emulator):
 
 
 def group(name, region=TOKYO):
-    return boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(
-        AutoScalingGroupNames=[name])["AutoScalingGroups"][0]
+    return boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
+        "AutoScalingGroups"
+    ][0]
 
 
 def sizes(name, region=TOKYO):
@@ -52,8 +60,11 @@ def recorded(name, region=TOKYO):
 
 
 def arm(run_module, desired=2, **extra):
-    args = dict(region=TOKYO, state="standby",
-                groups=[{"name": DR_WEB, "desired_capacity": desired}, {"name": DR_APP, "desired_capacity": desired}])
+    args = dict(
+        region=TOKYO,
+        state="standby",
+        groups=[{"name": DR_WEB, "desired_capacity": desired}, {"name": DR_APP, "desired_capacity": desired}],
+    )
     args.update(extra)
     return run_module("asg_pilot_light", args)
 
@@ -93,8 +104,9 @@ def test_standby_records_capacity_and_rerun_changes_nothing(emulator, topology, 
 
 
 def test_fencing_the_primary_records_what_it_ran_and_empties_it(emulator, topology, run_module):
-    result = run_module("asg_pilot_light", dict(region=SEOUL, state="standby",
-                                                groups=[{"name": WEB}, {"name": APP}]), diff=True)
+    result = run_module(
+        "asg_pilot_light", dict(region=SEOUL, state="standby", groups=[{"name": WEB}, {"name": APP}]), diff=True
+    )
     assert result.changed
     assert [g["capacity_source"] for g in result["groups"]] == ["current", "current"]
     for name in (WEB, APP):
@@ -165,7 +177,8 @@ def test_wait_times_out_naming_the_groups(emulator, topology, run_module):
 def test_active_never_scales_in(emulator, topology, run_module):
     arm(run_module)
     boto3.client("autoscaling", region_name=TOKYO).update_auto_scaling_group(
-        AutoScalingGroupName=DR_WEB, MinSize=3, MaxSize=3, DesiredCapacity=3)
+        AutoScalingGroupName=DR_WEB, MinSize=3, MaxSize=3, DesiredCapacity=3
+    )
     result = activate(run_module, check=True)
     web = result["groups"][0]
     assert web["after"] == {"min": 3, "desired": 3, "max": 3} and not web["changed"]
@@ -173,9 +186,13 @@ def test_active_never_scales_in(emulator, topology, run_module):
 
 def test_active_as_a_percentage_of_the_primary(emulator, topology, run_module):
     boto3.client("autoscaling", region_name=SEOUL).update_auto_scaling_group(
-        AutoScalingGroupName=WEB, MinSize=4, MaxSize=6, DesiredCapacity=4)
-    args = dict(reference_region=SEOUL, capacity_percent=50,
-                groups=[{"name": DR_WEB, "reference_group": WEB}, {"name": DR_APP, "reference_group": APP}])
+        AutoScalingGroupName=WEB, MinSize=4, MaxSize=6, DesiredCapacity=4
+    )
+    args = dict(
+        reference_region=SEOUL,
+        capacity_percent=50,
+        groups=[{"name": DR_WEB, "reference_group": WEB}, {"name": DR_APP, "reference_group": APP}],
+    )
     predicted = activate(run_module, check=True, **args)
     assert [g["after"]["desired"] for g in predicted["groups"]] == [2, 1]
     assert predicted["groups"][0]["capacity_source"] == "reference (current)"
@@ -196,8 +213,10 @@ BAD_INPUTS = [
     (dict(capacity_percent=0, groups=[{"name": DR_WEB, "desired_capacity": 1}]), "capacity_percent must be"),
     (dict(groups=[{"name": DR_WEB, "reference_group": WEB}]), "needs reference_region"),
     (dict(reference_region=TOKYO, groups=[{"name": DR_WEB, "reference_group": WEB}]), "both ap-northeast-1"),
-    (dict(reference_region=SEOUL, groups=[{"name": DR_WEB, "reference_group": "nope"}]),
-     "reference group(s) nope not found in ap-northeast-2"),
+    (
+        dict(reference_region=SEOUL, groups=[{"name": DR_WEB, "reference_group": "nope"}]),
+        "reference group(s) nope not found in ap-northeast-2",
+    ),
 ]
 
 
@@ -212,9 +231,17 @@ def test_bad_input_fails_before_any_change(emulator, topology, run_module):
 
 
 def test_unreadable_recorded_capacity_is_named(emulator, topology, run_module):
-    boto3.client("autoscaling", region_name=TOKYO).create_or_update_tags(Tags=[{
-        "ResourceId": DR_WEB, "ResourceType": "auto-scaling-group", "Key": "pilotlight:active-capacity",
-        "Value": "two please", "PropagateAtLaunch": False}])
+    boto3.client("autoscaling", region_name=TOKYO).create_or_update_tags(
+        Tags=[
+            {
+                "ResourceId": DR_WEB,
+                "ResourceType": "auto-scaling-group",
+                "Key": "pilotlight:active-capacity",
+                "Value": "two please",
+                "PropagateAtLaunch": False,
+            }
+        ]
+    )
     since = emulator.last_seq()
     result = activate(run_module, groups=[{"name": DR_WEB}])
     assert result.failed and "pilotlight:active-capacity" in result["msg"] and DR_WEB in result["msg"]

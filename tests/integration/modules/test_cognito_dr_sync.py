@@ -26,8 +26,9 @@ def idp(region):
 
 
 def make_pool(region, name, email_sign_in=True, **extra):
-    params = dict(PoolName=name, Schema=SCHEMA,
-                  Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireSymbols": True}})
+    params = dict(
+        PoolName=name, Schema=SCHEMA, Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireSymbols": True}}
+    )
     if email_sign_in:
         params["UsernameAttributes"] = ["email"]
     params.update(extra)
@@ -39,8 +40,11 @@ def add_user(pool, email, region=SEOUL, groups=(), disabled=False, **attributes)
     attrs = {"email": email, "email_verified": "true"}
     attrs.update(attributes)
     username = client.admin_create_user(
-        UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": k, "Value": v} for k, v in attrs.items()])["User"]["Username"]
+        UserPoolId=pool,
+        Username=email,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": k, "Value": v} for k, v in attrs.items()],
+    )["User"]["Username"]
     for group in groups:
         client.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
     if disabled:
@@ -54,13 +58,24 @@ def source(emulator):
     client = idp(SEOUL)
     client.create_group(UserPoolId=pool, GroupName="admins", Description="operators", Precedence=1)
     client.create_group(UserPoolId=pool, GroupName="members", Description="everyone")
-    client.create_user_pool_client(UserPoolId=pool, ClientName="portforge-client", GenerateSecret=True,
-                                   ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-                                   CallbackURLs=["https://portforge.org/callback"])
-    users = [{"username": email, "groups": spec["groups"], "enabled": not spec.get("disabled"),
-              "attributes": dict({k: v for k, v in spec.items() if k not in ("groups", "disabled")},
-                                 email=email, email_verified="true")}
-             for email, spec in PEOPLE.items()]
+    client.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="portforge-client",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        CallbackURLs=["https://portforge.org/callback"],
+    )
+    users = [
+        {
+            "username": email,
+            "groups": spec["groups"],
+            "enabled": not spec.get("disabled"),
+            "attributes": dict(
+                {k: v for k, v in spec.items() if k not in ("groups", "disabled")}, email=email, email_verified="true"
+            ),
+        }
+        for email, spec in PEOPLE.items()
+    ]
     emulator.post("/cognito/users", {"user_pool_id": pool, "users": users})  # seeding only; the sync uses the API
     return pool
 
@@ -78,8 +93,11 @@ def args(**extra):
 
 def dr_users(pool):
     users = idp(TOKYO).get_paginator("list_users").paginate(UserPoolId=pool).build_full_result()["Users"]
-    return {attrs["email"]: (user, attrs) for user in users
-            for attrs in [{a["Name"]: a["Value"] for a in user["Attributes"]}]}
+    return {
+        attrs["email"]: (user, attrs)
+        for user in users
+        for attrs in [{a["Name"]: a["Value"] for a in user["Attributes"]}]
+    }
 
 
 def dr_members(pool, group):
@@ -100,7 +118,11 @@ def test_check_mode_counts_and_writes_nothing(emulator, source, dr_pool, run_mod
     assert emulator.mutating_calls(since=since) == []
     counts = result["counts"]
     assert (counts["source_users"], counts["created"], counts["groups_created"], counts["memberships_added"]) == (
-        4, 4, 2, 4)
+        4,
+        4,
+        2,
+        4,
+    )
     assert counts["dr_users"] == 4 and counts["failed"] == 0
     assert result["match_by"] == "email"
     assert result["diff"]["before"] == {"users": 0, "groups": [], "memberships": 0}
@@ -119,8 +141,10 @@ def test_sync_mirrors_users_groups_and_state_then_rerun_changes_nothing(emulator
     alice, attrs = users["alice@example.com"]
     assert attrs["custom:tenant"] == "t1" and attrs["custom:plan"] == "pro" and attrs["nickname"] == "alice"
     assert attrs["email_verified"] == "true"
-    source_sub = {a["Name"]: a["Value"] for a in idp(SEOUL).admin_get_user(
-        UserPoolId=source, Username="alice@example.com")["UserAttributes"]}["sub"]
+    source_sub = {
+        a["Name"]: a["Value"]
+        for a in idp(SEOUL).admin_get_user(UserPoolId=source, Username="alice@example.com")["UserAttributes"]
+    }["sub"]
     assert attrs["sub"] != source_sub  # sub is never copied
     # a random password nobody knows: CONFIRMED, so "forgot password" works in DR (test_cognito_sign_in.py)
     assert alice["UserStatus"] == "CONFIRMED" and result["counts"]["confirmed"] == 4
@@ -146,8 +170,9 @@ def test_sync_mirrors_users_groups_and_state_then_rerun_changes_nothing(emulator
 def test_only_differences_are_written(emulator, source, dr_pool, run_module):
     run_module("cognito_dr_sync", args())
     client = idp(SEOUL)
-    client.admin_update_user_attributes(UserPoolId=source, Username="bob@example.com",
-                                        UserAttributes=[{"Name": "custom:plan", "Value": "pro"}])
+    client.admin_update_user_attributes(
+        UserPoolId=source, Username="bob@example.com", UserAttributes=[{"Name": "custom:plan", "Value": "pro"}]
+    )
     client.admin_remove_user_from_group(UserPoolId=source, Username="carol@example.com", GroupName="admins")
     client.admin_enable_user(UserPoolId=source, Username="dave@example.com")
     client.admin_disable_user(UserPoolId=source, Username="alice@example.com")
@@ -156,11 +181,24 @@ def test_only_differences_are_written(emulator, source, dr_pool, run_module):
     result = run_module("cognito_dr_sync", args())
     assert not result.failed, result
     counts = result["counts"]
-    assert (counts["updated"], counts["enabled"], counts["disabled"], counts["memberships_removed"],
-            counts["groups_updated"], counts["created"], counts["unchanged"]) == (1, 1, 1, 1, 1, 0, 1)
+    assert (
+        counts["updated"],
+        counts["enabled"],
+        counts["disabled"],
+        counts["memberships_removed"],
+        counts["groups_updated"],
+        counts["created"],
+        counts["unchanged"],
+    ) == (1, 1, 1, 1, 1, 0, 1)
     actions = sorted(c["action"] for c in emulator.mutating_calls(since=since))
-    assert actions == ["AdminDisableUser", "AdminEnableUser", "AdminRemoveUserFromGroup",
-                       "AdminUpdateUserAttributes", "TagResource", "UpdateGroup"]
+    assert actions == [
+        "AdminDisableUser",
+        "AdminEnableUser",
+        "AdminRemoveUserFromGroup",
+        "AdminUpdateUserAttributes",
+        "TagResource",
+        "UpdateGroup",
+    ]
     users = dr_users(dr_pool)
     assert users["bob@example.com"][1]["custom:plan"] == "pro"
     assert users["alice@example.com"][0]["Enabled"] is False and users["dave@example.com"][0]["Enabled"] is True
@@ -168,8 +206,9 @@ def test_only_differences_are_written(emulator, source, dr_pool, run_module):
 
 
 def test_immutable_and_excluded_attributes_are_not_written(emulator, source, dr_pool, run_module):
-    add_user(dr_pool, "alice@example.com", region=TOKYO, nickname="alice", **{"custom:tenant": "other",
-                                                                            "custom:plan": "pro"})
+    add_user(
+        dr_pool, "alice@example.com", region=TOKYO, nickname="alice", **{"custom:tenant": "other", "custom:plan": "pro"}
+    )
     result = run_module("cognito_dr_sync", args(attributes_exclude=["nickname"]))
     assert not result.failed, result
     assert result["counts"]["immutable_differences"] == 1
@@ -230,8 +269,9 @@ def test_failed_writes_are_reported_without_user_data(emulator, source, run_modu
     # the DR pool requires an attribute that one source user lacks: that creation fails, the rest go on
     schema = SCHEMA + [{"Name": "nickname", "AttributeDataType": "String", "Required": True, "Mutable": True}]
     dr = make_pool(TOKYO, DR, Schema=schema)
-    idp(SEOUL).admin_delete_user_attributes(UserPoolId=source, Username="carol@example.com",
-                                            UserAttributeNames=["nickname"])
+    idp(SEOUL).admin_delete_user_attributes(
+        UserPoolId=source, Username="carol@example.com", UserAttributeNames=["nickname"]
+    )
     result = run_module("cognito_dr_sync", args())
     assert result.failed and "create_user failed for 1 item(s)" in result["msg"], result
     assert "InvalidParameterException" in result["msg"]
@@ -240,12 +280,18 @@ def test_failed_writes_are_reported_without_user_data(emulator, source, run_modu
     assert set(dr_users(dr)) == set(PEOPLE) - {"carol@example.com"}
 
 
-@pytest.mark.parametrize("extra, message", [
-    ({"source_region": TOKYO}, "are both ap-northeast-1"),
-    ({"max_rps": 0}, "max_rps must be more than 0"),
-    ({"user_pool_name": None, "user_pool_id": "ap-northeast-1_nope", "create_user_pool": True},
-     "create_user_pool needs user_pool_name"),
-], ids=["same-region", "rps", "create-needs-name"])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"source_region": TOKYO}, "are both ap-northeast-1"),
+        ({"max_rps": 0}, "max_rps must be more than 0"),
+        (
+            {"user_pool_name": None, "user_pool_id": "ap-northeast-1_nope", "create_user_pool": True},
+            "create_user_pool needs user_pool_name",
+        ),
+    ],
+    ids=["same-region", "rps", "create-needs-name"],
+)
 def test_invalid_arguments_fail_before_any_call(emulator, run_module, extra, message):
     since = emulator.last_seq()
     result = run_module("cognito_dr_sync", {k: v for k, v in args(**extra).items() if v is not None})
@@ -308,8 +354,12 @@ def test_writes_respect_max_rps(emulator, dr_pool, run_module):
     pool = make_pool(SEOUL, SOURCE, email_sign_in=False)
     client = idp(SEOUL)
     for i in range(24):
-        client.admin_create_user(UserPoolId=pool, Username=f"user{i:02d}", MessageAction="SUPPRESS",
-                                 UserAttributes=[{"Name": "email", "Value": f"user{i}@example.com"}])
+        client.admin_create_user(
+            UserPoolId=pool,
+            Username=f"user{i:02d}",
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": f"user{i}@example.com"}],
+        )
     dr = make_pool(TOKYO, "username-dr", email_sign_in=False)
     since = emulator.last_seq()
     result = run_module("cognito_dr_sync", args(user_pool_name="username-dr", max_rps=8, max_concurrency=4))
@@ -332,11 +382,15 @@ def test_dr_only_read_while_the_primary_is_down(emulator, source, dr_pool, run_m
 
 
 def test_examples_run_as_written(emulator, source, run_examples):
-    idp(SEOUL).create_identity_provider(UserPoolId=source, ProviderName="Google", ProviderType="Google",
-                                        ProviderDetails={"client_id": "1234.apps.googleusercontent.com",
-                                                         "authorize_scopes": "openid email"})
+    idp(SEOUL).create_identity_provider(
+        UserPoolId=source,
+        ProviderName="Google",
+        ProviderType="Google",
+        ProviderDetails={"client_id": "1234.apps.googleusercontent.com", "authorize_scopes": "openid email"},
+    )
     boto3.client("secretsmanager", region_name=TOKYO).create_secret(
-        Name="portforge/google-oauth", SecretString=json.dumps({"client_secret": "from-secrets-manager"}))
+        Name="portforge/google-oauth", SecretString=json.dumps({"client_secret": "from-secrets-manager"})
+    )
     started = time.monotonic()
     result = run_examples("cognito_dr_sync", region=TOKYO)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -14,14 +14,24 @@ def manifest(name):
     def digest(data):
         return "sha256:" + hashlib.sha256(data.encode()).hexdigest()
 
-    return json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-                   "digest": digest(f"{name}/config")},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 6,
-                    "digest": digest(f"{name}/layer")}],
-    })
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 7,
+                "digest": digest(f"{name}/config"),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 6,
+                    "digest": digest(f"{name}/layer"),
+                }
+            ],
+        }
+    )
 
 
 @pytest.fixture
@@ -30,8 +40,12 @@ def tokyo(emulator):
     ecr = boto3.client("ecr", region_name=TOKYO)
     for name in ("auth-service", "team-service", "infra-bot"):
         ecr.create_repository(repositoryName=name)
-    for repository, image, tag in (("auth-service", "a1", "v1"), ("auth-service", "a1", "latest"),
-                                   ("auth-service", "a2", "v2"), ("infra-bot", "b1", "latest")):
+    for repository, image, tag in (
+        ("auth-service", "a1", "v1"),
+        ("auth-service", "a1", "latest"),
+        ("auth-service", "a2", "v2"),
+        ("infra-bot", "b1", "latest"),
+    ):
         ecr.put_image(repositoryName=repository, imageManifest=manifest(image), imageTag=tag)
     boto3.client("ecr", region_name=SEOUL).create_repository(repositoryName="seoul-only")
     return ecr
@@ -55,8 +69,9 @@ def test_reads_only_its_region_while_the_primary_is_down(emulator, tokyo, run_mo
 
 def test_named_repositories_report_the_missing_ones_in_check_mode(emulator, tokyo, run_module):
     since = emulator.last_seq()
-    result = run_module("ecr_image_info", dict(region=TOKYO, repositories=["infra-bot", "seoul-only"],
-                                               registry_id=ACCOUNT), check=True)
+    result = run_module(
+        "ecr_image_info", dict(region=TOKYO, repositories=["infra-bot", "seoul-only"], registry_id=ACCOUNT), check=True
+    )
     assert not result.failed and not result.changed, result
     assert by_name(result) == {"infra-bot": (1, ["latest"])} and result["missing"] == ["seoul-only"]
     assert emulator.mutating_calls(since=since) == []

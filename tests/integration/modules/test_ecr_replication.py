@@ -19,14 +19,24 @@ def digest_of(data):
 
 
 def manifest(name):
-    return json.dumps({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-        "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7,
-                   "digest": digest_of(f"{name}/config".encode())},
-        "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 6,
-                    "digest": digest_of(f"{name}/layer".encode())}],
-    })
+    return json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {
+                "mediaType": "application/vnd.docker.container.image.v1+json",
+                "size": 7,
+                "digest": digest_of(f"{name}/config".encode()),
+            },
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 6,
+                    "digest": digest_of(f"{name}/layer".encode()),
+                }
+            ],
+        }
+    )
 
 
 def ecr(region):
@@ -37,8 +47,9 @@ def push(repository, name, *tags, region=SEOUL):
     client = ecr(region)
     digest = None
     for tag in tags:
-        digest = client.put_image(repositoryName=repository, imageManifest=manifest(name), imageTag=tag)[
-            "image"]["imageId"]["imageDigest"]
+        digest = client.put_image(repositoryName=repository, imageManifest=manifest(name), imageTag=tag)["image"][
+            "imageId"
+        ]["imageDigest"]
     return digest
 
 
@@ -80,13 +91,16 @@ def ecr_calls(monkeypatch):
 
 def test_check_mode_predicts_rules_and_backfill_without_changes(emulator, registry, run_module):
     since = emulator.last_seq()
-    result = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, backfill=True), check=True,
-                        diff=True)
+    result = run_module(
+        "ecr_replication", dict(source_region=SEOUL, region=TOKYO, backfill=True), check=True, diff=True
+    )
     assert result.changed and not result.failed, result
     assert emulator.mutating_calls(since=since) == []
     assert result["rule"] == {"destinations": [{"region": TOKYO, "registry_id": ACCOUNT}]}
-    assert result["diff"] == {"before": {"rules": []},
-                              "after": {"rules": [{"destinations": [{"region": TOKYO, "registryId": ACCOUNT}]}]}}
+    assert result["diff"] == {
+        "before": {"rules": []},
+        "after": {"rules": [{"destinations": [{"region": TOKYO, "registryId": ACCOUNT}]}]},
+    }
     backfill = result["backfill"]
     assert backfill["repositories"] == ["auth-service", "infra-bot"]
     assert (backfill["images"], backfill["missing"], backfill["triggered"]) == (3, 3, 3)
@@ -117,15 +131,19 @@ def test_apply_brings_old_images_with_all_tags_and_reruns_clean(emulator, regist
 
 def test_wait_false_starts_and_wait_true_finishes_without_pushing_twice(emulator, registry, run_module):
     emulator.configure(latency={"replication": 1.5})
-    started = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, backfill=True,
-                                                 repositories=["infra-bot"], wait=False))
+    started = run_module(
+        "ecr_replication",
+        dict(source_region=SEOUL, region=TOKYO, backfill=True, repositories=["infra-bot"], wait=False),
+    )
     assert started.changed and not started.failed, started
     assert [p["digest"] for p in started["backfill"]["pending"]] == [registry["bot"]]
     assert images(SEOUL, "infra-bot") == {registry["bot"]: sorted(["latest", TEMP + registry["bot"][7:23]])}
 
     since = emulator.last_seq()
-    finished = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, backfill=True,
-                                                  repositories=["infra-bot"], wait_timeout=30))
+    finished = run_module(
+        "ecr_replication",
+        dict(source_region=SEOUL, region=TOKYO, backfill=True, repositories=["infra-bot"], wait_timeout=30),
+    )
     assert finished.changed and not finished.failed, finished
     assert emulator.calls(since=since, region=SEOUL, action="PutImage") == []
     assert images(TOKYO, "infra-bot") == {registry["bot"]: ["latest"]}
@@ -142,53 +160,83 @@ def test_missing_tags_are_added_and_present_layers_are_put_directly(emulator, re
     layer = b"auth-2/layer"
     for blob in (config, layer):
         upload = tokyo.initiate_layer_upload(repositoryName="auth-service")["uploadId"]
-        tokyo.upload_layer_part(repositoryName="auth-service", uploadId=upload, partFirstByte=0,
-                                partLastByte=len(blob) - 1, layerPartBlob=blob)
+        tokyo.upload_layer_part(
+            repositoryName="auth-service",
+            uploadId=upload,
+            partFirstByte=0,
+            partLastByte=len(blob) - 1,
+            layerPartBlob=blob,
+        )
         tokyo.complete_layer_upload(repositoryName="auth-service", uploadId=upload, layerDigests=[digest_of(blob)])
-    result = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, backfill=True,
-                                                repositories=["auth-service"]))
+    result = run_module(
+        "ecr_replication", dict(source_region=SEOUL, region=TOKYO, backfill=True, repositories=["auth-service"])
+    )
     assert not result.failed, result
     backfill = result["backfill"]
     assert (backfill["retagged"], backfill["copied_direct"], backfill["triggered"]) == (1, 1, 0)
-    assert {d["digest"]: d["action"] for d in backfill["details"]} == {registry["auth-v1"]: "retag",
-                                                                        registry["auth-v2"]: "direct"}
+    assert {d["digest"]: d["action"] for d in backfill["details"]} == {
+        registry["auth-v1"]: "retag",
+        registry["auth-v2"]: "direct",
+    }
     assert images(TOKYO, "auth-service") == {registry["auth-v1"]: ["v1", "v1.0"], registry["auth-v2"]: ["v2"]}
 
 
 def test_rules_are_merged_moved_and_removed(emulator, registry, run_module):
-    ecr(SEOUL).put_replication_configuration(replicationConfiguration={"rules": [
-        {"destinations": [{"region": OSAKA, "registryId": ACCOUNT}, {"region": TOKYO, "registryId": ACCOUNT}]}]})
-    moved = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO,
-                                               repository_prefixes=["infra", "auth"]), diff=True)
+    ecr(SEOUL).put_replication_configuration(
+        replicationConfiguration={
+            "rules": [
+                {"destinations": [{"region": OSAKA, "registryId": ACCOUNT}, {"region": TOKYO, "registryId": ACCOUNT}]}
+            ]
+        }
+    )
+    moved = run_module(
+        "ecr_replication", dict(source_region=SEOUL, region=TOKYO, repository_prefixes=["infra", "auth"]), diff=True
+    )
     assert moved.changed and not moved.failed, moved
     rules = ecr(SEOUL).describe_registry()["replicationConfiguration"]["rules"]
     assert rules == [
         {"destinations": [{"region": OSAKA, "registryId": ACCOUNT}]},
-        {"destinations": [{"region": TOKYO, "registryId": ACCOUNT}],
-         "repositoryFilters": [{"filter": "auth", "filterType": "PREFIX_MATCH"},
-                               {"filter": "infra", "filterType": "PREFIX_MATCH"}]},
+        {
+            "destinations": [{"region": TOKYO, "registryId": ACCOUNT}],
+            "repositoryFilters": [
+                {"filter": "auth", "filterType": "PREFIX_MATCH"},
+                {"filter": "infra", "filterType": "PREFIX_MATCH"},
+            ],
+        },
     ]
     since = emulator.last_seq()
-    assert not run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO,
-                                                  repository_prefixes=["auth", "infra"])).changed
+    assert not run_module(
+        "ecr_replication", dict(source_region=SEOUL, region=TOKYO, repository_prefixes=["auth", "infra"])
+    ).changed
     assert emulator.mutating_calls(since=since) == []
 
     removed = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, state="absent"))
     assert removed.changed and removed["rule"] is None
     assert ecr(SEOUL).describe_registry()["replicationConfiguration"]["rules"] == [
-        {"destinations": [{"region": OSAKA, "registryId": ACCOUNT}]}]
+        {"destinations": [{"region": OSAKA, "registryId": ACCOUNT}]}
+    ]
 
 
 def test_every_registry_call_names_its_registry(emulator, registry, run_module, ecr_calls):
     result = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, backfill=True))
     assert result.changed and not result.failed, result
     assert result["backfill"]["triggered"] == 3 and result["registry_id"] == ACCOUNT
-    without = [(region, op) for region, op, params in ecr_calls if op not in NO_REGISTRY_ID
-               and params.get("registryId") != ACCOUNT]
+    without = [
+        (region, op)
+        for region, op, params in ecr_calls
+        if op not in NO_REGISTRY_ID and params.get("registryId") != ACCOUNT
+    ]
     assert without == []
     used = {(region, op) for region, op, _ in ecr_calls}
-    assert {(SEOUL, "DescribeImages"), (SEOUL, "PutImage"), (SEOUL, "BatchDeleteImage"), (SEOUL, "BatchGetImage"),
-            (TOKYO, "DescribeImages"), (TOKYO, "PutImage"), (TOKYO, "BatchDeleteImage")} <= used
+    assert {
+        (SEOUL, "DescribeImages"),
+        (SEOUL, "PutImage"),
+        (SEOUL, "BatchDeleteImage"),
+        (SEOUL, "BatchGetImage"),
+        (TOKYO, "DescribeImages"),
+        (TOKYO, "PutImage"),
+        (TOKYO, "BatchDeleteImage"),
+    } <= used
     assert images(TOKYO, "infra-bot") == {registry["bot"]: ["latest"]}
 
 
@@ -208,7 +256,8 @@ def test_another_accounts_registry_gets_the_rule_but_no_backfill(emulator, regis
     assert applied["registry_id"] == OTHER
     assert [op for _, op, _ in ecr_calls] == ["DescribeRegistry", "PutReplicationConfiguration"]
     assert ecr(SEOUL).describe_registry()["replicationConfiguration"]["rules"] == [
-        {"destinations": [{"region": TOKYO, "registryId": OTHER}]}]
+        {"destinations": [{"region": TOKYO, "registryId": OTHER}]}
+    ]
     push("auth-service", "auth-3", "v3")
     emulator.settle()
     assert images(TOKYO, "auth-service") is None  # went to the other account's registry, not the caller's
@@ -246,8 +295,10 @@ BAD_INPUT = [
     (dict(registry_id="12345"), "registry_id '12345' is not an AWS account id (12 digits)"),
     (dict(registry_id=OTHER, backfill=True), f"backfill cannot write into registry {OTHER}"),
     (dict(repository_prefixes=["Auth"]), "repository prefix 'Auth' is not valid"),
-    (dict(repository_prefixes=["auth"], backfill=True, repositories=["infra-bot"]),
-     "repositories infra-bot do not match repository_prefixes auth"),
+    (
+        dict(repository_prefixes=["auth"], backfill=True, repositories=["infra-bot"]),
+        "repositories infra-bot do not match repository_prefixes auth",
+    ),
     (dict(backfill=True, repositories=["nowhere"]), "repositories nowhere not found in ap-northeast-2"),
     (dict(repositories=["auth-service"]), "repositories limits the backfill: set backfill: true"),
     (dict(state="absent", backfill=True), "backfill and repositories apply to state: present only"),

@@ -6,8 +6,7 @@ import boto3
 import pytest
 
 SEOUL, TOKYO, OSAKA = "ap-northeast-2", "ap-northeast-1", "ap-northeast-3"
-TABLES = ["KDT-Msp4-PLDR-performances", "KDT-Msp4-PLDR-reservations", "KDT-Msp4-PLDR-schedules",
-          "KDT-Msp4-PLDR-venues"]
+TABLES = ["KDT-Msp4-PLDR-performances", "KDT-Msp4-PLDR-reservations", "KDT-Msp4-PLDR-schedules", "KDT-Msp4-PLDR-venues"]
 
 
 def ddb(region=SEOUL):
@@ -15,8 +14,12 @@ def ddb(region=SEOUL):
 
 
 def make_table(name, region=SEOUL, stream=None, billing="PAY_PER_REQUEST"):
-    params = dict(TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                  AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode=billing)
+    params = dict(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode=billing,
+    )
     if billing == "PROVISIONED":
         params["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
     if stream:
@@ -57,8 +60,10 @@ def test_check_mode_predicts_streams_and_replicas_and_changes_nothing(emulator, 
         assert entry["global_table_version"] == "2019.11.21"
         assert entry["actions"] == ["enable_stream", f"create_replica {TOKYO}"]
     assert result["diff"]["before"][tables[0]] == {"stream_view_type": None, "replicas": {}}
-    assert result["diff"]["after"][tables[0]] == {"stream_view_type": "NEW_AND_OLD_IMAGES",
-                                                  "replicas": {TOKYO: "ACTIVE"}}
+    assert result["diff"]["after"][tables[0]] == {
+        "stream_view_type": "NEW_AND_OLD_IMAGES",
+        "replicas": {TOKYO: "ACTIVE"},
+    }
     assert ddb(TOKYO).list_tables()["TableNames"] == []
 
 
@@ -138,15 +143,19 @@ def test_state_absent_removes_a_replica_but_never_the_last(emulator, tables, run
     assert not again.changed and not again.failed
 
 
-@pytest.mark.parametrize("setup, extra, message", [
-    (None, {"tables": ["missing-table"]}, "missing-table not found in ap-northeast-2"),
-    (None, {"replica_regions": [SEOUL, TOKYO]}, "replica_regions contains ap-northeast-2"),
-    (None, {"replica_regions": ["tokyo"]}, "invalid region names ['tokyo']"),
-    (None, {"latency_lookback": 0}, "latency_lookback must be at least 1"),
-    (None, {"replica_kms_keys": {"us-east-1": "alias/dr"}}, "replica_kms_keys names regions"),
-    ("keys-only", {}, "has a KEYS_ONLY stream"),
-    ("provisioned", {}, "PROVISIONED without write auto scaling"),
-], ids=["missing", "same-region", "bad-region", "lookback", "kms-region", "stream-type", "provisioned"])
+@pytest.mark.parametrize(
+    "setup, extra, message",
+    [
+        (None, {"tables": ["missing-table"]}, "missing-table not found in ap-northeast-2"),
+        (None, {"replica_regions": [SEOUL, TOKYO]}, "replica_regions contains ap-northeast-2"),
+        (None, {"replica_regions": ["tokyo"]}, "invalid region names ['tokyo']"),
+        (None, {"latency_lookback": 0}, "latency_lookback must be at least 1"),
+        (None, {"replica_kms_keys": {"us-east-1": "alias/dr"}}, "replica_kms_keys names regions"),
+        ("keys-only", {}, "has a KEYS_ONLY stream"),
+        ("provisioned", {}, "PROVISIONED without write auto scaling"),
+    ],
+    ids=["missing", "same-region", "bad-region", "lookback", "kms-region", "stream-type", "provisioned"],
+)
 def test_bad_input_fails_before_any_change(emulator, tables, run_module, setup, extra, message):
     names = list(tables)
     if setup == "keys-only":
@@ -181,8 +190,9 @@ def test_update_table_outlasts_botocore_retries(emulator, tables, run_module):
 def test_legacy_tables_are_reported_and_left_alone(emulator, tables, run_module):
     for region in (SEOUL, TOKYO):
         make_table("team_chats_ddb", region=region, stream="NEW_AND_OLD_IMAGES")
-    ddb().create_global_table(GlobalTableName="team_chats_ddb",
-                              ReplicationGroup=[{"RegionName": SEOUL}, {"RegionName": TOKYO}])
+    ddb().create_global_table(
+        GlobalTableName="team_chats_ddb", ReplicationGroup=[{"RegionName": SEOUL}, {"RegionName": TOKYO}]
+    )
     since = emulator.last_seq()
     result = run_module("global_table_enable", args(["team_chats_ddb", tables[0]]))
     assert not result.failed, result
@@ -204,8 +214,9 @@ def test_replication_latency_is_returned_as_rpo_evidence(emulator, tables, run_m
     latency = {e["table_name"]: e["replication_latency"] for e in result["tables"]}
     assert latency[tables[0]][0]["receiving_region"] == TOKYO
     assert latency[tables[0]][0]["latency_ms"] >= 0 and latency[tables[0]][0]["timestamp"]
-    assert latency[tables[1]] == [{"receiving_region": TOKYO, "latency_ms": None, "maximum_ms": None,
-                                   "timestamp": None}]
+    assert latency[tables[1]] == [
+        {"receiving_region": TOKYO, "latency_ms": None, "maximum_ms": None, "timestamp": None}
+    ]
 
 
 def test_dr_only_read_while_the_primary_is_down(emulator, tables, run_module):
@@ -214,8 +225,7 @@ def test_dr_only_read_while_the_primary_is_down(emulator, tables, run_module):
     emulator.settle()
     emulator.region_down(SEOUL)
     since = emulator.last_seq()
-    result = run_module("global_table_enable", dict(region=TOKYO, tables=tables, replica_regions=[SEOUL]),
-                        check=True)
+    result = run_module("global_table_enable", dict(region=TOKYO, tables=tables, replica_regions=[SEOUL]), check=True)
     assert not result.failed and not result.changed, result
     assert emulator.calls(since=since, region=SEOUL) == []
     entry = result["tables"][0]

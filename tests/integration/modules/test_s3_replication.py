@@ -47,8 +47,12 @@ def rule_of(name="portforge-team", region=SEOUL):
 
 def test_check_mode_predicts_everything_and_changes_nothing(emulator, buckets, run_module):
     since = emulator.last_seq()
-    result = run_module("s3_replication", args(storage_class="STANDARD_IA", replication_time_control=True,
-                                               backfill=True), check=True, diff=True)
+    result = run_module(
+        "s3_replication",
+        args(storage_class="STANDARD_IA", replication_time_control=True, backfill=True),
+        check=True,
+        diff=True,
+    )
     assert result.changed and not result.failed, result
     assert emulator.mutating_calls(since=since) == []
     assert result["versioning"] == {"source": "Enabled", "destination": "Enabled"}
@@ -62,30 +66,47 @@ def test_check_mode_predicts_everything_and_changes_nothing(emulator, buckets, r
 
 
 def test_apply_replicates_new_writes_backfills_old_ones_and_reruns_clean(emulator, buckets, run_module):
-    result = run_module("s3_replication", args(storage_class="STANDARD_IA", replication_time_control=True,
-                                               backfill=True), diff=True)
+    result = run_module(
+        "s3_replication", args(storage_class="STANDARD_IA", replication_time_control=True, backfill=True), diff=True
+    )
     assert result.changed and not result.failed, result
     assert result["backfill"]["copied"] == 2 and result["backfill"]["missing"] == 2
     for name, region in (("portforge-team", SEOUL), ("portforge-team-dr", TOKYO)):
         assert s3(region).get_bucket_versioning(Bucket=name)["Status"] == "Enabled"
     stored = rule_of()
     assert stored["Role"] == result["role_arn"]
-    assert stored["Rules"] == [{
-        "ID": "pilotlight-dr", "Priority": 1, "Filter": {"Prefix": ""}, "Status": "Enabled",
-        "Destination": {"Bucket": "arn:aws:s3:::portforge-team-dr", "StorageClass": "STANDARD_IA",
-                        "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
-                        "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}}},
-        "DeleteMarkerReplication": {"Status": "Enabled"},
-    }]
+    assert stored["Rules"] == [
+        {
+            "ID": "pilotlight-dr",
+            "Priority": 1,
+            "Filter": {"Prefix": ""},
+            "Status": "Enabled",
+            "Destination": {
+                "Bucket": "arn:aws:s3:::portforge-team-dr",
+                "StorageClass": "STANDARD_IA",
+                "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
+                "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+            },
+            "DeleteMarkerReplication": {"Status": "Enabled"},
+        }
+    ]
     iam = boto3.client("iam", region_name=TOKYO)
     role = iam.get_role(RoleName="s3-replication-portforge-team")["Role"]
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "s3.amazonaws.com"}
-    policy = iam.get_role_policy(RoleName="s3-replication-portforge-team",
-                                 PolicyName="s3-replication-portforge-team-to-portforge-team-dr")["PolicyDocument"]
+    policy = iam.get_role_policy(
+        RoleName="s3-replication-portforge-team", PolicyName="s3-replication-portforge-team-to-portforge-team-dr"
+    )["PolicyDocument"]
     actions = {a for s in policy["Statement"] for a in s["Action"]}
-    assert actions == {"s3:GetReplicationConfiguration", "s3:ListBucket", "s3:GetObjectVersionForReplication",
-                       "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:ReplicateObject",
-                       "s3:ReplicateDelete", "s3:ReplicateTags"}
+    assert actions == {
+        "s3:GetReplicationConfiguration",
+        "s3:ListBucket",
+        "s3:GetObjectVersionForReplication",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectVersionTagging",
+        "s3:ReplicateObject",
+        "s3:ReplicateDelete",
+        "s3:ReplicateTags",
+    }
     assert keys(TOKYO, "portforge-team-dr") == ["docs/old-1.txt", "docs/old-2.txt"]
     head = s3(TOKYO).head_object(Bucket="portforge-team-dr", Key="docs/old-1.txt")
     assert head["StorageClass"] == "STANDARD_IA"
@@ -95,8 +116,9 @@ def test_apply_replicates_new_writes_backfills_old_ones_and_reruns_clean(emulato
     assert s3(TOKYO).head_object(Bucket="portforge-team-dr", Key="docs/new.txt")["ReplicationStatus"] == "REPLICA"
 
     since = emulator.last_seq()
-    again = run_module("s3_replication", args(storage_class="STANDARD_IA", replication_time_control=True,
-                                              backfill=True))
+    again = run_module(
+        "s3_replication", args(storage_class="STANDARD_IA", replication_time_control=True, backfill=True)
+    )
     assert not again.changed, again
     assert again["backfill"]["copied"] == 0
     assert emulator.mutating_calls(since=since) == []
@@ -108,13 +130,26 @@ def test_backfill_follows_the_rule_prefix_and_tags(emulator, run_module):
     seoul.put_object(Bucket="portforge-log", Key="audit/kept", Body=b"1", Tagging="keep=yes")
     seoul.put_object(Bucket="portforge-log", Key="audit/untagged", Body=b"2")
     seoul.put_object(Bucket="portforge-log", Key="tmp/ignored", Body=b"3", Tagging="keep=yes")
-    result = run_module("s3_replication", dict(
-        bucket="portforge-log", source_region=SEOUL, destination_bucket="portforge-log-dr", region=TOKYO,
-        prefix="audit/", tags={"keep": "yes"}, delete_marker_replication=False, backfill=True))
+    result = run_module(
+        "s3_replication",
+        dict(
+            bucket="portforge-log",
+            source_region=SEOUL,
+            destination_bucket="portforge-log-dr",
+            region=TOKYO,
+            prefix="audit/",
+            tags={"keep": "yes"},
+            delete_marker_replication=False,
+            backfill=True,
+        ),
+    )
     assert not result.failed, result
     assert result["rule"]["filter"] == {"and": {"prefix": "audit/", "tags": [{"key": "keep", "value": "yes"}]}}
-    assert (result["backfill"]["source_objects"], result["backfill"]["skipped_by_tags"],
-            result["backfill"]["copied"]) == (2, 1, 1)
+    assert (
+        result["backfill"]["source_objects"],
+        result["backfill"]["skipped_by_tags"],
+        result["backfill"]["copied"],
+    ) == (2, 1, 1)
     assert keys(TOKYO, "portforge-log-dr") == ["audit/kept"]
     tags = s3(TOKYO).get_object_tagging(Bucket="portforge-log-dr", Key="audit/kept")["TagSet"]
     assert tags == [{"Key": "keep", "Value": "yes"}]
@@ -127,8 +162,11 @@ def test_backfill_skips_archived_objects_and_reports_them(emulator, buckets, run
     seoul.put_object(Bucket="portforge-team", Key="docs/instant.txt", Body=b"ir", StorageClass="GLACIER_IR")
     predicted = run_module("s3_replication", args(backfill=True), check=True)
     assert not predicted.failed, predicted
-    assert (predicted["backfill"]["missing"], predicted["backfill"]["skipped_archived"],
-            predicted["backfill"]["copied"]) == (5, 2, 3)
+    assert (
+        predicted["backfill"]["missing"],
+        predicted["backfill"]["skipped_archived"],
+        predicted["backfill"]["copied"],
+    ) == (5, 2, 3)
     result = run_module("s3_replication", args(backfill=True))
     assert result.changed and not result.failed, result
     assert (result["backfill"]["skipped_archived"], result["backfill"]["copied"]) == (2, 3)
@@ -139,15 +177,31 @@ def test_backfill_skips_archived_objects_and_reports_them(emulator, buckets, run
 
 def test_a_shared_role_whose_inline_policies_would_overflow_is_refused(emulator, buckets, run_module):
     iam = boto3.client("iam", region_name=TOKYO)
-    iam.create_role(RoleName="shared-replication", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))
-    others = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": ["s3:ReplicateObject"],
-        "Resource": [f"arn:aws:s3:::portforge-bucket-{n:04}-dr/*" for n in range(235)]}]}
+    iam.create_role(
+        RoleName="shared-replication",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
+    others = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:ReplicateObject"],
+                "Resource": [f"arn:aws:s3:::portforge-bucket-{n:04}-dr/*" for n in range(235)],
+            }
+        ],
+    }
     assert 9700 < len(json.dumps(others, separators=(",", ":"))) < 10240
-    iam.put_role_policy(RoleName="shared-replication", PolicyName="s3-replication-others",
-                        PolicyDocument=json.dumps(others, indent=2))  # whitespace does not count
+    iam.put_role_policy(
+        RoleName="shared-replication", PolicyName="s3-replication-others", PolicyDocument=json.dumps(others, indent=2)
+    )  # whitespace does not count
     since = emulator.last_seq()
     refused = run_module("s3_replication", args(role_name="shared-replication"))
     assert refused.failed, refused
@@ -155,13 +209,19 @@ def test_a_shared_role_whose_inline_policies_would_overflow_is_refused(emulator,
     assert "use one role per bucket" in refused["msg"]
     assert emulator.mutating_calls(since=since) == []
 
-    iam.put_role_policy(RoleName="shared-replication", PolicyName="s3-replication-others",
-                        PolicyDocument=json.dumps(dict(others, Statement=[dict(
-                            others["Statement"][0], Resource=others["Statement"][0]["Resource"][:10])])))
+    iam.put_role_policy(
+        RoleName="shared-replication",
+        PolicyName="s3-replication-others",
+        PolicyDocument=json.dumps(
+            dict(others, Statement=[dict(others["Statement"][0], Resource=others["Statement"][0]["Resource"][:10])])
+        ),
+    )
     accepted = run_module("s3_replication", args(role_name="shared-replication"))
     assert accepted.changed and not accepted.failed, accepted
     assert sorted(iam.list_role_policies(RoleName="shared-replication")["PolicyNames"]) == [
-        "s3-replication-others", "s3-replication-portforge-team-to-portforge-team-dr"]
+        "s3-replication-others",
+        "s3-replication-portforge-team-to-portforge-team-dr",
+    ]
 
 
 def test_replica_kms_key_and_source_key_shape_rule_and_policy(emulator, buckets, run_module):
@@ -169,24 +229,31 @@ def test_replica_kms_key_and_source_key_shape_rule_and_policy(emulator, buckets,
     dr_key = tokyo_kms.create_key(Description="DR S3")["KeyMetadata"]["Arn"]
     tokyo_kms.create_alias(AliasName="alias/portforge-dr-s3", TargetKeyId=dr_key)
     seoul_key = boto3.client("kms", region_name=SEOUL).create_key(Description="S3")["KeyMetadata"]["Arn"]
-    result = run_module("s3_replication", args(replica_kms_key_id="alias/portforge-dr-s3",
-                                               source_kms_key_ids=[seoul_key]))
+    result = run_module(
+        "s3_replication", args(replica_kms_key_id="alias/portforge-dr-s3", source_kms_key_ids=[seoul_key])
+    )
     assert not result.failed, result
     rule = rule_of()["Rules"][0]
     assert rule["SourceSelectionCriteria"] == {"SseKmsEncryptedObjects": {"Status": "Enabled"}}
     assert rule["Destination"]["EncryptionConfiguration"] == {"ReplicaKmsKeyID": dr_key}
     policy = boto3.client("iam", region_name=TOKYO).get_role_policy(
-        RoleName="s3-replication-portforge-team",
-        PolicyName="s3-replication-portforge-team-to-portforge-team-dr")["PolicyDocument"]
-    kms = {s["Sid"]: s for s in policy["Statement"] if s["Sid"].endswith(("SourceObjects", "Replicas"))
-           and s["Action"][0].startswith("kms:")}
+        RoleName="s3-replication-portforge-team", PolicyName="s3-replication-portforge-team-to-portforge-team-dr"
+    )["PolicyDocument"]
+    kms = {
+        s["Sid"]: s
+        for s in policy["Statement"]
+        if s["Sid"].endswith(("SourceObjects", "Replicas")) and s["Action"][0].startswith("kms:")
+    }
     assert kms["DecryptSourceObjects"]["Resource"] == [seoul_key]
     assert kms["DecryptSourceObjects"]["Condition"]["StringLike"]["kms:ViaService"] == "s3.ap-northeast-2.amazonaws.com"
     assert kms["EncryptReplicas"]["Resource"] == [dr_key]
     assert kms["EncryptReplicas"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == [
-        "arn:aws:s3:::portforge-team-dr", "arn:aws:s3:::portforge-team-dr/*"]
-    s3(SEOUL).put_object(Bucket="portforge-team", Key="secret", Body=b"s", ServerSideEncryption="aws:kms",
-                         SSEKMSKeyId=seoul_key)
+        "arn:aws:s3:::portforge-team-dr",
+        "arn:aws:s3:::portforge-team-dr/*",
+    ]
+    s3(SEOUL).put_object(
+        Bucket="portforge-team", Key="secret", Body=b"s", ServerSideEncryption="aws:kms", SSEKMSKeyId=seoul_key
+    )
     emulator.settle()
     assert s3(TOKYO).head_object(Bucket="portforge-team-dr", Key="secret")["SSEKMSKeyId"] == dr_key
 
@@ -195,15 +262,24 @@ def test_other_rules_are_kept_and_absent_removes_only_ours(emulator, buckets, ru
     bucket("portforge-archive", TOKYO, versioned=True)
     first = run_module("s3_replication", args())
     assert not first.failed, first
-    other = {"ID": "archive", "Priority": 2, "Status": "Enabled", "Filter": {"Prefix": "archive/"},
-             "DeleteMarkerReplication": {"Status": "Disabled"},
-             "Destination": {"Bucket": "arn:aws:s3:::portforge-archive"}}
-    s3(SEOUL).put_bucket_replication(Bucket="portforge-team", ReplicationConfiguration={
-        "Role": first["role_arn"], "Rules": rule_of()["Rules"] + [other]})
+    other = {
+        "ID": "archive",
+        "Priority": 2,
+        "Status": "Enabled",
+        "Filter": {"Prefix": "archive/"},
+        "DeleteMarkerReplication": {"Status": "Disabled"},
+        "Destination": {"Bucket": "arn:aws:s3:::portforge-archive"},
+    }
+    s3(SEOUL).put_bucket_replication(
+        Bucket="portforge-team",
+        ReplicationConfiguration={"Role": first["role_arn"], "Rules": rule_of()["Rules"] + [other]},
+    )
     updated = run_module("s3_replication", args(storage_class="ONEZONE_IA"))
     assert updated.changed
     assert {r["ID"]: r["Destination"].get("StorageClass") for r in rule_of()["Rules"]} == {
-        "pilotlight-dr": "ONEZONE_IA", "archive": None}
+        "pilotlight-dr": "ONEZONE_IA",
+        "archive": None,
+    }
 
     removed = run_module("s3_replication", args(state="absent"), diff=True)
     assert removed.changed and removed["diff"]["after"]["replication_configuration"]["Rules"] == [other]
@@ -226,13 +302,33 @@ def test_a_foreign_role_on_other_rules_needs_role_arn(emulator, buckets, run_mod
     s3(SEOUL).put_bucket_versioning(Bucket="portforge-team", VersioningConfiguration={"Status": "Enabled"})
     bucket("portforge-archive", TOKYO, versioned=True)
     iam = boto3.client("iam", region_name=TOKYO)
-    foreign = iam.create_role(RoleName="legacy-replication", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    s3(SEOUL).put_bucket_replication(Bucket="portforge-team", ReplicationConfiguration={"Role": foreign, "Rules": [{
-        "ID": "archive", "Priority": 1, "Status": "Enabled", "Filter": {"Prefix": "archive/"},
-        "DeleteMarkerReplication": {"Status": "Disabled"},
-        "Destination": {"Bucket": "arn:aws:s3:::portforge-archive"}}]})
+    foreign = iam.create_role(
+        RoleName="legacy-replication",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    s3(SEOUL).put_bucket_replication(
+        Bucket="portforge-team",
+        ReplicationConfiguration={
+            "Role": foreign,
+            "Rules": [
+                {
+                    "ID": "archive",
+                    "Priority": 1,
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": "archive/"},
+                    "DeleteMarkerReplication": {"Status": "Disabled"},
+                    "Destination": {"Bucket": "arn:aws:s3:::portforge-archive"},
+                }
+            ],
+        },
+    )
     since = emulator.last_seq()
     refused = run_module("s3_replication", args())
     assert refused.failed and "pass role_arn: " + foreign in refused["msg"]
@@ -281,9 +377,17 @@ def test_failback_sets_the_rule_back_and_returns_dr_writes_without_loops(emulato
     assert not run_module("s3_replication", args(backfill=True)).failed
     s3(TOKYO).put_object(Bucket="portforge-team-dr", Key="docs/written-in-dr.txt", Body=b"dr")
     s3(TOKYO).put_object(Bucket="portforge-team-dr", Key="docs/old-1.txt", Body=b"changed in dr")
-    back = run_module("s3_replication", dict(bucket="portforge-team-dr", source_region=TOKYO,
-                                             destination_bucket="portforge-team", region=SEOUL,
-                                             rule_id="pilotlight-failback", backfill=True))
+    back = run_module(
+        "s3_replication",
+        dict(
+            bucket="portforge-team-dr",
+            source_region=TOKYO,
+            destination_bucket="portforge-team",
+            region=SEOUL,
+            rule_id="pilotlight-failback",
+            backfill=True,
+        ),
+    )
     assert back.changed and not back.failed, back
     assert (back["backfill"]["missing"], back["backfill"]["outdated"]) == (1, 1)
     assert back["role_arn"].endswith(":role/s3-replication-portforge-team-dr")
@@ -293,8 +397,10 @@ def test_failback_sets_the_rule_back_and_returns_dr_writes_without_loops(emulato
     assert "docs/written-in-dr.txt" in keys(SEOUL, "portforge-team")
     s3(TOKYO).put_object(Bucket="portforge-team-dr", Key="docs/after-failback-rule.txt", Body=b"x")
     emulator.settle()
-    assert s3(SEOUL).head_object(Bucket="portforge-team", Key="docs/after-failback-rule.txt")[
-        "ReplicationStatus"] == "REPLICA"
+    assert (
+        s3(SEOUL).head_object(Bucket="portforge-team", Key="docs/after-failback-rule.txt")["ReplicationStatus"]
+        == "REPLICA"
+    )
     versions = s3(TOKYO).list_object_versions(Bucket="portforge-team-dr", Prefix="docs/after-failback-rule.txt")
     assert len(versions["Versions"]) == 1  # no ping-pong between the two rules
 
@@ -311,16 +417,28 @@ def test_info_reports_pending_objects_and_works_from_dr_only(emulator, buckets, 
     emulator.region_up(TOKYO)
 
     deadline = time.monotonic() + 10
-    while run_module("s3_replication_info", dict(bucket="portforge-team", source_region=SEOUL, region=TOKYO),
-                     check=True)["pending_operations"] != 0:
+    while (
+        run_module("s3_replication_info", dict(bucket="portforge-team", source_region=SEOUL, region=TOKYO), check=True)[
+            "pending_operations"
+        ]
+        != 0
+    ):
         assert time.monotonic() < deadline, "the pending objects never drained after Tokyo came back"
         time.sleep(0.1)
 
     emulator.region_down(SEOUL)
     since = emulator.last_seq()
-    dr_only = run_module("s3_replication_info", dict(
-        bucket="portforge-team", source_region=SEOUL, destination_bucket="portforge-team-dr", region=TOKYO,
-        primary_reachable=False, summarize_destination=True))
+    dr_only = run_module(
+        "s3_replication_info",
+        dict(
+            bucket="portforge-team",
+            source_region=SEOUL,
+            destination_bucket="portforge-team-dr",
+            region=TOKYO,
+            primary_reachable=False,
+            summarize_destination=True,
+        ),
+    )
     assert not dr_only.failed, dr_only
     assert dr_only["pending_operations"] is None and dr_only["rules"] == []
     assert dr_only["destination"]["object_count"] >= 2

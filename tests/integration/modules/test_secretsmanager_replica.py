@@ -73,7 +73,8 @@ def test_check_mode_then_apply_then_rerun(emulator, dr_key, run_module):
     result = run_module("secretsmanager_replica", present(**DR_KEY), diff=True)
     assert result.changed and not result.failed, result
     assert [(s["name"], s["status"], s["kms_key_id"]) for s in result["secrets"]] == [
-        (name, "InSync", "alias/portforge-dr-secrets") for name in SECRETS]
+        (name, "InSync", "alias/portforge-dr-secrets") for name in SECRETS
+    ]
     for name in SECRETS:
         replica = sm(TOKYO).describe_secret(SecretId=name)
         assert replica["PrimaryRegion"] == SEOUL and replica["KmsKeyId"] == "alias/portforge-dr-secrets"
@@ -100,8 +101,10 @@ def test_bad_input_fails_before_any_change(emulator, primaries, run_module):
         (present(secrets=[]), "at least one secret"),
         (present(kms_key_id="alias/missing"), "KMS key alias/missing not found in ap-northeast-1"),
         (present(secrets=["portforge/tokyo-only"]), "already exists in ap-northeast-1 as a standalone secret"),
-        (present(secrets=[f"arn:aws:secretsmanager:{TOKYO}:123456789012:secret:x-AbCdEf"]),
-         "is an ARN in ap-northeast-1 but source_region is ap-northeast-2"),
+        (
+            present(secrets=[f"arn:aws:secretsmanager:{TOKYO}:123456789012:secret:x-AbCdEf"]),
+            "is an ARN in ap-northeast-1 but source_region is ap-northeast-2",
+        ),
         (promoted(secrets=["nope"]), "secret nope not found in ap-northeast-1: nothing to promote"),
         (present(max_concurrency=0), "max_concurrency must be 1 or more"),
     ]

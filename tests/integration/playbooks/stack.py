@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, ansible_env
-from tests.demo.production import MegaTicketProduction, PortForgeProduction
-from tests.emulator.launcher import EmulatorProcess, emulator_env
+from tests.conftest import REPO_ROOT
+from tests.conftest import ansible_env
+from tests.demo.production import MegaTicketProduction
+from tests.demo.production import PortForgeProduction
+from tests.emulator.launcher import EmulatorProcess
+from tests.emulator.launcher import emulator_env
 
 INVENTORY = ["-i", "inventories/local", "-l", "megaticket", "-e", "@tests/integration/playbooks/vars/combined.yml"]
 

@@ -8,7 +8,10 @@ stats, and the DR summary as job artifacts (set_stats) for the workflow's notify
 
 import pytest
 
-from tests.awx_runner import artifacts, private_data_dir, run, stdout
+from tests.awx_runner import artifacts
+from tests.awx_runner import private_data_dir
+from tests.awx_runner import run
+from tests.awx_runner import stdout
 from tests.integration.playbooks.stack import Stack
 
 pytestmark = pytest.mark.xdist_group("awx-runner")

@@ -20,8 +20,9 @@ def stack(tmp_path_factory):
 
 
 def groups(region, names):
-    found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(
-        AutoScalingGroupNames=names)["AutoScalingGroups"]
+    found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(AutoScalingGroupNames=names)[
+        "AutoScalingGroups"
+    ]
     return {g["AutoScalingGroupName"]: (g["MinSize"], g["DesiredCapacity"]) for g in found}
 
 
@@ -51,25 +52,39 @@ def test_graceful_failover_fences_before_it_promotes(stack):
     stack.must("failover", "-e", "dr_mode=graceful")
     log = stack.client.requests(since)
     fence = [e["seq"] for e in log if e["region"] == SEOUL and e["action"] == "UpdateAutoScalingGroup"]
-    promote = [e["seq"] for e in log if e["region"] == TOKYO
-               and e["action"] in ("PromoteReadReplica", "StopReplicationToReplica")]
+    promote = [
+        e["seq"]
+        for e in log
+        if e["region"] == TOKYO and e["action"] in ("PromoteReadReplica", "StopReplicationToReplica")
+    ]
     assert fence and promote, (fence, promote)
     assert max(fence) < min(promote)
     assert groups(SEOUL, ["MegaTicket-Web-ASG", "MegaTicket-App-ASG"]) == {
-        "MegaTicket-Web-ASG": (0, 0), "MegaTicket-App-ASG": (0, 0)}
+        "MegaTicket-Web-ASG": (0, 0),
+        "MegaTicket-App-ASG": (0, 0),
+    }
     report = stack.reports("failover")[-1]["applications"]["megaticket"]
     assert report["result"] == "ok" and report["rto_seconds"] > 0
     assert report["rpo_evidence"]["rds"]["instances"][0]["promoted"] is True
     assert [p["name"] for p in report["phases"]][1:] == [
-        "readiness", "fence primary", "recover in DR", "switch traffic", "verify"]
+        "readiness",
+        "fence primary",
+        "recover in DR",
+        "switch traffic",
+        "verify",
+    ]
 
 
 def test_failback_returns_dr_to_standby(stack):
     stack.must("failback")
     assert groups(TOKYO, ["MegaTicket-DR-Web-ASG", "MegaTicket-DR-App-ASG"]) == {
-        "MegaTicket-DR-Web-ASG": (0, 0), "MegaTicket-DR-App-ASG": (0, 0)}
+        "MegaTicket-DR-Web-ASG": (0, 0),
+        "MegaTicket-DR-App-ASG": (0, 0),
+    }
     assert groups(SEOUL, ["MegaTicket-Web-ASG", "MegaTicket-App-ASG"]) == {
-        "MegaTicket-Web-ASG": (2, 2), "MegaTicket-App-ASG": (2, 2)}
+        "MegaTicket-Web-ASG": (2, 2),
+        "MegaTicket-App-ASG": (2, 2),
+    }
     ssm = boto3.client("ssm", region_name=TOKYO)
     assert ssm.get_parameter(Name="/megaticket/dr/recovery_mode")["Parameter"]["Value"] == "false"
     secrets = boto3.client("secretsmanager", region_name=SEOUL).describe_secret(SecretId="portforge/slack-bot/tokens")

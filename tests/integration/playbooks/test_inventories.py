@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT, ansible_env
+from tests.conftest import REPO_ROOT
+from tests.conftest import ansible_env
 
 INVENTORIES = sorted(p.name for p in (REPO_ROOT / "inventories").iterdir() if p.is_dir())
 PLAYBOOKS = sorted(p.name for p in (REPO_ROOT / "playbooks").glob("*.yml"))
@@ -21,8 +22,14 @@ def bin_(name):
 
 @pytest.mark.parametrize("inventory", INVENTORIES)
 def test_inventory_lists_applications_with_known_components(inventory):
-    result = subprocess.run([bin_("ansible-inventory"), "-i", f"inventories/{inventory}", "--list"], cwd=REPO_ROOT,
-                            env=ansible_env("http://127.0.0.1:9"), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [bin_("ansible-inventory"), "-i", f"inventories/{inventory}", "--list"],
+        cwd=REPO_ROOT,
+        env=ansible_env("http://127.0.0.1:9"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     apps = data["pilotlight_apps"]["hosts"]
@@ -37,7 +44,12 @@ def test_inventory_lists_applications_with_known_components(inventory):
 
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
 def test_playbook_syntax(playbook):
-    result = subprocess.run([bin_("ansible-playbook"), "--syntax-check", "-i", "inventories/local", f"playbooks/{playbook}"],
-                            cwd=REPO_ROOT, env=ansible_env("http://127.0.0.1:9"), capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [bin_("ansible-playbook"), "--syntax-check", "-i", "inventories/local", f"playbooks/{playbook}"],
+        cwd=REPO_ROOT,
+        env=ansible_env("http://127.0.0.1:9"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -17,8 +17,9 @@ def wrong_group_inventory(tmp_path):
 
 
 @pytest.mark.parametrize("name", PLAYBOOKS)
-def test_no_matching_application_fails_naming_the_group_and_the_variable(name, run_playbook, emulator,
-                                                                          wrong_group_inventory):
+def test_no_matching_application_fails_naming_the_group_and_the_variable(
+    name, run_playbook, emulator, wrong_group_inventory
+):
     since = emulator.last_seq()
     result = run_playbook(f"playbooks/{name}.yml", "-i", str(wrong_group_inventory))
     output = result.stdout + result.stderr
@@ -29,8 +30,16 @@ def test_no_matching_application_fails_naming_the_group_and_the_variable(name, r
 
 
 def test_a_named_group_is_accepted(run_playbook, wrong_group_inventory):
-    result = run_playbook("playbooks/readiness.yml", "-i", str(wrong_group_inventory), "--check",
-                          "-e", "pilotlight_hosts=my_apps", "-e", "pilotlight_components=[]")
+    result = run_playbook(
+        "playbooks/readiness.yml",
+        "-i",
+        str(wrong_group_inventory),
+        "--check",
+        "-e",
+        "pilotlight_hosts=my_apps",
+        "-e",
+        "pilotlight_components=[]",
+    )
     output = result.stdout + result.stderr
     assert "No application matches" not in output
     # The guard let the play run: the runbook's own input check then refuses an empty component list.

@@ -6,7 +6,8 @@ subscribed to the topic in the DR region. The webhook URL is a secret: it must n
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -68,23 +69,43 @@ def received(queue):
     return [json.loads(m["Body"]) for m in messages]
 
 
-ARTIFACTS = json.dumps({"pilotlight_dr": {"megaticket": {"playbook": "failover", "rto_seconds": 12.5,
-                                                         "rpo": {"dynamodb": {"latency_ms": 80}}}}})
+ARTIFACTS = json.dumps(
+    {
+        "pilotlight_dr": {
+            "megaticket": {"playbook": "failover", "rto_seconds": 12.5, "rpo": {"dynamodb": {"latency_ms": 80}}}
+        }
+    }
+)
 
 
 def test_success_reaches_slack_and_sns_in_dr_without_printing_the_webhook(run_playbook, emulator, sink, topic):
     arn, queue = topic
     since = emulator.last_seq()
-    result = run_playbook("playbooks/notify.yml", "-i", "inventories/local", "-l", "megaticket", "-e", ARTIFACTS,
-                          "-e", f"pilotlight_notify_slack_webhook_url={sink.url}",
-                          "-e", f"pilotlight_notify_sns_topic_arn={arn}", "-e", "pilotlight_notify_event=success")
+    result = run_playbook(
+        "playbooks/notify.yml",
+        "-i",
+        "inventories/local",
+        "-l",
+        "megaticket",
+        "-e",
+        ARTIFACTS,
+        "-e",
+        f"pilotlight_notify_slack_webhook_url={sink.url}",
+        "-e",
+        f"pilotlight_notify_sns_topic_arn={arn}",
+        "-e",
+        "pilotlight_notify_event=success",
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert [p["body"]["text"] for p in sink.payloads] == [
-        'pilotlight.dr: failover of megaticket to ap-northeast-1 succeeded, RTO 12.5 s (graceful). '
-        'RPO evidence: dynamodb: {"latency_ms": 80}']
+        "pilotlight.dr: failover of megaticket to ap-northeast-1 succeeded, RTO 12.5 s (graceful). "
+        'RPO evidence: dynamodb: {"latency_ms": 80}'
+    ]
     notes = received(queue)
-    assert [n["Subject"] for n in notes] == ["pilotlight.dr: failover of megaticket to ap-northeast-1 succeeded, RTO 12.5 s"]
+    assert [n["Subject"] for n in notes] == [
+        "pilotlight.dr: failover of megaticket to ap-northeast-1 succeeded, RTO 12.5 s"
+    ]
     assert "RPO evidence" in notes[0]["Message"]
     publishes = emulator.calls(since, service="sns", action="Publish")
     assert publishes and {c["region"] for c in publishes} == {DR}
@@ -93,20 +114,40 @@ def test_success_reaches_slack_and_sns_in_dr_without_printing_the_webhook(run_pl
 
 def test_webhook_from_secrets_manager_in_dr(run_playbook, sink, emulator):
     boto3.client("secretsmanager", region_name=DR).create_secret(Name="dr/slack-webhook", SecretString=sink.url)
-    result = run_playbook("playbooks/notify.yml", "-i", "inventories/local", "-l", "portforge",
-                          "-e", "pilotlight_notify_slack_webhook_secret=dr/slack-webhook",
-                          "-e", "pilotlight_notify_event=start", "-e", "dr_mode=ungraceful")
+    result = run_playbook(
+        "playbooks/notify.yml",
+        "-i",
+        "inventories/local",
+        "-l",
+        "portforge",
+        "-e",
+        "pilotlight_notify_slack_webhook_secret=dr/slack-webhook",
+        "-e",
+        "pilotlight_notify_event=start",
+        "-e",
+        "dr_mode=ungraceful",
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert [p["body"]["text"] for p in sink.payloads] == [
-        "pilotlight.dr: failover of portforge to ap-northeast-1 started (ungraceful)"]
+        "pilotlight.dr: failover of portforge to ap-northeast-1 started (ungraceful)"
+    ]
     assert "secret-token" not in output
 
 
 def test_an_unsent_notification_warns_and_does_not_fail(run_playbook, sink):
     sink.status = 500
-    result = run_playbook("playbooks/notify.yml", "-i", "inventories/local", "-l", "megaticket",
-                          "-e", f"pilotlight_notify_slack_webhook_url={sink.url}", "-e", "pilotlight_notify_event=failure")
+    result = run_playbook(
+        "playbooks/notify.yml",
+        "-i",
+        "inventories/local",
+        "-l",
+        "megaticket",
+        "-e",
+        f"pilotlight_notify_slack_webhook_url={sink.url}",
+        "-e",
+        "pilotlight_notify_event=failure",
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "the Slack notification (failure) was not sent: HTTP 500" in output

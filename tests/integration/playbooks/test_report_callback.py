@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COLLECTIONS_DIR, REPO_ROOT
+from tests.conftest import COLLECTIONS_DIR
+from tests.conftest import REPO_ROOT
 
 PLAYBOOK = textwrap.dedent("""
     - name: A failover-shaped run
@@ -50,8 +51,13 @@ PLAYBOOK = textwrap.dedent("""
 def run(tmp_path, name, *args, text=PLAYBOOK):
     playbook = tmp_path / f"{name}.yml"
     playbook.write_text(text)
-    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_DIR),
-               ANSIBLE_NOCOLOR="1", PILOTLIGHT_REPORT_DIR=str(tmp_path / "reports"))
+    env = dict(
+        os.environ,
+        ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS_DIR),
+        ANSIBLE_NOCOLOR="1",
+        PILOTLIGHT_REPORT_DIR=str(tmp_path / "reports"),
+    )
     cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "app1,app2", str(playbook), *args]
     result = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     reports = sorted((tmp_path / "reports").glob("*.json")) if (tmp_path / "reports").exists() else []
@@ -74,7 +80,7 @@ def test_failover_run_is_reported_per_application(tmp_path):
     assert app2["failed_tasks"] == [{"phase": "promote data", "task": "Fail on app2 only"}]
     assert [p["status"] for p in app2["phases"]] == ["ok", "failed"]
     text = markdown[0].read_text()
-    assert "RTO (start to DR serving)" in text and "rds: `{\"replica_lag_seconds\": 3}`" in text
+    assert "RTO (start to DR serving)" in text and 'rds: `{"replica_lag_seconds": 3}`' in text
     assert "pilotlight.dr failover: failed" in result.stdout
 
 
@@ -94,8 +100,10 @@ def test_other_playbooks_write_no_report(tmp_path, name):
 
 def test_failback_rto_runs_to_the_primary_serving(tmp_path):
     playbook = PLAYBOOK.replace("when: inventory_hostname == 'app2'", "when: false")
-    playbook = playbook.replace("pilotlight_milestone: dr_serving", "pilotlight_milestone: \"{{ 'primary_serving' "
-                                "if inventory_hostname == 'app1' else 'dr_serving' }}\"")
+    playbook = playbook.replace(
+        "pilotlight_milestone: dr_serving",
+        "pilotlight_milestone: \"{{ 'primary_serving' if inventory_hostname == 'app1' else 'dr_serving' }}\"",
+    )
     result, reports, markdown = run(tmp_path, "failback", text=playbook)
     assert result.returncode == 0, result.stdout
     report = reports[0]
@@ -114,13 +122,17 @@ def test_identity_sync_and_cost_are_reported(tmp_path):
         "            dr_identity_last_sync_users: 25\n"
         "            dr_identity_sync_counts: {needs_admin_reset: 2}\n"
         "            dr_monitoring_cost: {summary: 'idle about $67/month, active about $155/month', lines: [1, 2]}\n"
-        "        - name: DR serves\n")
+        "        - name: DR serves\n",
+    )
     assert "Publish the identity sync" in playbook
     result, reports, markdown = run(tmp_path, "failover", text=playbook)
     assert result.returncode == 0, result.stdout
     app = reports[0]["applications"]["app1"]
-    assert app["identity"] == {"last_sync_at": "2026-12-05T10:00:00Z", "last_sync_users": 25,
-                               "sync_counts": {"needs_admin_reset": 2}}
+    assert app["identity"] == {
+        "last_sync_at": "2026-12-05T10:00:00Z",
+        "last_sync_users": 25,
+        "sync_counts": {"needs_admin_reset": 2},
+    }
     assert app["cost"] == {"summary": "idle about $67/month, active about $155/month", "totals": None}
     text = markdown[0].read_text()
     assert "### Identity" in text and "### Cost" in text and "idle about $67/month" in text

@@ -14,6 +14,7 @@ import zlib
 import pytest
 
 from ansible_collections.pilotlight.dr.plugins.plugin_utils.report_html import LABEL_WIDTH
+
 from tests.integration.playbooks.test_report_upload import run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -26,8 +27,8 @@ def png_pixels(data):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     position, chunks, header = 8, [], None
     while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
-        body = data[position + 8:position + 8 + length]
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        body = data[position + 8 : position + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -38,7 +39,7 @@ def png_pixels(data):
     step = 3 if colour == 2 else 4
     raw, stride, rows, previous = zlib.decompress(b"".join(chunks)), width * step, [], bytearray(width * step)
     for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             left = line[i - step] if i >= step else 0
             up, corner = previous[i], previous[i - step] if i >= step else 0
@@ -52,7 +53,7 @@ def png_pixels(data):
                 guess = left + up - corner
                 best = min((abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner))
                 line[i] = (line[i] + best[2]) & 0xFF
-        rows.append([tuple(line[x:x + 3]) for x in range(0, stride, step)])
+        rows.append([tuple(line[x : x + 3]) for x in range(0, stride, step)])
         previous = line
     return width, height, rows
 
@@ -62,10 +63,26 @@ def test_the_timeline_shows_every_phase_in_a_browser(tmp_path, emulator):
     run(tmp_path, emulator.endpoint)
     page = next((tmp_path / "reports").glob("*.html"))
     picture = tmp_path / "report.png"
-    subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400",
-                    f"--screenshot={picture}", page.as_uri()], capture_output=True, timeout=120, check=False)
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1000,1400",
+            f"--screenshot={picture}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     width, height, rows = png_pixels(picture.read_bytes())
     assert (width, height) == (1000, 1400)
     # Only the chart area (right of the phase names): the result text above is coloured too.

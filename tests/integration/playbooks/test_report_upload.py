@@ -36,8 +36,20 @@ def run(tmp_path, endpoint, *args):
     playbook = tmp_path / "failover.yml"
     playbook.write_text(PLAYBOOK)
     inventory = tmp_path / "hosts.yml"
-    inventory.write_text(json.dumps({"all": {"hosts": {"app1": {}, "app2": {}}, "vars": {
-        "ansible_connection": "local", "pilotlight_report_bucket": "dr-reports", "pilotlight_dr_region": DR}}}))
+    inventory.write_text(
+        json.dumps(
+            {
+                "all": {
+                    "hosts": {"app1": {}, "app2": {}},
+                    "vars": {
+                        "ansible_connection": "local",
+                        "pilotlight_report_bucket": "dr-reports",
+                        "pilotlight_dr_region": DR,
+                    },
+                }
+            }
+        )
+    )
     env = ansible_env(endpoint)
     env["PILOTLIGHT_REPORT_DIR"] = str(tmp_path / "reports")
     cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook), *args]
@@ -45,8 +57,9 @@ def run(tmp_path, endpoint, *args):
 
 
 def test_reports_go_to_the_dr_bucket_while_the_primary_is_down(tmp_path, emulator):
-    boto3.client("s3", region_name=DR).create_bucket(Bucket="dr-reports",
-                                                     CreateBucketConfiguration={"LocationConstraint": DR})
+    boto3.client("s3", region_name=DR).create_bucket(
+        Bucket="dr-reports", CreateBucketConfiguration={"LocationConstraint": DR}
+    )
     emulator.region_down(PRIMARY)
     since = emulator.last_seq()
     result = run(tmp_path, emulator.endpoint)
@@ -67,8 +80,11 @@ def test_html_report_shows_every_phase_of_every_application(tmp_path, emulator):
     report = json.loads(next((tmp_path / "reports").glob("*.json")).read_text())
     parser = Phases()
     parser.feed(next((tmp_path / "reports").glob("*.html")).read_text())
-    expected = [(app, phase["name"], phase["status"]) for app, data in report["applications"].items()
-                for phase in data["phases"]]
+    expected = [
+        (app, phase["name"], phase["status"])
+        for app, data in report["applications"].items()
+        for phase in data["phases"]
+    ]
     assert [(app, name, status) for app, name, status, _ in parser.bars] == expected
     assert ("app2", "promote data", "failed") in expected
     assert all(width > 0 for *_, width in parser.bars)

@@ -24,24 +24,38 @@ def _seoul():
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.10.0/24", AvailabilityZone=f"{SEOUL}a")["Subnet"]["SubnetId"]
     autoscaling = boto3.client("autoscaling", region_name=SEOUL)
     for role in ("Web", "App"):
-        ec2.create_launch_template(LaunchTemplateName=f"{APP}-{role}-LT",
-                                   LaunchTemplateData={"ImageId": images[role.lower()], "InstanceType": "t3.medium"})
+        ec2.create_launch_template(
+            LaunchTemplateName=f"{APP}-{role}-LT",
+            LaunchTemplateData={"ImageId": images[role.lower()], "InstanceType": "t3.medium"},
+        )
         autoscaling.create_auto_scaling_group(
-            AutoScalingGroupName=f"{APP}-{role}-ASG", LaunchTemplate={"LaunchTemplateName": f"{APP}-{role}-LT"},
-            MinSize=2, MaxSize=3, DesiredCapacity=2, VPCZoneIdentifier=subnet)
+            AutoScalingGroupName=f"{APP}-{role}-ASG",
+            LaunchTemplate={"LaunchTemplateName": f"{APP}-{role}-LT"},
+            MinSize=2,
+            MaxSize=3,
+            DesiredCapacity=2,
+            VPCZoneIdentifier=subnet,
+        )
 
 
 def _tokyo():
     ec2 = boto3.client("ec2", region_name=TOKYO)
     elbv2 = boto3.client("elbv2", region_name=TOKYO)
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=f"{TOKYO}{az}")["Subnet"]["SubnetId"]
-               for cidr, az in (("10.1.10.0/24", "a"), ("10.1.11.0/24", "c"))]
-    groups = {role: ec2.create_security_group(GroupName=f"{APP}-DR-{role}-SG", Description=role, VpcId=vpc)["GroupId"]
-              for role in ("web", "app")}
-    target_groups = {role: elbv2.create_target_group(Name=f"{APP}-DR-{role}-TG", Protocol="HTTP", Port=port,
-                                                     VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
-                     for role, port in (("web", 3000), ("app", 3001))}
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=f"{TOKYO}{az}")["Subnet"]["SubnetId"]
+        for cidr, az in (("10.1.10.0/24", "a"), ("10.1.11.0/24", "c"))
+    ]
+    groups = {
+        role: ec2.create_security_group(GroupName=f"{APP}-DR-{role}-SG", Description=role, VpcId=vpc)["GroupId"]
+        for role in ("web", "app")
+    }
+    target_groups = {
+        role: elbv2.create_target_group(Name=f"{APP}-DR-{role}-TG", Protocol="HTTP", Port=port, VpcId=vpc)[
+            "TargetGroups"
+        ][0]["TargetGroupArn"]
+        for role, port in (("web", 3000), ("app", 3001))
+    }
     return {
         "pilotlight_app_name": APP,
         # The role on its own (no runbook): the regions come from the inventory's run-wide variables.
@@ -57,39 +71,57 @@ def _tokyo():
 
 def _playbook(tmp_path, name, entry_points, variables, show=None):
     tasks = [
-        {"name": f"dr_compute {entry}", "ansible.builtin.include_role": {"name": "pilotlight.dr.dr_compute",
-                                                                       "tasks_from": entry},
-         "vars": extra}
+        {
+            "name": f"dr_compute {entry}",
+            "ansible.builtin.include_role": {"name": "pilotlight.dr.dr_compute", "tasks_from": entry},
+            "vars": extra,
+        }
         for entry, extra in entry_points
     ]
     if show:
-        tasks.append({"name": "show", "ansible.builtin.copy": {"content": "{{ " + show + " | to_json }}",
-                                                               "dest": str(tmp_path / f"{name}.json"), "mode": "0600"}})
-    plays = [{
-        "name": f"dr_compute {' + '.join(e for e, _ in entry_points)}",
-        "hosts": "localhost",
-        "connection": "local",
-        "gather_facts": False,
-        "vars": variables,
-        "tasks": tasks,
-    }]
+        tasks.append(
+            {
+                "name": "show",
+                "ansible.builtin.copy": {
+                    "content": "{{ " + show + " | to_json }}",
+                    "dest": str(tmp_path / f"{name}.json"),
+                    "mode": "0600",
+                },
+            }
+        )
+    plays = [
+        {
+            "name": f"dr_compute {' + '.join(e for e, _ in entry_points)}",
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "vars": variables,
+            "tasks": tasks,
+        }
+    ]
     path = tmp_path / f"{name}.yml"
     path.write_text(yaml.safe_dump(plays, sort_keys=False))
     return str(path)
 
 
 def _readiness(run_playbook, tmp_path, variables):
-    result = run_playbook(_playbook(tmp_path, "readiness", [("readiness", {})], variables, show="dr_readiness_results"),
-                          "-i", "localhost,")
+    result = run_playbook(
+        _playbook(tmp_path, "readiness", [("readiness", {})], variables, show="dr_readiness_results"),
+        "-i",
+        "localhost,",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return {check["check"]: check for check in json.loads((tmp_path / "readiness.json").read_text())}
 
 
 def _desired(region, names):
-    groups = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(
-        AutoScalingGroupNames=names)["AutoScalingGroups"]
-    return {g["AutoScalingGroupName"]: (g["DesiredCapacity"], sorted({i["LifecycleState"] for i in g["Instances"]}))
-            for g in groups}
+    groups = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(AutoScalingGroupNames=names)[
+        "AutoScalingGroups"
+    ]
+    return {
+        g["AutoScalingGroupName"]: (g["DesiredCapacity"], sorted({i["LifecycleState"] for i in g["Instances"]}))
+        for g in groups
+    }
 
 
 def test_provision_then_ungraceful_failover_without_seoul_then_failback(emulator, run_playbook, tmp_path):
@@ -125,9 +157,16 @@ def test_provision_then_ungraceful_failover_without_seoul_then_failback(emulator
     emulator.configure(latency={"instance_boot": 1})
     emulator.region_down(SEOUL)
     since = emulator.last_seq()
-    failover = run_playbook(_playbook(tmp_path, "failover", [("failover", {"dr_compute_wait": False}),
-                                                             ("failover", {"dr_compute_wait": True})], variables),
-                            "-i", "localhost,")
+    failover = run_playbook(
+        _playbook(
+            tmp_path,
+            "failover",
+            [("failover", {"dr_compute_wait": False}), ("failover", {"dr_compute_wait": True})],
+            variables,
+        ),
+        "-i",
+        "localhost,",
+    )
     assert failover.returncode == 0, failover.stdout + failover.stderr
     assert "changed=1" in failover.stdout  # the second (waiting) run changes nothing
     calls = emulator.requests(since)

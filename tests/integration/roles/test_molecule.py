@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, ansible_env
+from tests.conftest import REPO_ROOT
+from tests.conftest import ansible_env
 
 SCENARIOS = sorted(
     path.parent.relative_to(REPO_ROOT) for path in (REPO_ROOT / "roles").glob("*/molecule/*/molecule.yml")
@@ -32,7 +33,11 @@ def test_molecule_scenario(scenario, emulator, tmp_path):
     env["MOLECULE_EPHEMERAL_DIRECTORY"] = str(tmp_path / "molecule")
     result = subprocess.run(
         [str(Path(sys.executable).parent / "molecule"), "test", "-s", scenario.name],
-        cwd=role_dir, env=env, capture_output=True, text=True, timeout=1200,
+        cwd=role_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"molecule test failed for {scenario}:\n{output[-8000:]}"

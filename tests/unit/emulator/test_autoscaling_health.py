@@ -27,14 +27,17 @@ def clean():
     extension._BOOTING.clear()
 
 
-@pytest.mark.parametrize("down, booting, original, expected", [
-    (False, False, "healthy", "healthy"),
-    (False, True, "healthy", "initial"),
-    (True, False, "healthy", "unhealthy"),
-    (True, True, "healthy", "unhealthy"),
-    (True, False, "unused", "unused"),
-    (False, True, "draining", "draining"),
-])
+@pytest.mark.parametrize(
+    "down, booting, original, expected",
+    [
+        (False, False, "healthy", "healthy"),
+        (False, True, "healthy", "initial"),
+        (True, False, "healthy", "unhealthy"),
+        (True, True, "healthy", "unhealthy"),
+        (True, False, "unused", "unused"),
+        (False, True, "draining", "draining"),
+    ],
+)
 def test_target_health(down, booting, original, expected):
     STATE.set_region(TOKYO, up=not down)
     if booting:

@@ -29,13 +29,23 @@ def main():
     )["UserPool"]["Id"]
     idp.create_group(UserPoolId=pool, GroupName="admins", Description="operators", Precedence=1)
     idp.create_group(UserPoolId=pool, GroupName="members", Description="everyone")
-    idp.create_user_pool_client(UserPoolId=pool, ClientName="molecule-client", GenerateSecret=True,
-                                ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    idp.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="molecule-client",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
     for email, groups in USERS.items():
         username = idp.admin_create_user(
-            UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
-                            {"Name": "custom:team", "Value": "molecule"}])["User"]["Username"]
+            UserPoolId=pool,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "custom:team", "Value": "molecule"},
+            ],
+        )["User"]["Username"]
         for group in groups:
             idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
     print(pool)
@@ -44,8 +54,9 @@ def main():
 def signup(region, pool_name, email):
     idp = boto3.client("cognito-idp", region_name=region)
     pool = next(p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == pool_name)
-    idp.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
-                          UserAttributes=[{"Name": "email", "Value": email}])
+    idp.admin_create_user(
+        UserPoolId=pool, Username=email, MessageAction="SUPPRESS", UserAttributes=[{"Name": "email", "Value": email}]
+    )
 
 
 if __name__ == "__main__":

@@ -12,16 +12,23 @@ def test_start_names_application_region_and_mode():
 
 
 def test_success_carries_rto_and_rpo_evidence():
-    message = dr_notification("success", "portforge", "failover", region="ap-northeast-1", rto_seconds=41.26,
-                              rpo={"rds": {"replica_lag_seconds": 0}})
+    message = dr_notification(
+        "success",
+        "portforge",
+        "failover",
+        region="ap-northeast-1",
+        rto_seconds=41.26,
+        rpo={"rds": {"replica_lag_seconds": 0}},
+    )
     assert "succeeded, RTO 41.3 s" in message["subject"]
     assert 'rds: {"replica_lag_seconds": 0}' in message["text"]
 
 
 def test_failure_names_phase_step_and_error():
     task = {"name": "Promote the replica", "parent": {"name": "inner", "parent": {"name": "Phase: recover in DR"}}}
-    message = dr_notification("failure", "portforge", "failover", failed_task=task,
-                              failed_result={"msg": "replica lag 900 s over the limit"})
+    message = dr_notification(
+        "failure", "portforge", "failover", failed_task=task, failed_result={"msg": "replica lag 900 s over the limit"}
+    )
     assert message["subject"].endswith("FAILED")
     assert "in phase recover in DR, step 'Promote the replica': replica lag 900 s over the limit" in message["text"]
 

@@ -9,14 +9,28 @@ def test_pass_line_names_component_check_and_reason():
 
 
 def test_fail_line_carries_the_fix():
-    line = readiness_line({"component": "dr_s3", "check": "versioning", "status": "fail",
-                           "reason": "DR bucket not versioned", "fix": "enable versioning"})
+    line = readiness_line(
+        {
+            "component": "dr_s3",
+            "check": "versioning",
+            "status": "fail",
+            "reason": "DR bucket not versioned",
+            "fix": "enable versioning",
+        }
+    )
     assert line == "FAIL s3 / versioning - DR bucket not versioned; fix - enable versioning"
 
 
 def test_not_checked_is_neither_pass_nor_fail():
-    line = readiness_line({"component": "dr_dns", "check": "records", "status": "not_checked", "passed": False,
-                           "reason": "could not read the zone: Throttling"})
+    line = readiness_line(
+        {
+            "component": "dr_dns",
+            "check": "records",
+            "status": "not_checked",
+            "passed": False,
+            "reason": "could not read the zone: Throttling",
+        }
+    )
     assert line.startswith("NOT CHECKED dns / records - could not read")
 
 
@@ -26,8 +40,13 @@ def test_a_result_without_status_is_read_from_passed():
 
 
 def _check(status, side="dr"):
-    return {"component": "dr_x", "check": f"{status}-{side}", "status": status, "passed": status == "pass",
-            "side": side}
+    return {
+        "component": "dr_x",
+        "check": f"{status}-{side}",
+        "status": status,
+        "passed": status == "pass",
+        "side": side,
+    }
 
 
 def test_summary_graceful_is_not_ready_on_any_not_checked():
@@ -49,6 +68,7 @@ def test_summary_ungraceful_goes_past_primary_side_not_checked_and_lists_it():
 def test_summary_reads_results_of_the_older_shape():
     from ansible_collections.pilotlight.dr.plugins.filter.readiness import readiness_summary
 
-    verdict = readiness_summary([{"component": "dr_x", "check": "a", "passed": True},
-                                 {"component": "dr_x", "check": "b", "passed": False}])
+    verdict = readiness_summary(
+        [{"component": "dr_x", "check": "a", "passed": True}, {"component": "dr_x", "check": "b", "passed": False}]
+    )
     assert verdict["passed"] == 1 and [c["check"] for c in verdict["failed"]] == ["b"] and not verdict["ready"]

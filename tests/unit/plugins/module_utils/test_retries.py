@@ -23,8 +23,9 @@ def no_sleep(monkeypatch):
     monkeypatch.setattr("time.sleep", lambda seconds: None)
 
 
-@pytest.mark.parametrize("code", ["ThrottlingException", "SlowDown", "Throttling", "RequestLimitExceeded",
-                                  "TooManyRequestsException"])
+@pytest.mark.parametrize(
+    "code", ["ThrottlingException", "SlowDown", "Throttling", "RequestLimitExceeded", "TooManyRequestsException"]
+)
 def test_throttling_of_any_protocol_is_retried(code):
     call, calls = flaky(code, failures=3)
     assert retries.RETRY_DECORATOR(call)() == "done"

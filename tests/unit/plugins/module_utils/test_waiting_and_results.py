@@ -31,8 +31,11 @@ def test_results_are_snake_case_with_tags_as_dict():
 
 
 def test_diff_masks_secret_fields_at_any_depth():
-    diff = make_diff({"name": "db", "secret_string": "hunter2"},
-                     {"name": "db", "replicas": [{"secret_string": "hunter2"}]}, hidden_fields=["secret_string"])
+    diff = make_diff(
+        {"name": "db", "secret_string": "hunter2"},
+        {"name": "db", "replicas": [{"secret_string": "hunter2"}]},
+        hidden_fields=["secret_string"],
+    )
     assert diff["before"] == {"name": "db", "secret_string": HIDDEN}
     assert diff["after"]["replicas"][0]["secret_string"] == HIDDEN
     assert "hunter2" not in repr(diff)

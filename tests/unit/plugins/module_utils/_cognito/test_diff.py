@@ -18,8 +18,11 @@ def schema(**mutable):
 
 
 def user(username, enabled=True, **attrs):
-    return {"Username": username, "Enabled": enabled,
-            "Attributes": [{"Name": k.replace("__", ":"), "Value": v} for k, v in attrs.items()]}
+    return {
+        "Username": username,
+        "Enabled": enabled,
+        "Attributes": [{"Name": k.replace("__", ":"), "Value": v} for k, v in attrs.items()],
+    }
 
 
 SCHEMA = schema(tenant=False, plan=True)
@@ -31,9 +34,12 @@ def test_writable_attributes_leave_out_sub_excluded_and_unknown_ones():
 
 
 def test_diff_sets_changed_mutable_attributes_and_reports_immutable_ones():
-    diff = cs.diff_attributes({"email": "a@example.com", "custom:plan": "pro", "custom:tenant": "t1", "sub": "1"},
-                              {"email": "a@example.com", "custom:plan": "free", "custom:tenant": "t2", "sub": "2"},
-                              SCHEMA, set())
+    diff = cs.diff_attributes(
+        {"email": "a@example.com", "custom:plan": "pro", "custom:tenant": "t1", "sub": "1"},
+        {"email": "a@example.com", "custom:plan": "free", "custom:tenant": "t2", "sub": "2"},
+        SCHEMA,
+        set(),
+    )
     assert diff.set == {"custom:plan": "pro"}
     assert diff.immutable == ["custom:tenant"] and diff.delete == []
 
@@ -46,14 +52,19 @@ def test_diff_deletes_attributes_gone_from_the_source_unless_required():
 
 
 def test_a_new_email_carries_its_verified_flag():
-    diff = cs.diff_attributes({"email": "new@example.com", "email_verified": "true"},
-                              {"email": "old@example.com", "email_verified": "true"}, SCHEMA, set())
+    diff = cs.diff_attributes(
+        {"email": "new@example.com", "email_verified": "true"},
+        {"email": "old@example.com", "email_verified": "true"},
+        SCHEMA,
+        set(),
+    )
     assert diff.set == {"email": "new@example.com", "email_verified": "true"}
 
 
 def test_excluded_attributes_are_never_compared():
-    diff = cs.diff_attributes({"email": "a@example.com", "name": "A"}, {"email": "a@example.com", "name": "B"},
-                              SCHEMA, {"name"})
+    diff = cs.diff_attributes(
+        {"email": "a@example.com", "name": "A"}, {"email": "a@example.com", "name": "B"}, SCHEMA, {"name"}
+    )
     assert not diff.changes
 
 
@@ -67,11 +78,19 @@ def test_match_by_auto_follows_the_source_sign_in_attribute():
 
 
 def test_plan_users_creates_updates_mirrors_state_and_counts_unchanged():
-    source = [user("s1", email="a@example.com", name="A"), user("s2", email="b@example.com", name="B"),
-              user("s3", email="c@example.com", enabled=False), user("s4", email="d@example.com"),
-              user("s5")]
-    dr = [user("d1", email="a@example.com", name="A"), user("d2", email="b@example.com", name="Old"),
-          user("d3", email="c@example.com"), user("d9", email="gone@example.com")]
+    source = [
+        user("s1", email="a@example.com", name="A"),
+        user("s2", email="b@example.com", name="B"),
+        user("s3", email="c@example.com", enabled=False),
+        user("s4", email="d@example.com"),
+        user("s5"),
+    ]
+    dr = [
+        user("d1", email="a@example.com", name="A"),
+        user("d2", email="b@example.com", name="Old"),
+        user("d3", email="c@example.com"),
+        user("d9", email="gone@example.com"),
+    ]
     plan = cs.plan_users(source, dr, SCHEMA, "email")
     assert [key for key, _ in plan.create] == ["d@example.com"]
     assert [(key, name, diff.set) for key, name, diff in plan.update] == [("b@example.com", "d2", {"name": "B"})]
@@ -81,19 +100,27 @@ def test_plan_users_creates_updates_mirrors_state_and_counts_unchanged():
     assert plan.dr_usernames == {"a@example.com": "d1", "b@example.com": "d2", "c@example.com": "d3"}
 
 
-@pytest.mark.parametrize("purge, disabled, deleted", [
-    ("none", [], []), ("disable", [("gone@example.com", "d9")], []), ("delete", [], [("gone@example.com", "d9")]),
-])
+@pytest.mark.parametrize(
+    "purge, disabled, deleted",
+    [
+        ("none", [], []),
+        ("disable", [("gone@example.com", "d9")], []),
+        ("delete", [], [("gone@example.com", "d9")]),
+    ],
+)
 def test_purge_choices(purge, disabled, deleted):
-    plan = cs.plan_users([user("s1", email="a@example.com")],
-                         [user("d1", email="a@example.com"), user("d9", email="gone@example.com")],
-                         SCHEMA, "email", purge=purge)
+    plan = cs.plan_users(
+        [user("s1", email="a@example.com")],
+        [user("d1", email="a@example.com"), user("d9", email="gone@example.com")],
+        SCHEMA,
+        "email",
+        purge=purge,
+    )
     assert plan.purge_disable == disabled and plan.delete == deleted
 
 
 def test_purge_disable_leaves_users_already_disabled_alone():
-    plan = cs.plan_users([], [user("d9", email="gone@example.com", enabled=False)], SCHEMA, "email",
-                         purge="disable")
+    plan = cs.plan_users([], [user("d9", email="gone@example.com", enabled=False)], SCHEMA, "email", purge="disable")
     assert plan.purge_disable == []
 
 
@@ -103,8 +130,10 @@ def test_duplicate_keys_are_counted_not_synced():
 
 
 def test_groups_are_created_updated_and_deleted_only_with_purge_delete():
-    source = [{"GroupName": "admins", "Description": "ops", "Precedence": 1},
-              {"GroupName": "members", "Description": "all"}]
+    source = [
+        {"GroupName": "admins", "Description": "ops", "Precedence": 1},
+        {"GroupName": "members", "Description": "all"},
+    ]
     dr = [{"GroupName": "members", "Description": "old"}, {"GroupName": "legacy", "Description": ""}]
     create, update, delete = cs.plan_groups(source, dr)
     assert [g["GroupName"] for g in create] == ["admins"]
@@ -123,7 +152,8 @@ def test_memberships_follow_the_source_but_leave_dr_only_users_alone():
 def test_username_for_create_depends_on_the_dr_sign_in():
     source_user = user("uuid-1", email="a@example.com")
     assert cs.dr_username_for_create("a@example.com", source_user, "email", {"UsernameAttributes": ["email"]}) == (
-        "a@example.com")
+        "a@example.com"
+    )
     assert cs.dr_username_for_create("a@example.com", source_user, "email", {}) == "uuid-1"
 
 
@@ -131,6 +161,7 @@ def test_incompatible_pools_are_explained():
     assert "set match_by to email" in cs.check_pools_compatible({}, {"UsernameAttributes": ["email"]}, "username")
     assert cs.check_pools_compatible({}, {"UsernameAttributes": ["email"]}, "email") is None
     assert cs.check_pools_compatible({}, {}, "username") is None
+
 
 # -- federated users ----------------------------------------------------------------------------------
 def external(username, **attrs):
@@ -140,8 +171,11 @@ def external(username, **attrs):
 
 
 def test_federated_source_users_are_skipped_and_counted():
-    source = [user("s1", email="a@example.com"), external("Google_123", email="g@example.com"),
-              external("SAML_7", email="s@example.com")]
+    source = [
+        user("s1", email="a@example.com"),
+        external("Google_123", email="g@example.com"),
+        external("SAML_7", email="s@example.com"),
+    ]
     plan = cs.plan_users(source, [], SCHEMA, "email")
     assert [key for key, _ in plan.create] == ["a@example.com"]
     assert plan.skipped_external == 2 and plan.source_without_key == 0 and plan.duplicate_keys == 0

@@ -29,7 +29,7 @@ class PagedClient:
         if operation in self.fail:
             raise self._error(self.fail[operation], operation)
         start = int(request.get(token_in) or 0)
-        page = {key: self.items[start:start + 1]}
+        page = {key: self.items[start : start + 1]}
         if start + 1 < len(self.items):
             page[token_out] = str(start + 1)
         return page
@@ -75,15 +75,18 @@ def test_every_page_is_read_each_throttled_page_again_within_the_rate_limit(no_s
     limiter = CountingLimiter()
     assert reads.list_users(client, "pool", limiter) == users
     assert len(client.calls) == 8  # 5 pages + 3 throttled attempts, the throttled page read again
-    assert [request.get("PaginationToken") for _, request in client.calls] == [None, "1", "1", "1", "2", "2",
-                                                                               "3", "4"]
+    assert [request.get("PaginationToken") for _, request in client.calls] == [None, "1", "1", "1", "2", "2", "3", "4"]
     assert limiter.acquired == 8  # every attempt counts against max_rps
 
 
-@pytest.mark.parametrize("reader, operation, extra", [
-    ("list_groups", "list_groups", ()), ("list_members", "list_users_in_group", ("admins",)),
-    ("list_clients", "list_user_pool_clients", ()),
-])
+@pytest.mark.parametrize(
+    "reader, operation, extra",
+    [
+        ("list_groups", "list_groups", ()),
+        ("list_members", "list_users_in_group", ("admins",)),
+        ("list_clients", "list_user_pool_clients", ()),
+    ],
+)
 def test_group_member_and_client_reads_are_paged_and_retried(no_sleep, reader, operation, extra):
     client = PagedClient([{"n": 1}, {"n": 2}], throttle={1})
     assert getattr(reads, reader)(client, "pool", *extra) == [{"n": 1}, {"n": 2}]

@@ -23,23 +23,37 @@ class FakeCognito:
         def call(**request):
             self.calls.append((name, request.get("Username") or request.get("GroupName")))
             if name == "admin_create_user" and request["Username"] in self.refuse:
-                raise ClientError({"Error": {"Code": "InvalidParameterException",
-                                             "Message": f"{request['Username']} lacks a required attribute"}}, name)
+                raise ClientError(
+                    {
+                        "Error": {
+                            "Code": "InvalidParameterException",
+                            "Message": f"{request['Username']} lacks a required attribute",
+                        }
+                    },
+                    name,
+                )
             return {"User": {"Username": request.get("Username")}}
 
         return call
 
 
 def user(username, enabled=True, **attrs):
-    return {"Username": username, "Enabled": enabled,
-            "Attributes": [{"Name": name, "Value": value} for name, value in attrs.items()]}
+    return {
+        "Username": username,
+        "Enabled": enabled,
+        "Attributes": [{"Name": name, "Value": value} for name, value in attrs.items()],
+    }
 
 
 def test_a_plan_is_written_groups_and_users_first_and_failures_hide_the_user():
     schema = diff.pool_schema({"SchemaAttributes": [{"Name": "email"}]})
-    data = {"source users": [user("alice", email="a@example.com"), user("bobby", enabled=False, email="b@example.com")],
-            "DR users": [], "source groups": [{"GroupName": "admins"}], "DR groups": [],
-            "source members of admins": [user("alice", email="a@example.com")]}
+    data = {
+        "source users": [user("alice", email="a@example.com"), user("bobby", enabled=False, email="b@example.com")],
+        "DR users": [],
+        "source groups": [{"GroupName": "admins"}],
+        "DR groups": [],
+        "source members of admins": [user("alice", email="a@example.com")],
+    }
     plan = diff.plan_sync(data, schema, "username")
     client = FakeCognito(refuse={"alice"})
     cognito = writer.Writer(client, "dr-id", RateLimiter(None), workers=2)
@@ -55,8 +69,10 @@ def test_a_plan_is_written_groups_and_users_first_and_failures_hide_the_user():
 
 
 def test_the_failure_message_groups_by_action_and_shows_keys_only_when_asked():
-    failures = [("create_user", "a@example.com", "InvalidParameterException", "*** lacks nickname"),
-                ("create_user", "b@example.com", "InvalidParameterException", "*** lacks nickname")]
+    failures = [
+        ("create_user", "a@example.com", "InvalidParameterException", "*** lacks nickname"),
+        ("create_user", "b@example.com", "InvalidParameterException", "*** lacks nickname"),
+    ]
     hidden = writer.failure_message(failures, show_users=False)
     assert "create_user failed for 2 item(s): InvalidParameterException: *** lacks nickname" in hidden
     assert "example.com" not in hidden and "run again" in hidden

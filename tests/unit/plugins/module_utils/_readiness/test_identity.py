@@ -10,34 +10,61 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._readiness.component
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness.context import ReadinessContext
 
 DR, PRIMARY = "ap-northeast-1", "ap-northeast-2"
-OPTIONS = {"source_user_pool_name": "app-user-pool", "source_user_pool_id": "", "user_pool_name": "app-dr-user-pool",
-           "sync_users": True, "sync_groups": True, "match_by": "auto", "attributes_exclude": [],
-           "max_concurrency": 4, "max_rps": 1000}
-SCHEMA = [{"Name": "sub", "Mutable": False, "Required": True}, {"Name": "email", "Mutable": True},
-          {"Name": "email_verified", "Mutable": True}, {"Name": "nickname", "Mutable": True}]
+OPTIONS = {
+    "source_user_pool_name": "app-user-pool",
+    "source_user_pool_id": "",
+    "user_pool_name": "app-dr-user-pool",
+    "sync_users": True,
+    "sync_groups": True,
+    "match_by": "auto",
+    "attributes_exclude": [],
+    "max_concurrency": 4,
+    "max_rps": 1000,
+}
+SCHEMA = [
+    {"Name": "sub", "Mutable": False, "Required": True},
+    {"Name": "email", "Mutable": True},
+    {"Name": "email_verified", "Mutable": True},
+    {"Name": "nickname", "Mutable": True},
+]
 
 
 def user(username, email, enabled=True, status="FORCE_CHANGE_PASSWORD", **attrs):
     attributes = dict(email=email, **attrs)
-    return {"Username": username, "Enabled": enabled, "UserStatus": status,
-            "Attributes": [{"Name": name, "Value": value} for name, value in attributes.items()]}
+    return {
+        "Username": username,
+        "Enabled": enabled,
+        "UserStatus": status,
+        "Attributes": [{"Name": name, "Value": value} for name, value in attributes.items()],
+    }
 
 
 def pool(pool_id, name, users, groups=None, clients=()):
-    return {"pool": {"Id": pool_id, "Name": name, "UsernameAttributes": ["email"], "SchemaAttributes": SCHEMA},
-            "users": users, "groups": groups or {}, "clients": [{"ClientName": c, "ClientId": f"id-{c}"}
-                                                                  for c in clients]}
+    return {
+        "pool": {"Id": pool_id, "Name": name, "UsernameAttributes": ["email"], "SchemaAttributes": SCHEMA},
+        "users": users,
+        "groups": groups or {},
+        "clients": [{"ClientName": c, "ClientId": f"id-{c}"} for c in clients],
+    }
 
 
 def in_step():
     """Both pools with the same three users and one group: nothing to sync."""
     people = [("alice@example.com", "alice"), ("bob@example.com", "bob"), ("carol@example.com", "carol")]
-    primary = pool("ap-northeast-2_src", "app-user-pool", [user(f"p-{nick}", email, nickname=nick)
-                                                          for email, nick in people],
-                   {"admins": ["alice@example.com"]}, ["web"])
-    dr = pool("ap-northeast-1_dr", "app-dr-user-pool", [user(f"d-{nick}", email, nickname=nick)
-                                                       for email, nick in people],
-              {"admins": ["alice@example.com"]}, ["web"])
+    primary = pool(
+        "ap-northeast-2_src",
+        "app-user-pool",
+        [user(f"p-{nick}", email, nickname=nick) for email, nick in people],
+        {"admins": ["alice@example.com"]},
+        ["web"],
+    )
+    dr = pool(
+        "ap-northeast-1_dr",
+        "app-dr-user-pool",
+        [user(f"d-{nick}", email, nickname=nick) for email, nick in people],
+        {"admins": ["alice@example.com"]},
+        ["web"],
+    )
     return {PRIMARY: {"app-user-pool": primary}, DR: {"app-dr-user-pool": dr}}
 
 
@@ -99,8 +126,13 @@ def run(world=None, options=None, primary_reachable=True, fail=None):
     """The checks' results by name, and the fake clients by region."""
     world = world or in_step()
     clients = {region: FakeCognito(region, world.get(region, {}), (fail or {}).get(region)) for region in (DR, PRIMARY)}
-    spec = {"name": "identity", "region": DR, "primary_region": PRIMARY, "primary_reachable": primary_reachable,
-            "options": dict(OPTIONS, **(options or {}))}
+    spec = {
+        "name": "identity",
+        "region": DR,
+        "primary_region": PRIMARY,
+        "primary_reachable": primary_reachable,
+        "options": dict(OPTIONS, **(options or {})),
+    }
     results = COMPONENTS["identity"](ReadinessContext(lambda service, region: clients[region], spec))
     assert [r["check"] for r in results] == [identity.POOL, identity.USERS]
     assert all(r["component"] == "dr_identity" for r in results)
@@ -111,8 +143,9 @@ def test_in_step_pools_pass_both_checks():
     results, _ = run()
     pool_check, users = results[identity.POOL], results[identity.USERS]
     assert pool_check["status"] == "pass" and pool_check["side"] == "dr"
-    assert pool_check["reason"] == ("DR user pool ap-northeast-1_dr in ap-northeast-1 with 1 app client(s); no "
-                                    "completed user sync recorded on it")
+    assert pool_check["reason"] == (
+        "DR user pool ap-northeast-1_dr in ap-northeast-1 with 1 app client(s); no completed user sync recorded on it"
+    )
     assert pool_check["evidence"]["last_sync_at"] is None and pool_check["evidence"]["replication_mode"] == "sync"
     assert pool_check["evidence"]["app_clients"] == ["web"]
     assert users["status"] == "pass" and users["passed"] and users["side"] == "primary"
@@ -138,8 +171,10 @@ def test_two_dr_pools_with_the_name_fail_as_ambiguous():
     assert results[identity.USERS]["status"] == "not_checked"
 
 
-@pytest.mark.parametrize("operation, code", [("list_user_pools", "TooManyRequestsException"),
-                                             ("list_user_pool_clients", "AccessDeniedException")])
+@pytest.mark.parametrize(
+    "operation, code",
+    [("list_user_pools", "TooManyRequestsException"), ("list_user_pool_clients", "AccessDeniedException")],
+)
 def test_a_failed_dr_read_is_not_checked_never_absent(operation, code):
     results, _ = run(fail={DR: {operation: code}})
     assert results[identity.POOL]["status"] == "not_checked"
@@ -186,14 +221,21 @@ def test_an_unreachable_primary_is_never_called_and_the_users_not_checked():
 
 def test_users_not_synced_are_not_compared():
     results, clients = run(options={"sync_users": False})
-    assert results[identity.USERS]["status"] == "not_checked" and "sync_users is false" in results[identity.USERS][
-        "reason"]
+    assert (
+        results[identity.USERS]["status"] == "not_checked"
+        and "sync_users is false" in results[identity.USERS]["reason"]
+    )
     assert clients[PRIMARY].calls == []
 
 
-@pytest.mark.parametrize("operation, code", [("list_user_pools", "TooManyRequestsException"),
-                                             ("list_users", "InternalErrorException"),
-                                             ("list_users_in_group", "AccessDeniedException")])
+@pytest.mark.parametrize(
+    "operation, code",
+    [
+        ("list_user_pools", "TooManyRequestsException"),
+        ("list_users", "InternalErrorException"),
+        ("list_users_in_group", "AccessDeniedException"),
+    ],
+)
 def test_a_failed_primary_read_is_not_checked(operation, code):
     results, _ = run(fail={PRIMARY: {operation: code}})
     assert results[identity.POOL]["status"] == "pass"
@@ -232,16 +274,26 @@ def test_the_age_of_the_last_sync_is_evidence():
     import datetime
 
     world = in_step()
-    world[DR]["app-dr-user-pool"]["pool"]["UserPoolTags"] = {"pilotlight:last-user-sync": "2026-12-05T21:00:00Z",
-                                                             "pilotlight:last-user-sync-users": "3"}
+    world[DR]["app-dr-user-pool"]["pool"]["UserPoolTags"] = {
+        "pilotlight:last-user-sync": "2026-12-05T21:00:00Z",
+        "pilotlight:last-user-sync-users": "3",
+    }
     clients = {region: FakeCognito(region, world.get(region, {})) for region in (DR, PRIMARY)}
-    spec = {"name": "identity", "region": DR, "primary_region": PRIMARY, "primary_reachable": False,
-            "options": dict(OPTIONS)}
+    spec = {
+        "name": "identity",
+        "region": DR,
+        "primary_region": PRIMARY,
+        "primary_reachable": False,
+        "options": dict(OPTIONS),
+    }
     now = datetime.datetime(2026, 12, 6, 0, 30, tzinfo=datetime.timezone.utc)
     results = COMPONENTS["identity"](ReadinessContext(lambda service, region: clients[region], spec, now=lambda: now))
     evidence = results[0]["evidence"]
     assert (evidence["last_sync_at"], evidence["last_sync_users"], evidence["last_sync_age_seconds"]) == (
-        "2026-12-05T21:00:00Z", 3, 12600)
+        "2026-12-05T21:00:00Z",
+        3,
+        12600,
+    )
     assert "last user sync 2026-12-05T21:00:00Z (3 h ago, 3 users)" in results[0]["reason"]
 
 
@@ -250,18 +302,24 @@ def test_a_native_replica_passes_without_calling_the_primary():
     replica = world[DR].pop("app-dr-user-pool")
     replica["pool"] = dict(replica["pool"], Id="ap-northeast-2_src", Name="app-user-pool", EstimatedNumberOfUsers=3)
     world[DR]["app-user-pool"] = replica
-    replica["replicas"] = [{"RegionName": PRIMARY, "Role": "PRIMARY", "Status": "ACTIVE"},
-                           {"RegionName": DR, "Role": "SECONDARY", "Status": "ACTIVE"}]
+    replica["replicas"] = [
+        {"RegionName": PRIMARY, "Role": "PRIMARY", "Status": "ACTIVE"},
+        {"RegionName": DR, "Role": "SECONDARY", "Status": "ACTIVE"},
+    ]
     results, clients = run(world, options={"replication_mode": "auto"})
     assert results[identity.POOL]["status"] == "pass" and results[identity.POOL]["evidence"]["replication_mode"] == (
-        "native")
+        "native"
+    )
     assert results[identity.USERS]["status"] == "pass" and "native replica" in results[identity.USERS]["reason"]
     assert clients[PRIMARY].calls == []
     replica["replicas"][1]["Status"] = "INACTIVE"  # created, but not serving sign-ins
     results, _ = run(world, options={"replication_mode": "native"})
     assert results[identity.USERS]["status"] == "fail" and "--status ACTIVE" in results[identity.USERS]["fix"]
-    results, _ = run(world, options={"replication_mode": "native"}, fail={DR: {"list_user_pool_replicas":
-                                                                               "TooManyRequestsException"}})
+    results, _ = run(
+        world,
+        options={"replication_mode": "native"},
+        fail={DR: {"list_user_pool_replicas": "TooManyRequestsException"}},
+    )
     assert results[identity.USERS]["status"] == "not_checked"
     # in sync mode the same world is a missing DR pool
     results, _ = run(world, options={"replication_mode": "sync"})
