@@ -24,7 +24,7 @@ description:
     one from a cache behavior (U(https://github.com/ansible-collections/community.aws/issues/169),
     U(https://github.com/ansible-collections/community.aws/issues/1721)).
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   distribution_id:
     description:

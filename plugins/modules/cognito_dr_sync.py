@@ -147,14 +147,17 @@ options:
         description: The provider's name in the source pool (for example V(Google)).
         type: str
         required: true
+        version_added: 0.2.0
       client_secret_id:
         description:
           - Name or ARN of the Secrets Manager secret, in the module's region, that holds the provider's secret
             (C(client_secret); C(private_key) for Sign in with Apple). Needed for every provider type but SAML.
         type: str
+        version_added: 0.2.0
       client_secret_key:
         description: The JSON key of the secret that holds the value; empty when the secret is the value itself.
         type: str
+        version_added: 0.2.0
   domain_prefix:
     description:
       - Domain prefix of the DR pool (C(<prefix>.auth.<region>.amazoncognito.com)) for the hosted UI and

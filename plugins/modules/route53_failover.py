@@ -36,7 +36,7 @@ description:
     or it fails on a re-run or leaves two PRIMARY records). Neither has a switch, reports the DNS answer, or
     checks that the DR side is healthy before sending traffic to it."
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   zone:
     description:
@@ -201,6 +201,37 @@ options:
     type: str
     choices: [primary, secondary, auto]
     version_added: 0.1.0
+  traffic_switch:
+    description:
+      - How traffic is moved.
+      - V(health_check) (the default, as in 0.1.0) is a CALCULATED health check whose mode is set with
+        C(UpdateHealthCheck), a call to Route 53's control plane, which is served from us-east-1.
+      - "V(cloudwatch_alarm) moves traffic with a CloudWatch alarm in O(switch_region) (the DR region): the
+        PRIMARY record's health check follows the alarm (healthy when OK) and the SECONDARY record's is the same
+        check inverted (healthy only when ALARM); the SECONDARY alias does not evaluate target health. A switch
+        is one C(PutMetricData) in the DR region and Route 53's health checkers (its data plane) move DNS, with
+        no Route 53 API call, so a failover works while us-east-1 is down. Route 53 then never answers with the
+        DR endpoint unless switched to it (a DR side that was not promoted gets no traffic), and a switch to it
+        is a true pin (failing health checks cannot undo it). V(active=primary) and V(active=auto) are the same."
+      - The module warns when V(health_check) is used with a primary endpoint in us-east-1.
+    type: str
+    choices: [health_check, cloudwatch_alarm]
+    default: health_check
+    version_added: 0.2.0
+  switch_region:
+    description:
+      - Region of the switch alarm with O(traffic_switch=cloudwatch_alarm). Defaults to O(secondary.region).
+    type: str
+    version_added: 0.2.0
+  route53_reachable:
+    description:
+      - Set V(false) when Route 53's control plane (us-east-1) is down, for example when us-east-1 is the failed
+        primary region. The module then calls no Route 53 API; with O(traffic_switch=cloudwatch_alarm) it only
+        publishes the switch (O(active)) in O(switch_region), checks the DR load balancer's target health
+        there first (unless O(force)), and predicts RV(dns_answer). Anything else fails before any change.
+    type: bool
+    default: true
+    version_added: 0.2.0
   force:
     description:
       - Switch even when the target endpoint's health check does not report healthy.
@@ -446,6 +477,11 @@ records:
         hosted_zone_id: ZWKZPGTI48KDX
         dns_name: megaticket-alb-1.ap-northeast-2.elb.amazonaws.com.
         evaluate_target_health: true
+route53_called:
+  description: False when O(route53_reachable=false) (nothing was read from Route 53, RV(dns_answer) is predicted).
+  returned: when state is present
+  type: bool
+  sample: true
 switch_pending:
   description: True when DNS does not answer yet with the endpoint O(active) asks for (after O(wait=false)).
   returned: when state is present
@@ -459,6 +495,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import api
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import failover
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.endpoints import ENDPOINT_TYPES
+from ansible_collections.pilotlight.dr.plugins.module_utils._route53.endpoints import endpoint_spec
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.endpoints import validate
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import fqdn
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import in_zone
@@ -492,6 +529,18 @@ ENDPOINT_OPTIONS = dict(
 
 
 def run(module, params):
+    if not params["route53_reachable"]:
+        # Route 53's control plane is down: only the DR endpoint needs to be known (the primary's DNS name may
+        # come from a record that cannot be read now).
+        given = [role for role in ("primary", "secondary")
+                 if params[role] and (role == "secondary" or _complete(params[role]))]
+        endpoints = {role: endpoint_spec(role, params[role], params["record_type"]) for role in given}
+        if "secondary" not in endpoints:
+            raise DRError("secondary is required: the DR endpoint the switch moves traffic to")
+        endpoints.setdefault("primary", {"role": "primary", "region": (params["primary"] or {}).get("region")})
+        return failover.switch_without_route53(lambda region: module.client("cloudwatch", region=region),
+                                               lambda region: module.client("elbv2", region=region),
+                                               params, endpoints, check_mode=module.check_mode, warn=module.warn)
     endpoints = validate(params)
     client = module.client("route53", retry_decorator=api.ROUTE53_RETRY)
     zone = api.find_zone(client, params["zone"], params["zone_id"])
@@ -502,7 +551,13 @@ def run(module, params):
     if params["state"] == "absent":
         return failover.remove(client, zone, params, **how)
     return failover.ensure(client, zone, params, endpoints,
-                           elbv2=lambda region: module.client("elbv2", region=region), **how)
+                           elbv2=lambda region: module.client("elbv2", region=region),
+                           cloudwatch=lambda region: module.client("cloudwatch", region=region), **how)
+
+
+def _complete(endpoint):
+    alias = endpoint.get("alias") or {}
+    return bool(endpoint.get("values") or alias.get("dns_name"))
 
 
 def main():
@@ -516,6 +571,9 @@ def main():
         secondary=dict(type="dict", options=ENDPOINT_OPTIONS),
         active=dict(type="str", choices=["primary", "secondary", "auto"]),
         force=dict(type="bool", default=False),
+        traffic_switch=dict(type="str", choices=["health_check", "cloudwatch_alarm"], default="health_check"),
+        switch_region=dict(type="str"),
+        route53_reachable=dict(type="bool", default=True),
         overwrite=dict(type="bool", default=False),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         tags=dict(type="dict"),

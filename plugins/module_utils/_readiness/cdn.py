@@ -10,7 +10,8 @@ that should target it do. It is the plan of cloudfront_origin_group (state=prese
 run on the current configuration: no change planned means ready.
 
 CloudFront's control plane is global, served from us-east-1: the check never calls the primary region,
-and a CloudFront that cannot be read (us-east-1 impaired, throttled) makes it not checked.
+and a CloudFront that cannot be read (us-east-1 impaired, throttled) makes it not checked. With a us-east-1
+primary that is not reachable, CloudFront is not called at all (not checked, primary side).
 """
 
 from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import distributions
@@ -41,7 +42,7 @@ def module_params(options):
 
 def fix_of(error, default=FIX_RUN_ROLE):
     """What the error message says to do (after its first ": "), else ``default``."""
-    _, found, fix = error.message.partition(": ")
+    dummy, found, fix = error.message.partition(": ")
     return fix if found and fix else default
 
 
@@ -102,6 +103,10 @@ def check(ctx):
             "fix dr_cdn_primary_origin, dr_cdn_dr_origin, dr_cdn_origin_group_id or dr_cdn_failover_status_codes",
         )
         return checks.results
+    if ctx.primary_region == distributions.CLOUDFRONT_REGION and not ctx.primary_reachable:
+        checks.skipped_primary([CHECK], "CloudFront's control plane is in us-east-1, the primary region, which is not "
+                               "reachable (the origin group still fails over on errors: its data plane)")
+        return checks.results
     client = ctx.client("cloudfront", region=distributions.CLOUDFRONT_REGION)
     distribution_id = find_distribution(checks, client, options)
     if distribution_id is None:
@@ -118,12 +123,12 @@ def check(ctx):
             "check dr_cdn_distribution_id (or create the distribution)",
         )
         return checks.results
-    config, _ = found
+    config, dummy = found
     ids = [origin["id"] for origin in params["origins"]]
     view = origin_groups.state_view(config, group_id, ids)
     evidence = {"distribution_id": distribution_id, "origin_group": view["origin_group"], "targets": view["targets"]}
     try:
-        _, changes = origin_groups.plan_present(config, params)
+        dummy, changes = origin_groups.plan_present(config, params)
     except DRError as error:
         checks.failed(
             CHECK,

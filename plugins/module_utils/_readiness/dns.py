@@ -11,6 +11,9 @@
 
 Route 53 is global (its control plane is in us-east-1): it is read whether or not the primary region
 answers, and a Route 53 read that failed makes the checks that need it "not checked", never "absent".
+When the primary region is us-east-1 and not reachable, Route 53's control plane is down with it: the three
+checks are not checked (primary side, so an ungraceful failover goes on) and, with the alarm switch,
+``traffic switch`` checks what the failover needs in the DR region: the switch alarm exists there.
 The primary region is only called to read the primary load balancer's DNS name when the inventory
 names it and the primary is reachable; otherwise that name comes from the PRIMARY record.
 """
@@ -22,6 +25,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._readiness.checks im
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import api
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import failover
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import planning
+from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import switch as alarm_switch
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.endpoints import validate
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import ROLES
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import fqdn
@@ -30,7 +34,9 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names impor
 RECORDS = "failover records"
 SECONDARY_HEALTHY = "secondary healthy"
 ANSWERS_PRIMARY = "dns answers primary"
+TRAFFIC_SWITCH = "traffic switch"
 CHECKS = (RECORDS, SECONDARY_HEALTHY, ANSWERS_PRIMARY)
+ORDER = CHECKS + (TRAFFIC_SWITCH,)
 
 PROVISION = "run the provision playbook (role dr_dns, main.yml) to create or update them"
 
@@ -45,7 +51,7 @@ def check(ctx):
         _check(ctx, checks)
     except _Stop:
         pass
-    return sorted(checks.results, key=lambda result: CHECKS.index(result["check"]))
+    return sorted(checks.results, key=lambda result: ORDER.index(result["check"]))
 
 
 def _step(checks, what, fix, fn, *args):
@@ -86,6 +92,8 @@ def _params(options):
         "active": None,
         "force": False,
         "state": "present",
+        "traffic_switch": options.get("traffic_switch") or alarm_switch.HEALTH_CHECK,
+        "switch_region": options.get("switch_region") or None,
     }
 
 
@@ -95,6 +103,9 @@ def _check(ctx, checks):
     if not name:
         _not_in_place(checks, "no record name: dr_dns_record_name is not set",
                       "set dr_dns_record_name to the application's hostname")
+    if ctx.primary_region == alarm_switch.CONTROL_PLANE_REGION and not ctx.primary_reachable:
+        _without_route53(ctx, checks, params)
+        raise _Stop()
     route53 = ctx.client("route53")
     zone = _step(checks, "the hosted zone", "create the public hosted zone or set dr_dns_zone / dr_dns_zone_id",
                  api.find_zone, route53, options.get("zone") or None, options.get("zone_id") or None)
@@ -106,11 +117,19 @@ def _check(ctx, checks):
     endpoints = _step(checks, "the inputs", "correct the dr_dns inputs", validate, params)
     state = _step(checks, f"the health checks and records of {fqdn(name)}", PROVISION,
                   failover.read_state, route53, zone, name, params["record_type"])
+    alarm = failover.alarm_of(params, endpoints)
     ok, observations = checks.read(SECONDARY_HEALTHY, "the health checkers' results", failover.read_health,
                                    route53, state["checks"])
     mode = planning.current_mode(state)
-    plan = planning.plan_failover(state, endpoints, planning.target_mode(None, False, mode, mode is not None),
-                                  params["tags"])
+    if alarm:
+        ok, found = checks.read(CHECKS, f"the switch alarm {alarm['Name']} in {alarm['Region']}",
+                                alarm_switch.read_alarm, ctx.client("cloudwatch", alarm["Region"]), alarm["Name"])
+        if not ok:
+            raise _Stop()
+        mode = alarm_switch.mode_of_state((found or {}).get("StateValue"))
+    plan = planning.plan_failover(state, endpoints, planning.target_mode(None, False, mode, mode is not None,
+                                                                         alarm=bool(alarm)),
+                                  params["tags"], alarm=alarm)
     health = {role: planning.health_of(role, plan, observations or {}) for role in ROLES}
     reports = _reports(plan, mode, health, observations or {})
     _records_check(checks, state, endpoints, params, plan, mode, reports, zone)
@@ -120,6 +139,31 @@ def _check(ctx, checks):
                              failover.answer_of, route53, zone, params, endpoints)
     if ok:
         _answer_check(checks, answer, mode, plan, health, endpoints, name)
+
+
+def _without_route53(ctx, checks, params):
+    """us-east-1, the primary, is down and Route 53's control plane with it: check the DR side of the switch."""
+    why = ("Route 53's control plane is in us-east-1, the primary region, which is not reachable "
+           "(DNS still answers: its data plane does not depend on it)")
+    checks.skipped_primary(CHECKS, why)
+    if params["traffic_switch"] != alarm_switch.CLOUDWATCH_ALARM:
+        checks.failed(TRAFFIC_SWITCH, "traffic_switch is health_check: moving DNS needs UpdateHealthCheck, a call to "
+                      "Route 53's control plane in us-east-1, which is down", "set dr_dns_traffic_switch: "
+                      "cloudwatch_alarm and provision while us-east-1 is up (a failover now needs dr_force and moves "
+                      "nothing in DNS)")
+        return
+    region = params["switch_region"] or ctx.region
+    name = alarm_switch.alarm_name(params["record_name"], params["record_type"])
+    ok, alarm = checks.read([TRAFFIC_SWITCH], f"the switch alarm {name} in {region}", alarm_switch.read_alarm,
+                            ctx.client("cloudwatch", region), name)
+    if not ok:
+        return
+    evidence = {"alarm": name, "region": region, "state": (alarm or {}).get("StateValue")}
+    if alarm is None:
+        checks.failed(TRAFFIC_SWITCH, f"the switch alarm {name} does not exist in {region}", PROVISION, evidence)
+    else:
+        checks.passed(TRAFFIC_SWITCH, f"the switch alarm {name} is in {region} ({evidence['state']}): the failover "
+                      "moves DNS with it, no Route 53 call needed", evidence)
 
 
 def _resolve_load_balancers(ctx, route53, zone, params):
@@ -159,7 +203,9 @@ def _reports(plan, mode, health, observations):
 
 def _records_check(checks, state, endpoints, params, plan, mode, reports, zone):
     name, record_type = fqdn(params["record_name"]), params["record_type"]
-    changes, conflicts, _ = planning.plan_failover_records(state, endpoints, params, *planning.planned_ids(state, plan))
+    alarm = failover.alarm_of(params, endpoints)
+    changes, conflicts, dummy = planning.plan_failover_records(state, endpoints, params,
+                                                               *planning.planned_ids(state, plan), alarm=alarm)
     evidence = {"zone_id": zone["Id"], "record_name": name, "record_type": record_type, "mode": mode,
                 "health_checks": reports}
     if conflicts:
@@ -167,6 +213,8 @@ def _records_check(checks, state, endpoints, params, plan, mode, reports, zone):
                       "set dr_dns_overwrite: true to replace them in one atomic change, or delete them", evidence)
         return
     differences = [f"{role} health check to {item['action']}" for role, item in plan.items() if item["action"] != "keep"]
+    if alarm and mode is None:
+        differences.append(f"switch alarm {alarm['Name']} in {alarm['Region']} to create")
     differences += [f"{_record_label(c['ResourceRecordSet'])} to {c['Action'].lower()}" for c in changes]
     if planning.tags_would_change(plan, params["tags"], False):
         differences.append("health check tags to update")
@@ -187,7 +235,7 @@ def _record_label(record):
 def _secondary_check(checks, plan, health, reports, options):
     report = reports["secondary"]
     required = _bool(options.get("require_secondary_healthy", True))
-    _, status = health["secondary"]
+    dummy, status = health["secondary"]
     evidence = {"health_check": report}
     if plan["secondary"]["action"] in ("create", "replace"):
         what = "has no Route 53 health check" if plan["secondary"]["action"] == "create" else (

@@ -24,6 +24,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import 
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.retries import jittered_backoff
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import ROLES
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import SWITCH
+from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import SWITCH_DR
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import TAG_RECORD
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import TAG_ROLE
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import fqdn
@@ -123,7 +124,7 @@ def _tags_of(client, ids):
 
 
 def find_health_checks(client, key):
-    """{role: [health checks tagged for this record]}, roles primary, secondary and switch."""
+    """{role: [health checks tagged for this record]}, roles primary, secondary, switch and switch_dr."""
     with aws_errors("list Route 53 health checks"):
         checks = _all_health_checks(client)
     ids = [check["Id"] for check in checks]
@@ -133,7 +134,7 @@ def find_health_checks(client, key):
     tags = {}
     for outcome in outcomes:
         tags.update(outcome.value)
-    found = {role: [] for role in ROLES + (SWITCH,)}
+    found = {role: [] for role in ROLES + (SWITCH, SWITCH_DR)}
     for check in checks:
         check_tags = tags.get(check["Id"], {})
         if check_tags.get(TAG_RECORD) == key and check_tags.get(TAG_ROLE) in found:

@@ -25,10 +25,14 @@ def _check_values(role, values, record_type):
             try:
                 address = ipaddress.ip_address(value)
             except ValueError:
-                raise DRError(f"{role}.values: {value!r} is not an IP address; an {record_type} record holds addresses")
+                raise DRError(
+                    f"{role}.values: {value!r} is not an IP address; an {record_type} record holds addresses"
+                ) from None
             if (record_type == "A") != (address.version == 4):
-                raise DRError(f"{role}.values: {value} is an IPv{address.version} address; "
-                              f"{record_type} records hold IPv{4 if record_type == 'A' else 6} addresses")
+                raise DRError(
+                    f"{role}.values: {value} is an IPv{address.version} address; "
+                    f"{record_type} records hold IPv{4 if record_type == 'A' else 6} addresses"
+                )
     if record_type == "CNAME" and len(values) != 1:
         raise DRError(f"{role}.values: a CNAME record holds exactly one name, got {len(values)}")
 
@@ -38,8 +42,10 @@ def endpoint_spec(role, raw, record_type):
     raw = raw or {}
     alias, values = raw.get("alias"), raw.get("values")
     if bool(alias) == bool(values):
-        raise DRError(f"{role}: give either {role}.alias (a load balancer or another AWS target) or "
-                      f"{role}.values (the record's addresses), exactly one of them")
+        raise DRError(
+            f"{role}: give either {role}.alias (a load balancer or another AWS target) or "
+            f"{role}.values (the record's addresses), exactly one of them"
+        )
     spec = {"role": role, "set_identifier": raw.get("set_identifier") or role}
     if alias:
         dns_name = (alias.get("dns_name") or "").strip().lower().rstrip(".")
@@ -55,15 +61,19 @@ def endpoint_spec(role, raw, record_type):
         spec["alias"] = {
             "dns_name": dns_name,
             "hosted_zone_id": short_zone_id(zone_id),
-            "evaluate_target_health": True if alias.get("evaluate_target_health") is None
+            "evaluate_target_health": True
+            if alias.get("evaluate_target_health") is None
             else bool(alias["evaluate_target_health"]),
         }
     else:
         _check_values(role, values, record_type)
         spec["values"] = list(values)
     spec["health_check"] = health_check_spec(role, raw.get("health_check") or {}, spec)
-    spec["region"] = (raw.get("region") or region_of(spec.get("alias", {}).get("dns_name"))
-                      or region_of(spec["health_check"].get("FullyQualifiedDomainName")))
+    spec["region"] = (
+        raw.get("region")
+        or region_of(spec.get("alias", {}).get("dns_name"))
+        or region_of(spec["health_check"].get("FullyQualifiedDomainName"))
+    )
     return spec
 
 
@@ -85,10 +95,12 @@ def health_check_spec(role, raw, endpoint):
         try:
             address = ipaddress.ip_address(ip_address)
         except ValueError:
-            raise DRError(f"{role}.health_check.ip_address {ip_address!r} is not an IP address")
+            raise DRError(f"{role}.health_check.ip_address {ip_address!r} is not an IP address") from None
         if not address.is_global:
-            raise DRError(f"{role}.health_check.ip_address {ip_address} is not a public address; "
-                          "Route 53 health checkers can only reach public endpoints")
+            raise DRError(
+                f"{role}.health_check.ip_address {ip_address} is not a public address; "
+                "Route 53 health checkers can only reach public endpoints"
+            )
         config["IPAddress"] = str(address)
     if name:
         config["FullyQualifiedDomainName"] = host(name)
@@ -101,8 +113,9 @@ def health_check_spec(role, raw, endpoint):
     if check_type != "TCP":
         path = raw.get("resource_path") or "/"
         if not path.startswith("/") or len(path) > 255:
-            raise DRError(f"{role}.health_check.resource_path must start with / and have at most 255 characters, "
-                          f"got {path!r}")
+            raise DRError(
+                f"{role}.health_check.resource_path must start with / and have at most 255 characters, got {path!r}"
+            )
         config["ResourcePath"] = path
     elif raw.get("resource_path"):
         raise DRError(f"{role}.health_check.resource_path does not apply to a TCP health check")
@@ -135,12 +148,19 @@ def health_check_spec(role, raw, endpoint):
 def check_distinct(primary, secondary):
     """The two endpoints must really be two: DRError naming what they share."""
     if primary["set_identifier"] == secondary["set_identifier"]:
-        raise DRError(f"primary and secondary both use set_identifier {primary['set_identifier']!r}; "
-                      "the two failover records need different identifiers")
-    if primary.get("alias") and secondary.get("alias") and (
-            host(primary["alias"]["dns_name"]) == host(secondary["alias"]["dns_name"])):
-        raise DRError(f"primary and secondary both point to {primary['alias']['dns_name']}: failover needs two "
-                      "different endpoints (the secondary is normally the DR region's load balancer)")
+        raise DRError(
+            f"primary and secondary both use set_identifier {primary['set_identifier']!r}; "
+            "the two failover records need different identifiers"
+        )
+    if (
+        primary.get("alias")
+        and secondary.get("alias")
+        and (host(primary["alias"]["dns_name"]) == host(secondary["alias"]["dns_name"]))
+    ):
+        raise DRError(
+            f"primary and secondary both point to {primary['alias']['dns_name']}: failover needs two "
+            "different endpoints (the secondary is normally the DR region's load balancer)"
+        )
     if primary.get("values") and secondary.get("values") and set(primary["values"]) & set(secondary["values"]):
         shared = ", ".join(sorted(set(primary["values"]) & set(secondary["values"])))
         raise DRError(f"primary and secondary share the value(s) {shared}: failover needs two different endpoints")
@@ -148,11 +168,15 @@ def check_distinct(primary, secondary):
     keys = ("Type", "IPAddress", "FullyQualifiedDomainName", "Port", "ResourcePath")
     if all(first.get(key) == second.get(key) for key in keys):
         target = first.get("IPAddress") or first.get("FullyQualifiedDomainName")
-        raise DRError(f"primary and secondary health checks both check {target}:{first['Port']}: each endpoint "
-                      "needs its own health check, or failover follows the wrong one")
+        raise DRError(
+            f"primary and secondary health checks both check {target}:{first['Port']}: each endpoint "
+            "needs its own health check, or failover follows the wrong one"
+        )
     if primary.get("region") and primary.get("region") == secondary.get("region"):
-        raise DRError(f"primary and secondary are both in {primary['region']}: a DR failover needs the secondary "
-                      "in another region (set region on an endpoint if the name misleads)")
+        raise DRError(
+            f"primary and secondary are both in {primary['region']}: a DR failover needs the secondary "
+            "in another region (set region on an endpoint if the name misleads)"
+        )
 
 
 def validate(params):
@@ -167,4 +191,3 @@ def validate(params):
     endpoints = {role: endpoint_spec(role, params[role], params["record_type"]) for role in ROLES}
     check_distinct(endpoints["primary"], endpoints["secondary"])
     return endpoints
-

@@ -10,6 +10,8 @@ TAG_RECORD = "pilotlight.dr:failover-record"
 TAG_ROLE = "pilotlight.dr:failover-role"
 ROLES = ("primary", "secondary")
 SWITCH = "switch"
+# The inverted alarm check of the SECONDARY record (traffic_switch=cloudwatch_alarm only).
+SWITCH_DR = "switch_dr"
 MODES = ("auto", "secondary", "primary")
 
 

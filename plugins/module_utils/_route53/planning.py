@@ -25,11 +25,13 @@ Route 53 computes it, which endpoint a DNS answer is, and the reports the module
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import ROLES
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import SWITCH
+from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import SWITCH_DR
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import TAG_RECORD
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import TAG_ROLE
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import fqdn
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import host
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.names import short_zone_id
+from ansible_collections.pilotlight.dr.plugins.module_utils._route53.switch import gate_config
 
 IMMUTABLE_CHECK_FIELDS = ("Type", "RequestInterval")
 
@@ -274,6 +276,7 @@ def failover_state(key, found, records):
     children = set((checks["switch"] or {}).get("HealthCheckConfig", {}).get("ChildHealthChecks") or [])
     checks["primary"] = pick(found["primary"], children | in_records, warnings, "primary")
     checks["secondary"] = pick(found["secondary"], in_records, warnings, "secondary")
+    checks[SWITCH_DR] = pick(found.get(SWITCH_DR) or [], in_records, warnings, "DR switch")
     return {"key": key, "checks": checks, "records": records, "warnings": warnings}
 
 
@@ -286,9 +289,14 @@ def current_mode(state):
 
 
 # -- planning ----------------------------------------------------------------------------------------------
-def target_mode(requested, force, current_mode, switch_exists):
-    """The switch mode to set; "custom" keeps an existing switch whose settings are no known mode."""
+def target_mode(requested, force, current_mode, switch_exists, alarm=False):
+    """The switch mode to set; "custom" keeps an existing switch whose settings are no known mode.
+
+    With the alarm switch, "primary" is "auto": DNS never goes to DR on its own, so the primary is pinned.
+    """
     if requested == "primary":
+        if alarm:
+            return "auto"
         return "primary" if force else "auto"
     if requested:
         return requested
@@ -320,6 +328,8 @@ def check_tags(key, role, extra):
 
 def plan_switch(state, mode, primary_id, tags):
     existing = state["checks"]["switch"]
+    if existing is not None and existing["HealthCheckConfig"].get("Type") != "CALCULATED":
+        mode = "auto" if mode in (None, "custom") else mode  # was the alarm switch: replaced
     if mode == "custom":  # someone set the switch by hand: keep it, only its child follows the primary check
         desired = config_view(existing["HealthCheckConfig"], switch_config("auto", None))
         desired["ChildHealthChecks"] = [primary_id] if primary_id else []
@@ -328,29 +338,64 @@ def plan_switch(state, mode, primary_id, tags):
     if existing is None:
         return {"action": "create", "existing": None, "config": desired, "changes": {},
                 "tags": check_tags(state["key"], SWITCH, tags)}
-    changes, _ = check_changes(existing["HealthCheckConfig"], desired)
-    return {"action": "update" if changes else "keep", "existing": existing, "config": desired, "changes": changes,
-            "tags": check_tags(state["key"], SWITCH, tags)}
+    changes, replace = check_changes(existing["HealthCheckConfig"], desired)
+    return {"action": "replace" if replace else ("update" if changes else "keep"), "existing": existing,
+            "config": desired, "changes": changes, "tags": check_tags(state["key"], SWITCH, tags)}
 
 
-def plan_failover(state, endpoints, mode, tags):
-    """The plan of the three health checks (endpoint checks, then the switch over the primary one)."""
+def plan_failover(state, endpoints, mode, tags, alarm=None):
+    """The plan of the health checks: endpoint checks, then the switch over the primary one.
+
+    ``alarm`` ({"Region", "Name"}, traffic_switch=cloudwatch_alarm): the switch and ``switch_dr`` are
+    CLOUDWATCH_METRIC checks on that alarm (``_route53.switch``); the mode lives in the alarm's state.
+    """
     plan = plan_checks(state, endpoints, tags)
+    if alarm:
+        for role, inverted in ((SWITCH, False), (SWITCH_DR, True)):
+            plan[role] = plan_one(state, role, gate_config(alarm["Region"], alarm["Name"], inverted), tags)
+        return plan
     primary_id = plan["primary"]["existing"]["Id"] if plan["primary"]["action"] in ("keep", "update") else None
     plan["switch"] = plan_switch(state, mode, primary_id, tags)
     return plan
 
 
+def plan_one(state, role, desired, tags):
+    existing = state["checks"].get(role)
+    item = {"action": "create", "existing": existing, "config": desired, "changes": {},
+            "tags": check_tags(state["key"], role, tags)}
+    if existing is not None:
+        changes, replace = check_changes(existing["HealthCheckConfig"], desired)
+        item.update(action="replace" if replace else ("update" if changes else "keep"), changes=changes)
+    else:
+        item["existing"] = None
+    return item
+
+
+def _planned_id(state, plan, role):
+    item = plan.get(role)
+    if item is None or item["action"] in ("create", "replace"):
+        return None
+    return (state["checks"].get(role) or {}).get("Id")
+
+
 def planned_ids(state, plan):
-    """(switch id, secondary id) the records will use, as far as known before any change (None: to be made)."""
-    switch = (state["checks"]["switch"] or {}).get("Id") if plan["switch"]["action"] != "create" else None
-    secondary = plan["secondary"]["existing"]["Id"] if plan["secondary"]["action"] in ("keep", "update") else None
-    return switch, secondary
+    """(PRIMARY record's check id, SECONDARY record's) as far as known before any change (None: to be made)."""
+    return _planned_id(state, plan, SWITCH), _planned_id(state, plan, SWITCH_DR if SWITCH_DR in plan else "secondary")
 
 
-def plan_failover_records(state, endpoints, params, switch_id, secondary_id):
+def record_endpoints(endpoints, alarm):
+    """The endpoints as the records carry them: with the alarm switch the SECONDARY alias does not evaluate
+    target health, so the health checkers cannot undo a switch to DR (a true pin)."""
+    secondary = endpoints["secondary"]
+    if not alarm or not secondary.get("alias"):
+        return endpoints
+    return dict(endpoints, secondary=dict(secondary, alias=dict(secondary["alias"], evaluate_target_health=False)))
+
+
+def plan_failover_records(state, endpoints, params, switch_id, secondary_id, alarm=None):
     """(Changes, conflicting records, desired PRIMARY and SECONDARY) for the record name and type."""
     name, record_type = params["record_name"], params["record_type"]
+    endpoints = record_endpoints(endpoints, alarm)
     desired = [desired_record(endpoints["primary"], name, record_type, params["ttl"], switch_id),
                desired_record(endpoints["secondary"], name, record_type, params["ttl"], secondary_id)]
     changes, conflicts = plan_records(state["records"], desired, params["overwrite"])
@@ -434,6 +479,8 @@ def expected_endpoint(active, mode, switch_config_after, health):
     """The endpoint the switch sends traffic to: the requested one, or the one Route 53 picks by health."""
     if active in ROLES:
         return active
+    if switch_config_after.get("Type") == "CLOUDWATCH_METRIC":  # the alarm switch: DR only when switched
+        return "secondary" if mode == "secondary" else "primary"
     return ({"secondary": "secondary", "primary": "primary"}.get(mode)
             or predict_endpoint(switch_status(switch_config_after, health["primary"][1]), health["secondary"][1]))
 
@@ -457,6 +504,10 @@ def check_report(role, check, config, health):
 
 
 def switch_report(check, config, mode, primary_status):
+    if config.get("Type") == "CLOUDWATCH_METRIC":
+        return {"id": (check or {}).get("Id"), "mode": mode, "type": "cloudwatch_alarm",
+                "alarm": config["AlarmIdentifier"]["Name"], "alarm_region": config["AlarmIdentifier"]["Region"],
+                "healthy": None if mode is None else mode != "secondary"}
     return {
         "id": (check or {}).get("Id"),
         "mode": mode,

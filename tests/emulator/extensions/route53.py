@@ -27,9 +27,16 @@ What moto 5.2 lacks and this adds (Route 53 is global: one backend, logged in us
 * ``ChangeResourceRecordSets`` ``DELETE`` of a record with a ``SetIdentifier`` deletes that record
   only (moto deletes every record of the zone with the same set identifier, whatever its name).
 
+* ``CLOUDWATCH_METRIC`` health checks keep their ``AlarmIdentifier`` and ``InsufficientDataHealthStatus``
+  (moto drops both) and follow the alarm's state in its region's CloudWatch backend: OK healthy, ALARM
+  unhealthy, INSUFFICIENT_DATA (or no alarm, or the alarm's region down) as ``InsufficientDataHealthStatus``
+  says (``LastKnownStatus``: the last status seen, healthy before any). Route 53 reads the alarm through its
+  data plane, so DNS follows an alarm with no Route 53 API call; ``GET /_emulator/route53/answer`` answers a
+  name as Route 53's name servers would, without calling the (us-east-1) Route 53 API.
+
 Not emulated: real HTTP to endpoints (no process answers), the failure-threshold delay (status
-changes at once), CloudWatch-alarm and recovery-control checks (always healthy), latency and
-geolocation choice (first healthy record).
+changes at once), recovery-control checks (always healthy), latency and geolocation choice
+(first healthy record).
 """
 
 import copy
@@ -49,7 +56,8 @@ from ..core import require
 
 DESCRIPTION = (
     "Route 53: health-check status follows endpoint regions and outages (Inverted, Disabled, CALCULATED), "
-    "TestDNSAnswer resolves failover and alias records by health, UpdateHealthCheck keeps children and versions"
+    "TestDNSAnswer resolves failover and alias records by health, UpdateHealthCheck keeps children and versions, "
+    "CLOUDWATCH_METRIC checks follow their alarm"
 )
 
 # The regions Route 53 health checkers run in (HealthCheckRegion) and a fixed checker address each.
@@ -76,6 +84,7 @@ _REGION_RE = re.compile(r"(?:^|[.-])((?:us-gov|us|eu|ap|sa|ca|me|af|il|mx|cn)-[a
 _lock = threading.RLock()
 _ENDPOINTS = {}  # normalised host or IP -> {"region": str | None, "healthy": bool | None}
 _deletes = threading.local()
+_LAST_KNOWN = {}  # CLOUDWATCH_METRIC health check id -> last status from its alarm
 
 
 # -- endpoints -------------------------------------------------------------------------------------
@@ -177,7 +186,41 @@ def raw_status(route53, check, seen=None):
     if check.type_ in ENDPOINT_TYPES:
         healthy, reason, _region = endpoint_state(route53, _target_of(check))
         return healthy, reason
+    if check.type_ == "CLOUDWATCH_METRIC":
+        return alarm_status(check)
     return True, f"{check.type_} health checks are not emulated (always healthy)"
+
+
+def _alarm_state(region, name):
+    """The alarm's state, or None when it cannot be read (no alarm, region down)."""
+    if not region or not name or STATE.is_down(region):
+        return None
+    from .cloudwatch import evaluate_backend
+
+    cloudwatch = backend("cloudwatch", region)
+    evaluate_backend(cloudwatch)  # AWS evaluates alarms continuously; here on each read
+    alarm = cloudwatch.alarms.get(name)
+    return alarm.state_value if alarm is not None else None
+
+
+def alarm_status(check):
+    """(healthy, reason) of a CLOUDWATCH_METRIC check from its alarm, as Route 53's checkers read it."""
+    identifier = getattr(check, "alarm_identifier", None) or {}
+    region, name = identifier.get("Region"), identifier.get("Name")
+    state = _alarm_state(region, name)
+    if state in ("OK", "ALARM"):
+        healthy = state == "OK"
+        with _lock:
+            _LAST_KNOWN[check.id] = healthy
+        return healthy, f"alarm {name} in {region} is {state}"
+    insufficient = getattr(check, "insufficient_data_health_status", None) or "LastKnownStatus"
+    if insufficient == "Healthy":
+        return True, f"alarm {name} in {region}: insufficient data, counted healthy"
+    if insufficient == "Unhealthy":
+        return False, f"alarm {name} in {region}: insufficient data, counted unhealthy"
+    with _lock:
+        last = _LAST_KNOWN.get(check.id, True)
+    return last, f"alarm {name} in {region}: insufficient data, last known status kept"
 
 
 def child_status(route53, check_id, seen):
@@ -205,6 +248,8 @@ def _checker_regions(check):
 
 
 def _report(check, healthy, reason):
+    if check.type_ == "CLOUDWATCH_METRIC":
+        return f"{'Success' if healthy else 'Failure'}: {reason}"
     if healthy:
         if check.type_ == "TCP":
             return "Success: TCP connection established"
@@ -446,6 +491,7 @@ def _update_health_check(self):
         "regions": self._get_param("Regions"),
     }
     check = self.backend.update_health_check(check_id, args)
+    _keep_alarm_fields(check, self._get_param("AlarmIdentifier"), self._get_param("InsufficientDataHealthStatus"))
     for element in self._get_param("ResetElements") or []:
         if element == "ChildHealthChecks":
             check.children = None
@@ -457,6 +503,44 @@ def _update_health_check(self):
             check.resource_path = None
     check.health_check_version = int(check.health_check_version) + 1
     return ActionResult({"HealthCheck": check})
+
+
+def _keep_alarm_fields(check, identifier, insufficient):
+    if identifier:
+        check.alarm_identifier = {"Region": identifier.get("Region"), "Name": identifier.get("Name")}
+    if insufficient:
+        check.insufficient_data_health_status = insufficient
+
+
+def _create_health_check(original):
+    def create_health_check(self):
+        config = self._get_param("HealthCheckConfig") or {}
+        if config.get("Type") == "CLOUDWATCH_METRIC" and not (config.get("AlarmIdentifier") or {}).get("Name"):
+            from moto.route53.exceptions import InvalidInput
+
+            raise InvalidInput("AlarmIdentifier is required for a CLOUDWATCH_METRIC health check")
+        before = set(self.backend.health_checks)
+        result = original(self)
+        for check_id in set(self.backend.health_checks) - before:
+            _keep_alarm_fields(self.backend.health_checks[check_id], config.get("AlarmIdentifier"),
+                               config.get("InsufficientDataHealthStatus"))
+        return result
+
+    return create_health_check
+
+
+def _health_check_config(original):
+    def health_check_config(self):
+        config = original.fget(self)
+        if getattr(self, "alarm_identifier", None):
+            config["AlarmIdentifier"] = dict(self.alarm_identifier)
+            config["InsufficientDataHealthStatus"] = getattr(self, "insufficient_data_health_status", None) or (
+                "LastKnownStatus")
+            for key in ("IPAddress", "Port", "RequestInterval", "FailureThreshold", "MeasureLatency"):
+                config.pop(key, None)
+        return config
+
+    return property(health_check_config)
 
 
 def _change_resource_record_sets(original):
@@ -559,10 +643,28 @@ def list_health_checks(body, query):
     return {"health_checks": checks}
 
 
+@CONTROL.route(
+    "GET",
+    "/route53/answer",
+    "what Route 53's name servers answer for ?name=NAME&type=A (its data plane: works while us-east-1 is down)",
+)
+def dns_answer(body, query):
+    name, record_type = query.get("name"), query.get("type") or "A"
+    if not name:
+        raise ControlError(400, "give ?name=the record name (and &type=A)")
+    route53 = _route53()
+    zone = _zone_for(route53, name)
+    if zone is None:
+        return {"name": _norm(name), "type": record_type, "response_code": "REFUSED", "record_data": []}
+    code, data = resolve(route53, zone, name, record_type)
+    return {"name": _norm(name), "type": record_type, "zone_id": zone.id, "response_code": code, "record_data": data}
+
+
 @on_reset
 def _forget_endpoints():
     with _lock:
         _ENDPOINTS.clear()
+        _LAST_KNOWN.clear()
 
 
 def install():
@@ -571,7 +673,8 @@ def install():
     from moto.route53 import urls
 
     require(responses.Route53, "get_health_check_status", "update_health_check")
-    require(models.HealthCheck, "set_children")
+    require(models.HealthCheck, "set_children", "health_check_config")
+    require(responses.Route53, "create_health_check")
     require(models.FakeZone, "delete_rrset_by_id")
     if hasattr(responses.Route53, "test_dns_answer"):
         raise ExtensionError("moto now implements TestDNSAnswer: compare it with this extension and drop ours")
@@ -580,6 +683,8 @@ def install():
     patch(urls, "url_paths", paths)
     patch(responses.Route53, "get_health_check_status", _get_health_check_status)
     patch(responses.Route53, "update_health_check", _update_health_check)
+    patch(responses.Route53, "create_health_check", _create_health_check(responses.Route53.create_health_check))
+    patch(models.HealthCheck, "health_check_config", _health_check_config(models.HealthCheck.health_check_config))
     responses.Route53.test_dns_answer = _test_dns_answer
     patch(
         models.Route53Backend,

@@ -15,19 +15,31 @@ def _cf():
 
 
 def _group(group_id="portforge-front-failover", members=("seoul", "tokyo"), codes=(500, 502, 503, 504)):
-    return {"Id": group_id, "FailoverCriteria": {"StatusCodes": {"Quantity": len(codes), "Items": list(codes)}},
-            "Members": {"Quantity": len(members), "Items": [{"OriginId": m} for m in members]}}
+    return {
+        "Id": group_id,
+        "FailoverCriteria": {"StatusCodes": {"Quantity": len(codes), "Items": list(codes)}},
+        "Members": {"Quantity": len(members), "Items": [{"OriginId": m} for m in members]},
+    }
 
 
 def _config(target="seoul", groups=(), methods=("GET", "HEAD")):
     config = {
-        "CallerReference": f"portforge-{time.time()}", "Comment": "portforge-front", "Enabled": True,
-        "Origins": {"Quantity": 2, "Items": [
-            {"Id": "seoul", "DomainName": SEOUL_BUCKET, "S3OriginConfig": {"OriginAccessIdentity": ""}},
-            {"Id": "tokyo", "DomainName": TOKYO_BUCKET, "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-        "DefaultCacheBehavior": {"TargetOriginId": target, "ViewerProtocolPolicy": "redirect-to-https",
-                                 "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
-                                 "AllowedMethods": {"Quantity": len(methods), "Items": list(methods)}},
+        "CallerReference": f"portforge-{time.time()}",
+        "Comment": "portforge-front",
+        "Enabled": True,
+        "Origins": {
+            "Quantity": 2,
+            "Items": [
+                {"Id": "seoul", "DomainName": SEOUL_BUCKET, "S3OriginConfig": {"OriginAccessIdentity": ""}},
+                {"Id": "tokyo", "DomainName": TOKYO_BUCKET, "S3OriginConfig": {"OriginAccessIdentity": ""}},
+            ],
+        },
+        "DefaultCacheBehavior": {
+            "TargetOriginId": target,
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            "AllowedMethods": {"Quantity": len(methods), "Items": list(methods)},
+        },
     }
     if groups:
         config["OriginGroups"] = {"Quantity": len(groups), "Items": list(groups)}
@@ -49,14 +61,22 @@ def test_default_cache_behavior_can_target_an_origin_group(gap_emulator):
     assert config["Origins"]["Items"][0]["S3OriginConfig"] == {"OriginAccessIdentity": ""}
 
 
-@pytest.mark.parametrize("group, target, methods, code", [
-    (_group(members=("seoul", "osaka")), "seoul", ("GET", "HEAD"), "NoSuchOrigin"),
-    (_group(members=("seoul", "seoul")), "seoul", ("GET", "HEAD"), "InvalidArgument"),
-    (_group(codes=(500, 501)), "seoul", ("GET", "HEAD"), "InvalidArgument"),
-    (_group(group_id="seoul"), "seoul", ("GET", "HEAD"), "InvalidArgument"),
-    (_group(), "portforge-front-failover",
-     ("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"), "InvalidArgument"),
-], ids=["unknown-member", "same-member-twice", "bad-status-code", "id-clash", "post-on-group"])
+@pytest.mark.parametrize(
+    "group, target, methods, code",
+    [
+        (_group(members=("seoul", "osaka")), "seoul", ("GET", "HEAD"), "NoSuchOrigin"),
+        (_group(members=("seoul", "seoul")), "seoul", ("GET", "HEAD"), "InvalidArgument"),
+        (_group(codes=(500, 501)), "seoul", ("GET", "HEAD"), "InvalidArgument"),
+        (_group(group_id="seoul"), "seoul", ("GET", "HEAD"), "InvalidArgument"),
+        (
+            _group(),
+            "portforge-front-failover",
+            ("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"),
+            "InvalidArgument",
+        ),
+    ],
+    ids=["unknown-member", "same-member-twice", "bad-status-code", "id-clash", "post-on-group"],
+)
 def test_origin_groups_are_validated(gap_emulator, group, target, methods, code):
     assert _code(lambda: _cf().create_distribution(DistributionConfig=_config(target, [group], methods))) == code
 
@@ -64,8 +84,10 @@ def test_origin_groups_are_validated(gap_emulator, group, target, methods, code)
 def test_inconsistent_quantity_is_refused(gap_emulator):
     group = _group()
     group["FailoverCriteria"]["StatusCodes"]["Quantity"] = 3
-    assert _code(lambda: _cf().create_distribution(DistributionConfig=_config("seoul", [group]))) == \
-        "InconsistentQuantities"
+    assert (
+        _code(lambda: _cf().create_distribution(DistributionConfig=_config("seoul", [group])))
+        == "InconsistentQuantities"
+    )
 
 
 def test_update_changes_the_etag_and_refuses_a_stale_if_match(gap_emulator):

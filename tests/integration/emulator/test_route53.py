@@ -269,3 +269,54 @@ def test_delete_with_set_identifier_deletes_only_that_record(gap_emulator, route
     names = [r["Name"] for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
              if r.get("SetIdentifier")]
     assert names == ["api.megaticket.click."]
+
+
+# -- CLOUDWATCH_METRIC health checks follow their alarm (the data-plane traffic switch) ------------------
+def _switch_alarm(region, name="pilotlight-dr-switch-www", value=None):
+    cloudwatch = boto3.client("cloudwatch", region_name=region)
+    cloudwatch.put_metric_alarm(AlarmName=name, Namespace="PilotLightDR", MetricName="TrafficOnDR",
+                                Dimensions=[{"Name": "Record", "Value": "www"}], Statistic="Maximum", Period=60,
+                                EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold",
+                                TreatMissingData="ignore")
+    if value is not None:
+        _publish(cloudwatch, value)
+    return cloudwatch
+
+
+def _publish(cloudwatch, value):
+    cloudwatch.put_metric_data(Namespace="PilotLightDR", MetricData=[
+        {"MetricName": "TrafficOnDR", "Dimensions": [{"Name": "Record", "Value": "www"}], "Value": value}])
+
+
+def _alarm_check(route53, region, name="pilotlight-dr-switch-www", inverted=False):
+    return route53.create_health_check(CallerReference=str(uuid.uuid4()), HealthCheckConfig={
+        "Type": "CLOUDWATCH_METRIC", "AlarmIdentifier": {"Region": region, "Name": name},
+        "InsufficientDataHealthStatus": "LastKnownStatus", "Inverted": inverted})["HealthCheck"]["Id"]
+
+
+def test_alarm_health_check_keeps_its_alarm_identifier(gap_emulator, route53):
+    check_id = _alarm_check(route53, "us-west-2")
+    config = route53.get_health_check(HealthCheckId=check_id)["HealthCheck"]["HealthCheckConfig"]
+    assert config["AlarmIdentifier"] == {"Region": "us-west-2", "Name": "pilotlight-dr-switch-www"}
+    assert config["InsufficientDataHealthStatus"] == "LastKnownStatus"
+
+
+def test_dns_follows_an_alarm_in_another_region_without_route53_calls(gap_emulator, route53):
+    zone = _zone(route53)
+    cloudwatch = _switch_alarm("us-west-2", value=0)
+    gate, gate_dr = _alarm_check(route53, "us-west-2"), _alarm_check(route53, "us-west-2", inverted=True)
+    _failover(route53, zone, gate, gate_dr, primary="app-1.us-east-1.elb.amazonaws.com",
+              secondary="app-dr-1.us-west-2.elb.amazonaws.com")
+
+    def answer():
+        return gap_emulator.get(f"/route53/answer?name={NAME}&type=A")["record_data"]
+
+    assert answer() == ["app-1.us-east-1.elb.amazonaws.com."]
+    gap_emulator.region_down("us-east-1")
+    _publish(cloudwatch, 1)  # the failover: a data-plane write in the DR region
+    assert answer() == ["app-dr-1.us-west-2.elb.amazonaws.com."]
+    gap_emulator.region_up("us-east-1")
+    observations = route53.get_health_check_status(HealthCheckId=gate)["HealthCheckObservations"]
+    assert observations and all(o["StatusReport"]["Status"].startswith("Failure") for o in observations)
+    assert route53.test_dns_answer(HostedZoneId=zone, RecordName=NAME, RecordType="A")["RecordData"] == [
+        "app-dr-1.us-west-2.elb.amazonaws.com."]

@@ -20,13 +20,19 @@ def _alb(region, name, targets=1):
     ]
     subnets = [subnet["SubnetId"] for subnet in subnets]
     alb = elbv2.create_load_balancer(Name=name, Subnets=subnets)["LoadBalancers"][0]
-    group = elbv2.create_target_group(Name=f"{name}-web", Protocol="HTTP", Port=3000, VpcId=vpc,
-                                      TargetType="ip")["TargetGroups"][0]
-    elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-                          DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}])
+    group = elbv2.create_target_group(Name=f"{name}-web", Protocol="HTTP", Port=3000, VpcId=vpc, TargetType="ip")[
+        "TargetGroups"
+    ][0]
+    elbv2.create_listener(
+        LoadBalancerArn=alb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
+    )
     if targets:
-        elbv2.register_targets(TargetGroupArn=group["TargetGroupArn"],
-                               Targets=[{"Id": f"10.20.1.{10 + i}"} for i in range(targets)])
+        elbv2.register_targets(
+            TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": f"10.20.1.{10 + i}"} for i in range(targets)]
+        )
     return {"dns": alb["DNSName"], "group": group["TargetGroupArn"], "subnet": subnets[0]}
 
 
@@ -38,9 +44,12 @@ def topology(emulator):
     """
     route53 = boto3.client("route53", region_name=TOKYO)
     zone = route53.create_hosted_zone(Name=ZONE, CallerReference=str(uuid.uuid4()))["HostedZone"]["Id"].split("/")[-1]
-    return {"zone": zone, "route53": route53,
-            "seoul": {"dns": "megaticket-alb-1.ap-northeast-2.elb.amazonaws.com"},
-            "tokyo": {"dns": "megaticket-dr-alb-1.ap-northeast-1.elb.amazonaws.com"}}
+    return {
+        "zone": zone,
+        "route53": route53,
+        "seoul": {"dns": "megaticket-alb-1.ap-northeast-2.elb.amazonaws.com"},
+        "tokyo": {"dns": "megaticket-dr-alb-1.ap-northeast-1.elb.amazonaws.com"},
+    }
 
 
 def _args(topology, **extra):
@@ -106,8 +115,13 @@ def test_apply_ties_checks_to_records_and_is_idempotent(emulator, run_module, to
     assert switch["HealthCheckConfig"]["ChildHealthChecks"] == [checks["primary"]["id"]]
     primary = topology["route53"].get_health_check(HealthCheckId=checks["primary"]["id"])["HealthCheck"]
     config = primary["HealthCheckConfig"]
-    assert (config["Type"], config["Port"], config["ResourcePath"], config["RequestInterval"],
-            config["FailureThreshold"]) == ("HTTPS", 443, "/health", 30, 3)
+    assert (
+        config["Type"],
+        config["Port"],
+        config["ResourcePath"],
+        config["RequestInterval"],
+        config["FailureThreshold"],
+    ) == ("HTTPS", 443, "/health", 30, 3)
     tags = _tagged_checks(topology)
     assert sorted(t["pilotlight.dr:failover-role"] for t in tags.values()) == ["primary", "secondary", "switch"]
     assert all(t["Project"] == "MegaTicket" for t in tags.values())
@@ -137,8 +151,9 @@ def test_switch_to_secondary_and_back_is_one_update_each_way(emulator, run_modul
     assert _answer(topology) == [topology["tokyo"]["dns"].lower() + "."]
     assert [c["action"] for c in emulator.mutating_calls(since=since)] == ["UpdateHealthCheck"]
     assert (result["diff"]["before"]["mode"], result["diff"]["after"]["mode"]) == ("auto", "secondary")
-    assert result["health_checks"]["switch"] == dict(result["health_checks"]["switch"], health_threshold=0,
-                                                     inverted=True, healthy=False)
+    assert result["health_checks"]["switch"] == dict(
+        result["health_checks"]["switch"], health_threshold=0, inverted=True, healthy=False
+    )
 
     since = emulator.last_seq()
     same = run_module("route53_failover", _args(topology, active="secondary"))
@@ -256,29 +271,65 @@ def test_changed_health_check_type_replaces_the_check(emulator, run_module, topo
 
 def test_existing_failover_records_are_adopted(emulator, run_module, topology):
     route53 = topology["route53"]
-    changes = [{"Action": "CREATE", "ResourceRecordSet": {
-        "Name": NAME, "Type": "A", "SetIdentifier": identifier, "Failover": role,
-        "AliasTarget": {"HostedZoneId": "ZEXAMPLE", "DNSName": topology[site]["dns"], "EvaluateTargetHealth": True}}}
-        for identifier, role, site in (("primary", "PRIMARY", "seoul"), ("dr", "SECONDARY", "tokyo"))]
+    changes = [
+        {
+            "Action": "CREATE",
+            "ResourceRecordSet": {
+                "Name": NAME,
+                "Type": "A",
+                "SetIdentifier": identifier,
+                "Failover": role,
+                "AliasTarget": {
+                    "HostedZoneId": "ZEXAMPLE",
+                    "DNSName": topology[site]["dns"],
+                    "EvaluateTargetHealth": True,
+                },
+            },
+        }
+        for identifier, role, site in (("primary", "PRIMARY", "seoul"), ("dr", "SECONDARY", "tokyo"))
+    ]
     route53.change_resource_record_sets(HostedZoneId=topology["zone"], ChangeBatch={"Changes": changes})
     result = run_module("route53_failover", _args(topology))
     assert not result.failed, result
     records = _records(topology)
     assert records["SECONDARY"]["SetIdentifier"] == "secondary"
     assert records["PRIMARY"]["HealthCheckId"] == result["health_checks"]["switch"]["id"]
-    assert len([r for r in route53.list_resource_record_sets(HostedZoneId=topology["zone"])["ResourceRecordSets"]
-                if r["Type"] == "A"]) == 2
+    assert (
+        len(
+            [
+                r
+                for r in route53.list_resource_record_sets(HostedZoneId=topology["zone"])["ResourceRecordSets"]
+                if r["Type"] == "A"
+            ]
+        )
+        == 2
+    )
 
 
 def test_simple_record_conflicts_unless_overwrite(emulator, run_module, topology):
     route53 = topology["route53"]
-    route53.change_resource_record_sets(HostedZoneId=topology["zone"], ChangeBatch={"Changes": [{
-        "Action": "CREATE", "ResourceRecordSet": {"Name": NAME, "Type": "A", "TTL": 300,
-                                                  "ResourceRecords": [{"Value": "192.0.2.1"}]}}]})
+    route53.change_resource_record_sets(
+        HostedZoneId=topology["zone"],
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "CREATE",
+                    "ResourceRecordSet": {
+                        "Name": NAME,
+                        "Type": "A",
+                        "TTL": 300,
+                        "ResourceRecords": [{"Value": "192.0.2.1"}],
+                    },
+                }
+            ]
+        },
+    )
     since = emulator.last_seq()
     refused = run_module("route53_failover", _args(topology))
-    assert refused.failed and "already has records that are not failover records: A www.megaticket.click." in refused[
-        "msg"]
+    assert (
+        refused.failed
+        and "already has records that are not failover records: A www.megaticket.click." in refused["msg"]
+    )
     assert emulator.mutating_calls(since=since) == []
     result = run_module("route53_failover", _args(topology, overwrite=True))
     assert not result.failed, result
@@ -291,13 +342,21 @@ BAD_INPUTS = [
     ({"record_name": "www.other.example"}, "record_name www.other.example. is not in zone megaticket.click."),
     ({"secondary": "same"}, "primary and secondary both point to"),
     ({"secondary": {"values": ["198.51.100.20"]}}, "secondary has no health check target"),
-    ({"secondary": {"values": ["198.51.100.20"], "health_check": {"ip_address": "10.0.0.5"}}},
-     "10.0.0.5 is not a public address"),
+    (
+        {"secondary": {"values": ["198.51.100.20"], "health_check": {"ip_address": "10.0.0.5"}}},
+        "10.0.0.5 is not a public address",
+    ),
     ({"secondary": {"alias": {"dns_name": "tokyo.example.net"}}}, "secondary.alias.hosted_zone_id is required"),
     ({"primary": {"values": ["not-an-ip"], "health_check": {"fqdn": "a.example.net"}}}, "is not an IP address"),
-    ({"secondary": {"values": ["198.51.100.20"],
-                    "health_check": {"fqdn": "b.example.net", "type": "HTTPS_STR_MATCH"}}},
-     "search_string is required"),
+    (
+        {
+            "secondary": {
+                "values": ["198.51.100.20"],
+                "health_check": {"fqdn": "b.example.net", "type": "HTTPS_STR_MATCH"},
+            }
+        },
+        "search_string is required",
+    ),
     ({"secondary": None}, "secondary is required with state present"),
     ({"ttl": -1}, "ttl must be between 0 and"),
 ]
@@ -322,8 +381,9 @@ def test_bad_input_fails_before_any_change(emulator, run_module, topology):
 def test_absent_removes_records_and_checks(emulator, run_module, topology):
     run_module("route53_failover", _args(topology))
     since = emulator.last_seq()
-    check = run_module("route53_failover", {"region": TOKYO, "zone": ZONE, "record_name": NAME, "state": "absent"},
-                       check=True)
+    check = run_module(
+        "route53_failover", {"region": TOKYO, "zone": ZONE, "record_name": NAME, "state": "absent"}, check=True
+    )
     assert check.changed and emulator.mutating_calls(since=since) == []
     result = run_module("route53_failover", {"region": TOKYO, "zone": ZONE, "record_name": NAME, "state": "absent"})
     assert result.changed
@@ -335,10 +395,17 @@ def test_absent_removes_records_and_checks(emulator, run_module, topology):
 def test_value_records_with_tcp_checks(emulator, run_module, topology):
     emulator.post("/route53/endpoints", {"target": "api-seoul.example.net", "region": SEOUL})
     seoul_check = {"type": "TCP", "fqdn": "api-seoul.example.net", "port": 443}
-    args = _args(topology, record_name="api.megaticket.click", ttl=30,
-                 primary={"values": ["192.0.2.10"], "health_check": seoul_check},
-                 secondary={"values": ["198.51.100.20"], "region": TOKYO,
-                            "health_check": {"type": "TCP", "fqdn": "api-tokyo.example.net", "port": 443}})
+    args = _args(
+        topology,
+        record_name="api.megaticket.click",
+        ttl=30,
+        primary={"values": ["192.0.2.10"], "health_check": seoul_check},
+        secondary={
+            "values": ["198.51.100.20"],
+            "region": TOKYO,
+            "health_check": {"type": "TCP", "fqdn": "api-tokyo.example.net", "port": 443},
+        },
+    )
     assert run_module("route53_failover", args)["active"] == "primary"
     emulator.region_down(SEOUL)
     result = run_module("route53_failover", args)
@@ -347,8 +414,10 @@ def test_value_records_with_tcp_checks(emulator, run_module, topology):
 
 
 def test_examples_run(emulator, run_examples, topology):
-    done = run_examples("route53_failover", extra_vars={"seoul_alb_dns_name": topology["seoul"]["dns"],
-                                                        "tokyo_alb_dns_name": topology["tokyo"]["dns"]})
+    done = run_examples(
+        "route53_failover",
+        extra_vars={"seoul_alb_dns_name": topology["seoul"]["dns"], "tokyo_alb_dns_name": topology["tokyo"]["dns"]},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "www answers primary" in done.stdout
 
@@ -375,7 +444,10 @@ def test_dns_readiness_reads_what_the_module_made_and_never_calls_the_primary(em
     spec = {"name": "dns", "region": TOKYO, "primary_region": SEOUL, "options": options}
     ready = run_module("readiness_info", {"region": TOKYO, "components": [spec]})
     assert [(c["check"], c["status"]) for c in ready["checks"]] == [
-        ("failover records", "pass"), ("secondary healthy", "pass"), ("dns answers primary", "pass")], ready["checks"]
+        ("failover records", "pass"),
+        ("secondary healthy", "pass"),
+        ("dns answers primary", "pass"),
+    ], ready["checks"]
     run_module("route53_failover", dict(args, active="secondary"))
     emulator.region_down(SEOUL)
     since = emulator.last_seq()

@@ -21,8 +21,11 @@ def stack(tmp_path_factory):
 
 def test_interrupted_failover_resumes_without_double_promotion_and_never_calls_seoul(stack):
     since = stack.client.last_seq()
-    # Route 53 breaks after the databases were promoted: the run stops in "switch traffic".
+    # The traffic switch breaks after the databases were promoted: the run stops in "switch traffic". The switch
+    # is the DR-region CloudWatch alarm (dr_dns_traffic_switch: cloudwatch_alarm) or, with health_check,
+    # Route 53's UpdateHealthCheck: break both.
     stack.client.add_fault("route53", error="500", actions=["UpdateHealthCheck", "ChangeResourceRecordSets"])
+    stack.client.add_fault("cloudwatch", error="500", region=TOKYO, actions=["PutMetricData"])
     first = stack.playbook("failover", "-e", "dr_mode=ungraceful")
     assert first.returncode != 0
     first_report = stack.reports("failover")[-1]["applications"]["megaticket"]
@@ -52,3 +55,29 @@ def test_a_third_run_changes_nothing_and_keeps_the_recovery_start(stack):
     assert stack.client.mutating_calls(since) == []
     assert "changed=0" in result.stdout.split("PLAY RECAP")[1]
     assert ssm.get_parameter(Name="/megaticket/dr/recovery_started_at")["Parameter"]["Value"] == started
+
+
+def groups(region, names):
+    found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(
+        AutoScalingGroupNames=names)["AutoScalingGroups"]
+    return {g["AutoScalingGroupName"]: (g["MinSize"], g["DesiredCapacity"]) for g in found}
+
+
+def test_failback_fences_the_returning_primary_first_then_re_arms(stack):
+    # Seoul comes back as it was: its groups at their old capacity, its database taking writes (split brain).
+    stack.client.region_up(SEOUL)
+    stack.megaticket.live_traffic()  # production writes again: the final readiness reads the replication latency
+    primary = ["MegaTicket-Web-ASG", "MegaTicket-App-ASG"]
+    assert groups(SEOUL, primary) == {"MegaTicket-Web-ASG": (2, 2), "MegaTicket-App-ASG": (2, 2)}
+    since = stack.client.last_seq()
+    result = stack.must("failback")
+    assert "BOTH REGIONS ACTIVE" in result.stdout
+    changes = [e for e in stack.client.mutating_calls(since) if e["service"] not in ("ssm", "sts")]
+    fenced = [i for i, e in enumerate(changes) if e["region"] == SEOUL and e["action"] == "UpdateAutoScalingGroup"]
+    assert fenced and all(e["service"] == "autoscaling" for e in changes[: fenced[0] + 1]), [
+        (e["service"], e["action"]) for e in changes[:5]]
+    assert "is ready" in result.stdout  # the failback ends with the readiness checks: armed again
+    assert groups(SEOUL, primary) == {"MegaTicket-Web-ASG": (2, 2), "MegaTicket-App-ASG": (2, 2)}
+    replica = boto3.client("rds", region_name=TOKYO).describe_db_instances(
+        DBInstanceIdentifier="portforge-dr-rds-replica")["DBInstances"][0]
+    assert replica["ReadReplicaSourceDBInstanceIdentifier"].endswith(":db:portforge-test-rds")

@@ -207,3 +207,14 @@ def test_an_unreadable_cloudfront_is_not_checked_never_absent(operation, error):
     assert result["status"] == "not_checked" and not result["passed"] and result["fix"] is None
     assert result["reason"].startswith("could not read ")
     assert isinstance(error, EndpointConnectionError) or "(Throttling)" in result["reason"]
+
+
+def test_a_us_east_1_primary_that_is_down_calls_no_cloudfront():
+    def factory(service, region):
+        raise AssertionError(f"{service} in {region} called while us-east-1 (CloudFront's control plane) is down")
+
+    spec = {"name": "cdn", "region": "us-east-1", "primary_region": "us-east-1", "primary_reachable": False,
+            "options": dict(OPTIONS)}
+    [result] = COMPONENTS["cdn"](ReadinessContext(factory, spec))
+    assert (result["status"], result["side"]) == ("not_checked", "primary")
+    assert "control plane" in result["reason"]

@@ -299,3 +299,55 @@ def test_unknown_load_balancer_fails_and_a_failed_read_is_not_checked():
     elbv2[DR].fail = True
     results, _ = run(FakeRoute53(), elbv2=elbv2, secondary=by_name("secondary"), secondary_load_balancer_name="dr-alb")
     assert statuses(results) == dict.fromkeys(dns.CHECKS, "not_checked")
+
+
+# -- a us-east-1 primary that is down takes Route 53's control plane with it ---------------------------------
+class FakeCloudWatch:
+    def __init__(self, alarms=(), error=None):
+        self.alarms, self.error = list(alarms), error
+
+    def describe_alarms(self, AlarmNames, **kwargs):
+        if self.error:
+            raise self.error
+        return {"MetricAlarms": [a for a in self.alarms if a["AlarmName"] in AlarmNames]}
+
+
+def run_us_east_1_down(cloudwatch, traffic_switch="cloudwatch_alarm"):
+    called = []
+
+    def factory(service, region):
+        called.append((service, region))
+        assert service == "cloudwatch", f"{service} called while us-east-1 (Route 53's control plane) is down"
+        return cloudwatch
+
+    spec = {"name": "dns", "region": "us-west-2", "primary_region": "us-east-1", "primary_reachable": False,
+            "options": options(traffic_switch=traffic_switch, switch_region="us-west-2")}
+    results = COMPONENTS["dns"](ReadinessContext(factory, spec))
+    return {r["check"]: r for r in results}, called
+
+
+ALARM = "pilotlight-dr-switch-www.megaticket.click-A"
+
+
+def test_us_east_1_down_checks_the_switch_alarm_in_dr_only():
+    results, called = run_us_east_1_down(FakeCloudWatch([{"AlarmName": ALARM, "StateValue": "OK"}]))
+    assert called == [("cloudwatch", "us-west-2")]
+    assert {name: (r["status"], r["side"]) for name, r in results.items()} == {
+        "failover records": ("not_checked", "primary"), "secondary healthy": ("not_checked", "primary"),
+        "dns answers primary": ("not_checked", "primary"), "traffic switch": ("pass", "dr")}
+    assert "control plane" in results["failover records"]["reason"]
+
+
+def test_us_east_1_down_fails_without_the_alarm_and_not_checked_on_a_failed_read():
+    results, _ = run_us_east_1_down(FakeCloudWatch())
+    assert results["traffic switch"]["status"] == "fail" and ALARM in results["traffic switch"]["reason"]
+    assert results["traffic switch"]["fix"]
+    results, _ = run_us_east_1_down(FakeCloudWatch(error=failed_read("DescribeAlarms")))
+    assert results["traffic switch"]["status"] == "not_checked"
+    assert "AccessDenied" in results["traffic switch"]["reason"]
+
+
+def test_us_east_1_down_with_the_health_check_switch_fails_with_the_fix():
+    results, called = run_us_east_1_down(FakeCloudWatch(), traffic_switch="health_check")
+    assert called == [] and results["traffic switch"]["status"] == "fail"
+    assert "dr_dns_traffic_switch: cloudwatch_alarm" in results["traffic switch"]["fix"]

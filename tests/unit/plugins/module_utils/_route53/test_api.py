@@ -24,6 +24,7 @@ class Client:
             if isinstance(answer, Exception):
                 raise answer
             return answer
+
         return call
 
 
@@ -47,7 +48,9 @@ def test_find_zone_refuses_private_and_ambiguous_zones():
     with pytest.raises(DRError, match="2 public hosted zones are named x.click. \\(Z1, Z2\\)"):
         api.find_zone(Client(list_hosted_zones_by_name={"HostedZones": public}), zone_name="x.click")
     assert api.find_zone(Client(list_hosted_zones_by_name={"HostedZones": public[:1]}), zone_name="X.click.") == {
-        "Id": "Z1", "Name": "x.click."}
+        "Id": "Z1",
+        "Name": "x.click.",
+    }
 
 
 def test_health_check_reads_and_deletes_treat_not_found_as_absent_and_other_errors_as_failures():

@@ -17,8 +17,10 @@ class AnswersPrimary:
 
 
 def test_waiting_for_the_secondary_times_out_with_what_dns_answers():
-    endpoints = {"primary": endpoint_spec("primary", {"alias": {"dns_name": SEOUL_ALB}}, "A"),
-                 "secondary": endpoint_spec("secondary", {"alias": {"dns_name": TOKYO_ALB}}, "A")}
+    endpoints = {
+        "primary": endpoint_spec("primary", {"alias": {"dns_name": SEOUL_ALB}}, "A"),
+        "secondary": endpoint_spec("secondary", {"alias": {"dns_name": TOKYO_ALB}}, "A"),
+    }
     params = {"record_name": "www.megaticket.click", "record_type": "A"}
     with pytest.raises(WaitTimeout) as timeout:
         failover.wait_for(AnswersPrimary(), params, {"Id": "Z1"}, endpoints, None, "secondary", Deadline(0))

@@ -2,11 +2,11 @@
 
 import pytest
 
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import api
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import endpoints
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import names
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import planning
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 
 SEOUL_ALB = "megaticket-alb-1.ap-northeast-2.elb.amazonaws.com"
 TOKYO_ALB = "dualstack.megaticket-dr-alb-1.ap-northeast-1.elb.amazonaws.com"
@@ -17,13 +17,16 @@ def alias(dns, **extra):
 
 
 # -- names ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, region", [
-    (SEOUL_ALB, "ap-northeast-2"),
-    (TOKYO_ALB, "ap-northeast-1"),
-    ("ec2-3-4-5-6.ap-northeast-2.compute.amazonaws.com", "ap-northeast-2"),
-    ("bucket.s3-website-ap-northeast-1.amazonaws.com.", "ap-northeast-1"),
-    ("www.megaticket.click", None),
-])
+@pytest.mark.parametrize(
+    "name, region",
+    [
+        (SEOUL_ALB, "ap-northeast-2"),
+        (TOKYO_ALB, "ap-northeast-1"),
+        ("ec2-3-4-5-6.ap-northeast-2.compute.amazonaws.com", "ap-northeast-2"),
+        ("bucket.s3-website-ap-northeast-1.amazonaws.com.", "ap-northeast-1"),
+        ("www.megaticket.click", None),
+    ],
+)
 def test_region_of(name, region):
     assert names.region_of(name) == region
 
@@ -49,37 +52,64 @@ def test_alias_endpoint_defaults():
     assert spec["set_identifier"] == "primary" and spec["region"] == "ap-northeast-2"
     assert spec["alias"] == {"dns_name": SEOUL_ALB, "hosted_zone_id": "ZWKZPGTI48KDX", "evaluate_target_health": True}
     assert spec["health_check"] == {
-        "Type": "HTTPS", "FullyQualifiedDomainName": SEOUL_ALB, "Port": 443, "ResourcePath": "/",
-        "RequestInterval": 30, "FailureThreshold": 3, "EnableSNI": True, "Inverted": False, "Disabled": False,
+        "Type": "HTTPS",
+        "FullyQualifiedDomainName": SEOUL_ALB,
+        "Port": 443,
+        "ResourcePath": "/",
+        "RequestInterval": 30,
+        "FailureThreshold": 3,
+        "EnableSNI": True,
+        "Inverted": False,
+        "Disabled": False,
     }
 
 
 def test_value_endpoint_with_tcp_check_by_ip():
-    spec = endpoints.endpoint_spec("secondary", {"values": ["198.51.100.20"], "region": "ap-northeast-1", "health_check": {
-        "type": "TCP", "ip_address": "52.68.1.2", "port": 8443, "failure_threshold": 2}}, "A")
+    spec = endpoints.endpoint_spec(
+        "secondary",
+        {
+            "values": ["198.51.100.20"],
+            "region": "ap-northeast-1",
+            "health_check": {"type": "TCP", "ip_address": "52.68.1.2", "port": 8443, "failure_threshold": 2},
+        },
+        "A",
+    )
     assert spec["values"] == ["198.51.100.20"] and spec["region"] == "ap-northeast-1"
-    assert spec["health_check"] == {"Type": "TCP", "IPAddress": "52.68.1.2", "Port": 8443, "RequestInterval": 30,
-                                    "FailureThreshold": 2, "Inverted": False, "Disabled": False}
+    assert spec["health_check"] == {
+        "Type": "TCP",
+        "IPAddress": "52.68.1.2",
+        "Port": 8443,
+        "RequestInterval": 30,
+        "FailureThreshold": 2,
+        "Inverted": False,
+        "Disabled": False,
+    }
 
 
-@pytest.mark.parametrize("raw, record_type, message", [
-    ({}, "A", "exactly one of them"),
-    ({"values": ["192.0.2.1"], **alias(SEOUL_ALB)}, "A", "exactly one of them"),
-    ({"values": ["192.0.2.1"]}, "A", "primary has no health check target"),
-    ({"values": ["2001:db8::1"], "health_check": {"fqdn": "a.example"}}, "A", "is an IPv6 address"),
-    ({"values": ["a.example", "b.example"], "health_check": {"fqdn": "a.example"}}, "CNAME", "exactly one name"),
-    (alias("my-api.execute-api.ap-northeast-2.amazonaws.com"), "A", "hosted_zone_id is required"),
-    ({**alias(SEOUL_ALB), "health_check": {"type": "TCP"}}, "A", "port is required for a TCP"),
-    ({**alias(SEOUL_ALB), "health_check": {"type": "TCP", "port": 443, "resource_path": "/x"}}, "A",
-     "does not apply to a TCP"),
-    ({**alias(SEOUL_ALB), "health_check": {"resource_path": "health"}}, "A", "must start with /"),
-    ({**alias(SEOUL_ALB), "health_check": {"type": "HTTP_STR_MATCH"}}, "A", "search_string is required"),
-    ({**alias(SEOUL_ALB), "health_check": {"search_string": "OK"}}, "A", "needs type HTTP_STR_MATCH"),
-    ({**alias(SEOUL_ALB), "health_check": {"failure_threshold": 11}}, "A", "between 1 and 10"),
-    ({**alias(SEOUL_ALB), "health_check": {"port": 70000}}, "A", "between 1 and 65535"),
-    ({**alias(SEOUL_ALB), "health_check": {"ip_address": "192.168.1.1"}}, "A", "not a public address"),
-    ({**alias(SEOUL_ALB), "health_check": {"regions": ["us-east-1"]}}, "A", "at least 3 regions"),
-])
+@pytest.mark.parametrize(
+    "raw, record_type, message",
+    [
+        ({}, "A", "exactly one of them"),
+        ({"values": ["192.0.2.1"], **alias(SEOUL_ALB)}, "A", "exactly one of them"),
+        ({"values": ["192.0.2.1"]}, "A", "primary has no health check target"),
+        ({"values": ["2001:db8::1"], "health_check": {"fqdn": "a.example"}}, "A", "is an IPv6 address"),
+        ({"values": ["a.example", "b.example"], "health_check": {"fqdn": "a.example"}}, "CNAME", "exactly one name"),
+        (alias("my-api.execute-api.ap-northeast-2.amazonaws.com"), "A", "hosted_zone_id is required"),
+        ({**alias(SEOUL_ALB), "health_check": {"type": "TCP"}}, "A", "port is required for a TCP"),
+        (
+            {**alias(SEOUL_ALB), "health_check": {"type": "TCP", "port": 443, "resource_path": "/x"}},
+            "A",
+            "does not apply to a TCP",
+        ),
+        ({**alias(SEOUL_ALB), "health_check": {"resource_path": "health"}}, "A", "must start with /"),
+        ({**alias(SEOUL_ALB), "health_check": {"type": "HTTP_STR_MATCH"}}, "A", "search_string is required"),
+        ({**alias(SEOUL_ALB), "health_check": {"search_string": "OK"}}, "A", "needs type HTTP_STR_MATCH"),
+        ({**alias(SEOUL_ALB), "health_check": {"failure_threshold": 11}}, "A", "between 1 and 10"),
+        ({**alias(SEOUL_ALB), "health_check": {"port": 70000}}, "A", "between 1 and 65535"),
+        ({**alias(SEOUL_ALB), "health_check": {"ip_address": "192.168.1.1"}}, "A", "not a public address"),
+        ({**alias(SEOUL_ALB), "health_check": {"regions": ["us-east-1"]}}, "A", "at least 3 regions"),
+    ],
+)
 def test_bad_endpoints(raw, record_type, message):
     with pytest.raises(DRError) as error:
         endpoints.endpoint_spec("primary", raw, record_type)
@@ -91,18 +121,23 @@ def test_endpoints_must_differ():
     with pytest.raises(DRError, match="both point to"):
         endpoints.check_distinct(primary, endpoints.endpoint_spec("secondary", alias("DualStack." + SEOUL_ALB), "A"))
     with pytest.raises(DRError, match="set_identifier"):
-        endpoints.check_distinct(primary, endpoints.endpoint_spec("secondary", dict(alias(TOKYO_ALB), set_identifier="primary"),
-                                                      "A"))
+        endpoints.check_distinct(
+            primary, endpoints.endpoint_spec("secondary", dict(alias(TOKYO_ALB), set_identifier="primary"), "A")
+        )
     with pytest.raises(DRError, match="both check"):
-        endpoints.check_distinct(primary, endpoints.endpoint_spec("secondary", {**alias(TOKYO_ALB), "health_check": {
-            "fqdn": SEOUL_ALB}}, "A"))
+        endpoints.check_distinct(
+            primary,
+            endpoints.endpoint_spec("secondary", {**alias(TOKYO_ALB), "health_check": {"fqdn": SEOUL_ALB}}, "A"),
+        )
     with pytest.raises(DRError, match="both in ap-northeast-2"):
-        endpoints.check_distinct(primary, endpoints.endpoint_spec("secondary", alias("other-1.ap-northeast-2.elb.amazonaws.com"),
-                                                      "A"))
+        endpoints.check_distinct(
+            primary, endpoints.endpoint_spec("secondary", alias("other-1.ap-northeast-2.elb.amazonaws.com"), "A")
+        )
     with pytest.raises(DRError, match="share the value"):
         endpoints.check_distinct(
             endpoints.endpoint_spec("primary", {"values": ["192.0.2.1"], "health_check": {"fqdn": "a.example"}}, "A"),
-            endpoints.endpoint_spec("secondary", {"values": ["192.0.2.1"], "health_check": {"fqdn": "b.example"}}, "A"))
+            endpoints.endpoint_spec("secondary", {"values": ["192.0.2.1"], "health_check": {"fqdn": "b.example"}}, "A"),
+        )
     endpoints.check_distinct(primary, endpoints.endpoint_spec("secondary", alias(TOKYO_ALB), "A"))
 
 
@@ -172,23 +207,38 @@ def test_config_view_keeps_managed_fields():
 
 # -- records -------------------------------------------------------------------------------------------
 def _endpoints():
-    return (endpoints.endpoint_spec("primary", alias(SEOUL_ALB), "A"),
-            endpoints.endpoint_spec("secondary", {"values": ["198.51.100.20"], "health_check": {"fqdn": "dr.example"}}, "A"))
+    return (
+        endpoints.endpoint_spec("primary", alias(SEOUL_ALB), "A"),
+        endpoints.endpoint_spec(
+            "secondary", {"values": ["198.51.100.20"], "health_check": {"fqdn": "dr.example"}}, "A"
+        ),
+    )
 
 
 def test_desired_records():
     primary, secondary = _endpoints()
     record = planning.desired_record(primary, "www.megaticket.click", "A", 60, "switch-id")
-    assert record == {"Name": "www.megaticket.click.", "Type": "A", "SetIdentifier": "primary", "Failover": "PRIMARY",
-                      "HealthCheckId": "switch-id", "AliasTarget": {
-                          "HostedZoneId": "ZWKZPGTI48KDX", "DNSName": SEOUL_ALB + ".", "EvaluateTargetHealth": True}}
+    assert record == {
+        "Name": "www.megaticket.click.",
+        "Type": "A",
+        "SetIdentifier": "primary",
+        "Failover": "PRIMARY",
+        "HealthCheckId": "switch-id",
+        "AliasTarget": {"HostedZoneId": "ZWKZPGTI48KDX", "DNSName": SEOUL_ALB + ".", "EvaluateTargetHealth": True},
+    }
     record = planning.desired_record(secondary, "www.megaticket.click", "A", 30, "s")
     assert record["TTL"] == 30 and record["ResourceRecords"] == [{"Value": "198.51.100.20"}]
 
 
 def test_same_record_ignores_case_dots_and_value_order():
-    a = {"Name": "WWW.x.", "Type": "A", "SetIdentifier": "p", "Failover": "PRIMARY", "TTL": 60,
-         "ResourceRecords": [{"Value": "2"}, {"Value": "1"}]}
+    a = {
+        "Name": "WWW.x.",
+        "Type": "A",
+        "SetIdentifier": "p",
+        "Failover": "PRIMARY",
+        "TTL": 60,
+        "ResourceRecords": [{"Value": "2"}, {"Value": "1"}],
+    }
     b = dict(a, Name="www.x", ResourceRecords=[{"Value": "1"}, {"Value": "2"}])
     assert planning.same_record(a, b)
     assert not planning.same_record(a, dict(b, TTL=300))
@@ -196,14 +246,18 @@ def test_same_record_ignores_case_dots_and_value_order():
 
 def test_plan_records_adopts_replaces_and_conflicts():
     primary, secondary = _endpoints()
-    desired = [planning.desired_record(primary, "www.x", "A", 60, "sw"),
-               planning.desired_record(secondary, "www.x", "A", 60, "s")]
+    desired = [
+        planning.desired_record(primary, "www.x", "A", 60, "sw"),
+        planning.desired_record(secondary, "www.x", "A", 60, "s"),
+    ]
     assert [c["Action"] for c in planning.plan_records([], desired, False)[0]] == ["UPSERT", "UPSERT"]
     assert planning.plan_records(desired, desired, False) == ([], [])
     old_secondary = dict(desired[1], SetIdentifier="dr")
     changes, conflicts = planning.plan_records([desired[0], old_secondary], desired, False)
     assert [(c["Action"], c["ResourceRecordSet"]["SetIdentifier"]) for c in changes] == [
-        ("DELETE", "dr"), ("UPSERT", "secondary")]
+        ("DELETE", "dr"),
+        ("UPSERT", "secondary"),
+    ]
     simple = {"Name": "www.x.", "Type": "A", "TTL": 300, "ResourceRecords": [{"Value": "192.0.2.1"}]}
     changes, conflicts = planning.plan_records([simple], desired, False)
     assert conflicts == [simple]
