@@ -37,7 +37,8 @@ def _ensure_collection_link():
 _ensure_collection_link()
 
 from tests.emulator.client import EmulatorClient  # noqa: E402
-from tests.emulator.launcher import EmulatorProcess, emulator_env  # noqa: E402
+from tests.emulator.launcher import EmulatorProcess  # noqa: E402
+from tests.emulator.launcher import emulator_env  # noqa: E402
 
 
 def pytest_configure(config):
@@ -64,7 +65,8 @@ def _refuse_broken_loadgroup(config):
         raise pytest.UsageError(
             f"pytest {version('pytest')} with pytest-xdist {version('pytest-xdist')} ignores xdist_group under "
             "--dist loadgroup, so the runbook tests would be split across workers. Install the versions pinned "
-            "in constraints.txt (make venv).")
+            "in constraints.txt (make venv)."
+        )
 
 
 def _refuse_real_aws():
@@ -207,7 +209,9 @@ def run_playbook(emulator):
         cmd += list(args)
         full_env = ansible_env(emulator.endpoint)
         full_env.update(env or {})
-        return subprocess.run(cmd, cwd=REPO_ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            cmd, cwd=REPO_ROOT, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
+        )
 
     return run
 
@@ -238,7 +242,14 @@ def run_examples(emulator, tmp_path):
         cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)]
         if check:
             cmd.append("--check")
-        return subprocess.run(cmd, cwd=REPO_ROOT, env=ansible_env(emulator.endpoint), capture_output=True,
-                              text=True, timeout=900)
+        return subprocess.run(
+            cmd,
+            cwd=REPO_ROOT,
+            env=ansible_env(emulator.endpoint),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
 
     return run

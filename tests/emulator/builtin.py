@@ -2,7 +2,11 @@
 
 import importlib.metadata
 
-from .core import CONTROL, SCHEDULER, STATE, ControlError, run_reset_hooks
+from .core import CONTROL
+from .core import SCHEDULER
+from .core import STATE
+from .core import ControlError
+from .core import run_reset_hooks
 from .state import Fault
 
 
@@ -13,7 +17,9 @@ def _drop_moto_backends():
     managed policies) and then drops them all anyway; the next request builds fresh ones. Only
     backends with a reset of their own (S3 closes its temporary files) are still called.
     """
-    from moto.core.base_backend import BackendDict, BaseBackend, backend_lock
+    from moto.core.base_backend import BackendDict
+    from moto.core.base_backend import BaseBackend
+    from moto.core.base_backend import backend_lock
     from moto.core.model_instances import reset_model_data
 
     with backend_lock:
@@ -30,9 +36,25 @@ def _drop_moto_backends():
 def reset_everything():
     """Forget every AWS resource and every injected condition, as a fresh emulator would have."""
     SCHEDULER.clear()
+    _set_iam_enforcement(False)
     _drop_moto_backends()
     STATE.reset()
     run_reset_hooks()
+
+
+def _set_iam_enforcement(enabled):
+    """moto's own switch (what its ``/moto-api/reset-auth`` sets): authorize every request from now on."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0 if enabled else float("inf")
+    ActionAuthenticatorMixin.request_count = 0
+
+
+def iam_enforced():
+    from moto import settings
+
+    return settings.INITIAL_NO_AUTH_ACTION_COUNT == 0
 
 
 @CONTROL.route("GET", "/", "this index")
@@ -56,6 +78,22 @@ def health(body, query):
 def reset(body, query):
     reset_everything()
     return {"status": "reset"}
+
+
+@CONTROL.route("GET", "/iam/enforcement", "whether requests are authorized against IAM policies")
+def get_iam_enforcement(body, query):
+    return {"enabled": iam_enforced()}
+
+
+@CONTROL.route(
+    "POST",
+    "/iam/enforcement",
+    '{"enabled": true}: every AWS request must be signed with an IAM user\'s access key and be allowed by '
+    "its policies (moto's IAM authorization; off after a reset)",
+)
+def set_iam_enforcement(body, query):
+    _set_iam_enforcement(bool(body.get("enabled", True)))
+    return {"enabled": iam_enforced()}
 
 
 @CONTROL.route("GET", "/regions", "regions that are down")

@@ -64,10 +64,13 @@ def plan_keys(client, source, params, region):
     if not params["replica_kms_key_id"]:
         return None, None
     source_region = params["source_region"]
-    replica_key = enabled_key_arn(client("kms"), params["replica_kms_key_id"], region, "replica KMS key")
+    replica_key = enabled_key_arn(
+        client("kms"), params["replica_kms_key_id"], region, "replica_kms_key_id: replica KMS key"
+    )
     source_kms = client("kms", region=source_region)
     source_keys = [
-        enabled_key_arn(source_kms, key, source_region, "source KMS key") for key in params["source_kms_key_ids"]
+        enabled_key_arn(source_kms, key, source_region, "source_kms_key_ids: source KMS key")
+        for key in params["source_kms_key_ids"]
     ]
     if not source_keys:
         default = default_kms_key(source, params["bucket"])

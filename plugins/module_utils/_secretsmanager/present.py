@@ -164,7 +164,7 @@ def ensure_present(module, params, timings, warnings):
         raise DRError("; ".join(problems))
     to_change = [e for e in entries if e["action"] in sr.CHANGING]
     if to_change and params["kms_key_id"]:
-        enabled_key_arn(module.client("kms"), params["kms_key_id"], region)
+        enabled_key_arn(module.client("kms"), params["kms_key_id"], region, "kms_key_id: KMS key")
     timings["read"] = round(time.monotonic() - started, 3)
     warnings += [e["warning"] for e in entries if e.get("warning")]
     for entry in entries:

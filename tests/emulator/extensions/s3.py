@@ -531,6 +531,7 @@ IAM_ACTIONS = {
             "object-lock": "GetBucketObjectLockConfiguration",
             "publicAccessBlock": "GetBucketPublicAccessBlock",
             "requestPayment": "GetBucketRequestPayment",
+            "inventory": "GetInventoryConfiguration",
         },
         "PUT": {
             "replication": "PutReplicationConfiguration",
