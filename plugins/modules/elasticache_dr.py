@@ -250,6 +250,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
 from ansible_collections.pilotlight.dr.plugins.module_utils._elasticache import groups
 from ansible_collections.pilotlight.dr.plugins.module_utils._elasticache import plan
+from ansible_collections.pilotlight.dr.plugins.module_utils._kms.keys import enabled_key_arn
 
 ACTIONS = {"none": "none", "failover": "failover", "disassociate": "disassociated"}
 
@@ -337,7 +338,20 @@ def diff_view(group):
     }
 
 
+def check_encryption(module, params):
+    """Before any change: a KMS key encrypts data at rest, so it needs at_rest_encryption, and must exist here."""
+    if not params["kms_key_id"] or params["state"] != "present":
+        return
+    if params["at_rest_encryption"] is False:
+        module.fail_json(
+            msg="kms_key_id is given with at_rest_encryption: false; a KMS key encrypts data at rest: "
+            "set at_rest_encryption: true or drop kms_key_id"
+        )
+    enabled_key_arn(module.client("kms"), params["kms_key_id"], module.region, what="kms_key_id")
+
+
 def run(module, params):
+    check_encryption(module, params)
     started = time.monotonic()
     region, group_id = module.region, params["replication_group_id"]
     client = module.client("elasticache")

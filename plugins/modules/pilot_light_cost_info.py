@@ -296,7 +296,23 @@ RESOURCE_OPTIONS = (
 )
 
 
+def negative_counts(params):
+    """Names of the options (and list items) that hold a negative count or size: nothing costs less than 0."""
+    found = [name for name in RESOURCE_OPTIONS if isinstance(params[name], (int, float)) and params[name] < 0]
+    for name in ("instances", "databases", "s3_replicas", "caches"):
+        for index, item in enumerate(params[name] or []):
+            found += [
+                f"{name}[{index}].{key}"
+                for key, value in item.items()
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
+            ]
+    return found
+
+
 def run(module, params):
+    negative = negative_counts(params)
+    if negative:
+        module.fail_json(msg=f"{', '.join(negative)}: a count or size cannot be negative; give 0 or more")
     region = module.region
     endpoint = params["pricing_region"] or catalog.pricing_region(region)
     client = module.client("pricing", region=endpoint)

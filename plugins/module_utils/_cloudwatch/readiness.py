@@ -21,7 +21,10 @@ def status_of(result):
         return status
     if "passed" in result:
         return "pass" if result["passed"] else "fail"
-    raise DRError(f"readiness result {result.get('check') or result!r} has neither 'status' nor 'passed'")
+    raise DRError(
+        f"results: readiness result {result.get('check') or result!r} has neither 'status' nor 'passed'; pass the "
+        "checks as readiness_info returns them"
+    )
 
 
 def counts(results):
