@@ -30,7 +30,7 @@ description:
     replica that is still C(modifying). Use M(amazon.aws.rds_instance) for everything else about the instance
     (parameter groups, deletion, snapshots).
 author:
-  - pilotlight.dr contributors
+  - pilotlight.dr contributors (@pilotlight)
 options:
   db_instance_identifier:
     description:
@@ -43,8 +43,17 @@ options:
     description:
       - V(present) creates the replica if it does not exist and checks it if it does.
       - V(promoted) promotes the replica to a standalone DB instance (failover). Calls only the module's region.
+      - V(failed_back) (failback; the module's region is the primary region, O(source_db_instance_identifier) the
+        promoted DR instance in O(source_region)) makes O(db_instance_identifier) the standalone primary again with
+        every write the DR instance took, in steps that a re-run resumes - a failback replica of the DR instance
+        (O(failback_identifier)); once it reads C(ReplicaLag) 0 (O(drain_timeout), the DR writers stopped) it is
+        promoted; the DR instance is renamed C(<id>-retired-<stamp>) (its data is all in the primary); the old
+        primary C(<id>-stale-<stamp>) (kept, as after an ungraceful failover it may hold writes that never reached DR);
+        the failback replica takes O(db_instance_identifier), hence its endpoint, and O(multi_az). A DR instance
+        that is still a replica (never promoted) has nothing to fail back; nothing is changed then. Re-arming is
+        O(state=present) of a new DR replica under the DR identifier.
     type: str
-    choices: [present, promoted]
+    choices: [present, promoted, failed_back]
     default: present
     version_added: 0.1.0
   source_db_instance_identifier:
@@ -131,6 +140,21 @@ options:
     type: bool
     default: false
     version_added: 0.1.0
+  failback_identifier:
+    description:
+      - With O(state=failed_back), the identifier of the failback replica in the module's region while it catches up
+        (default C(<db_instance_identifier>-failback)).
+    type: str
+    version_added: 0.2.0
+  drain_timeout:
+    description:
+      - With O(state=promoted) or O(state=failed_back), seconds to wait for C(ReplicaLag) to read 0 before the
+        lag gate, when the writers of the source are stopped (graceful failover, failback), so the promotion keeps
+        every write the source acknowledged, and RV(replica_lag) is that evidence. A replica still behind after it
+        fails the task (nothing promoted). V(0) does not wait (ungraceful failover).
+    type: int
+    default: 0
+    version_added: 0.2.0
   backup_retention_period:
     description:
       - Days of automated backups of the promoted instance (C(PromoteReadReplica BackupRetentionPeriod)); AWS
@@ -197,6 +221,19 @@ EXAMPLES = r"""
     source_db_instance_identifier: portforge-dr-rds-replica
     source_region: ap-northeast-1
     kms_key_id: alias/portforge-rds
+
+- name: Failback cut-over - Tokyo writers stopped, Seoul catches up, is promoted, is portforge-test-rds again
+  pilotlight.dr.rds_replica:
+    region: ap-northeast-2
+    db_instance_identifier: portforge-test-rds
+    state: failed_back
+    source_db_instance_identifier: portforge-dr-rds-replica
+    source_region: ap-northeast-1
+    kms_key_id: alias/portforge-rds
+    drain_timeout: 600
+    backup_retention_period: 7
+    multi_az: true
+  register: cut_over
 """
 
 RETURN = r"""
@@ -329,6 +366,44 @@ promotion:
       description: When the instance was seen standalone and available (null without O(wait)).
       type: str
       sample: "2026-11-22T02:16:12.900000+00:00"
+    drained:
+      description: Whether ReplicaLag read 0 before the promotion (null without O(drain_timeout)).
+      type: bool
+      sample: true
+    lag_before_drain_seconds:
+      description: The lag first read, before the wait for the drain (null without O(drain_timeout)).
+      type: float
+      sample: 12.0
+failback:
+  description: What O(state=failed_back) found and did.
+  returned: when O(state=failed_back)
+  type: dict
+  contains:
+    steps:
+      description: The steps this run had left to do, in order (empty when there was nothing to do).
+      type: list
+      elements: str
+      sample: ["create failback replica", "promote failback replica", "retire DR instance",
+               "set the stale primary aside", "take the primary identifier"]
+    nothing_to_fail_back:
+      description: Whether the DR instance was never promoted (or does not exist), so nothing was touched.
+      type: bool
+      sample: false
+    failback_identifier:
+      description: The failback replica's identifier while it caught up.
+      type: str
+      sample: portforge-test-rds-failback
+    retired_dr_identifier:
+      description: The new name of the promoted DR instance (null when this run did not rename it).
+      type: str
+      sample: portforge-dr-rds-replica-retired-20261206014207
+    stale_primary_identifier:
+      description: The new name of the old primary (null when this run did not rename it).
+      type: str
+      sample: portforge-test-rds-stale-20261206014207
+    promotion:
+      description: The failback replica's promotion record (as RV(promotion)), null when not promoted by this run.
+      type: dict
 timings:
   description: Seconds spent in each step.
   returned: always
@@ -341,6 +416,7 @@ import time
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._rds.failback import ensure_failed_back
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.inputs import validate_params
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import as_result
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import snapshot
@@ -355,9 +431,12 @@ def run(module, params):
     result = {}
     if params["state"] == "present":
         before, after, changed, lag = ensure_present(module, params, timings, warnings)
-    else:
+    elif params["state"] == "promoted":
         before, after, changed, lag, promotion = ensure_promoted(module, params, timings, warnings)
         result["promotion"] = promotion
+    else:
+        before, after, changed, lag, failback = ensure_failed_back(module, params, timings, warnings)
+        result["failback"] = failback
     timings["total"] = round(time.monotonic() - started, 3)
     result.update(changed=changed, db_instance=as_result(after), replica_lag=lag, timings=timings)
     if module._diff:
@@ -370,7 +449,8 @@ def run(module, params):
 def main():
     argument_spec = dict(
         db_instance_identifier=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "promoted"], default="present"),
+        state=dict(type="str", choices=["present", "promoted", "failed_back"], default="present"),
+        failback_identifier=dict(type="str"),
         source_db_instance_identifier=dict(type="str"),
         source_region=dict(type="str"),
         kms_key_id=dict(type="str"),
@@ -384,6 +464,7 @@ def main():
         max_lag_seconds=dict(type="int", default=900),
         lag_lookback_seconds=dict(type="int", default=900),
         force=dict(type="bool", default=False),
+        drain_timeout=dict(type="int", default=0),
         backup_retention_period=dict(type="int"),
         **WAIT_ARGUMENT_SPEC,
     )

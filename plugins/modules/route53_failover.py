@@ -532,27 +532,43 @@ def run(module, params):
     if not params["route53_reachable"]:
         # Route 53's control plane is down: only the DR endpoint needs to be known (the primary's DNS name may
         # come from a record that cannot be read now).
-        given = [role for role in ("primary", "secondary")
-                 if params[role] and (role == "secondary" or _complete(params[role]))]
+        given = [
+            role
+            for role in ("primary", "secondary")
+            if params[role] and (role == "secondary" or _complete(params[role]))
+        ]
         endpoints = {role: endpoint_spec(role, params[role], params["record_type"]) for role in given}
         if "secondary" not in endpoints:
             raise DRError("secondary is required: the DR endpoint the switch moves traffic to")
         endpoints.setdefault("primary", {"role": "primary", "region": (params["primary"] or {}).get("region")})
-        return failover.switch_without_route53(lambda region: module.client("cloudwatch", region=region),
-                                               lambda region: module.client("elbv2", region=region),
-                                               params, endpoints, check_mode=module.check_mode, warn=module.warn)
+        return failover.switch_without_route53(
+            lambda region: module.client("cloudwatch", region=region),
+            lambda region: module.client("elbv2", region=region),
+            params,
+            endpoints,
+            check_mode=module.check_mode,
+            warn=module.warn,
+        )
     endpoints = validate(params)
     client = module.client("route53", retry_decorator=api.ROUTE53_RETRY)
     zone = api.find_zone(client, params["zone"], params["zone_id"])
     if not in_zone(params["record_name"], zone["Name"]):
-        raise DRError(f"record_name {fqdn(params['record_name'])} is not in zone {zone['Name']}; "
-                      "give the full name, for example www." + zone["Name"].rstrip("."))
+        raise DRError(
+            f"record_name {fqdn(params['record_name'])} is not in zone {zone['Name']}; "
+            "give the full name, for example www." + zone["Name"].rstrip(".")
+        )
     how = dict(check_mode=module.check_mode, diff=module._diff, warn=module.warn)
     if params["state"] == "absent":
         return failover.remove(client, zone, params, **how)
-    return failover.ensure(client, zone, params, endpoints,
-                           elbv2=lambda region: module.client("elbv2", region=region),
-                           cloudwatch=lambda region: module.client("cloudwatch", region=region), **how)
+    return failover.ensure(
+        client,
+        zone,
+        params,
+        endpoints,
+        elbv2=lambda region: module.client("elbv2", region=region),
+        cloudwatch=lambda region: module.client("cloudwatch", region=region),
+        **how,
+    )
 
 
 def _complete(endpoint):

@@ -170,7 +170,11 @@ def check_creatable(module, client, source, src_region, params, region):
             f"source {identifier} is not encrypted, so its replica cannot be: drop kms_key_id, or encrypt "
             "the source first (snapshot, copy encrypted, restore)"
         )
-    kms_arn = enabled_key_arn(module.client("kms"), params["kms_key_id"], region) if params["kms_key_id"] else None
+    kms_arn = (
+        enabled_key_arn(module.client("kms"), params["kms_key_id"], region, "kms_key_id: KMS key")
+        if params["kms_key_id"]
+        else None
+    )
     subnet_group = params["db_subnet_group_name"]
     if subnet_group and not subnet_group_exists(client, subnet_group, region):
         raise DRError(f"DB subnet group {subnet_group} not found in {region}: create it there first")

@@ -14,8 +14,11 @@ import time
 
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import AWS_ERRORS
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import WaitTimeout
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import aws_errors
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import is_error_code
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import wait_until
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import available
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import get_instance
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import is_replica
@@ -23,6 +26,8 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances impor
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import standalone_and_available
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.lag import lag_gate
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.lag import read_lag
+from ansible_collections.pilotlight.dr.plugins.module_utils._rds.waits import describe_pending
+from ansible_collections.pilotlight.dr.plugins.module_utils._rds.waits import modifications_applied
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.waits import wait_for
 
 
@@ -74,6 +79,67 @@ def request_promotion(client, instance, params, region, promotion, warnings):
         warnings.append(f"{identifier} was not promoted by this run: {exc}")
 
 
+def drained(lag):
+    """Whether the replica has applied everything its source wrote (the writers are fenced)."""
+    return lag.get("seconds") == 0 and lag.get("replication_active") is not False and not lag.get("stale")
+
+
+def wait_drained(module, identifier, region, params, lag):
+    """With drain_timeout, poll ReplicaLag until it reads 0, or fail naming the last lag seen.
+
+    A graceful failover or a failback stops the writers first; this is the wait until what they wrote
+    has reached the replica, so the promotion keeps every acknowledged write (RPO evidence 0).
+    """
+    if not params.get("drain_timeout") or drained(lag) or module.check_mode:
+        return lag
+    state = {"lag": lag}
+
+    def check():
+        state["lag"] = read_lag(module.client("cloudwatch"), identifier, region, params["lag_lookback_seconds"])
+        return drained(state["lag"])
+
+    try:
+        wait_until(
+            check,
+            Deadline(params.get("drain_timeout")),
+            f"{identifier} in {region} to drain",
+            delay=2.0,
+            max_delay=10.0,
+        )
+    except WaitTimeout:
+        last = state["lag"]
+        raise DRError(
+            f"{identifier} in {region} did not catch up within drain_timeout={params['drain_timeout']}s: replica "
+            f"lag {last.get('seconds')}s ({last.get('basis')}). Check that every writer of its source is stopped, "
+            "then re-run; or raise drain_timeout",
+            replica_lag=last,
+        ) from None
+    return state["lag"]
+
+
+def match_resilience(module, client, region, identifier, params, deadline, timings):
+    """A promoted instance gets the Multi-AZ setting asked for (backups are set by the promotion itself)."""
+    instance = get_instance(client, identifier, region)
+    if params.get("multi_az") is None or instance is None or bool(instance.get("MultiAZ")) == params["multi_az"]:
+        return False
+    if not module.check_mode:
+        changes = {"MultiAZ": params["multi_az"]}
+        with aws_errors(f"set MultiAZ={params['multi_az']} on {identifier} in {region}"):
+            client.modify_db_instance(DBInstanceIdentifier=identifier, ApplyImmediately=True, aws_retry=True, **changes)
+        started = time.monotonic()
+        wait_for(
+            client,
+            identifier,
+            region,
+            deadline,
+            modifications_applied(changes),
+            "modified",
+            still=describe_pending(changes),
+        )
+        timings["resilience"] = round(time.monotonic() - started, 3)
+    return True
+
+
 def ensure_promoted(module, params, timings, warnings):
     """(instance before, instance after, changed, ReplicaLag evidence or None, promotion record)."""
     client, region, identifier = module.client("rds"), module.region, params["db_instance_identifier"]
@@ -85,6 +151,8 @@ def ensure_promoted(module, params, timings, warnings):
         "gate": None,
         "requested_at": None,
         "completed_at": None,
+        "drained": None,
+        "lag_before_drain_seconds": None,
     }
     started = time.monotonic()
     existing = instance = get_instance(client, identifier, region)
@@ -114,12 +182,19 @@ def ensure_promoted(module, params, timings, warnings):
             started = time.monotonic()
             instance = wait_for(client, identifier, region, deadline, available, "available")
             timings["wait"] = round(timings.get("wait", 0) + time.monotonic() - started, 3)
+        changed = False
         if available(instance):
             promotion["completed_at"] = utcnow().isoformat()
-        return existing, instance, False, None, promotion
+            if params["wait"] and match_resilience(module, client, region, identifier, params, deadline, timings):
+                changed, instance = True, get_instance(client, identifier, region) or instance
+        return existing, instance, changed, None, promotion
 
     started = time.monotonic()
     lag = read_lag(module.client("cloudwatch"), identifier, region, params["lag_lookback_seconds"])
+    initial = lag.get("seconds")
+    lag = wait_drained(module, identifier, region, params, lag)
+    promotion["drained"] = drained(lag) if params.get("drain_timeout") else None
+    promotion["lag_before_drain_seconds"] = initial if params.get("drain_timeout") else None
     timings["lag_check"] = round(time.monotonic() - started, 3)
     allowed, reason = lag_gate(lag, params["max_lag_seconds"], params["force"])
     promotion["gate"] = reason
@@ -144,6 +219,8 @@ def ensure_promoted(module, params, timings, warnings):
         instance = wait_for(client, identifier, region, deadline, standalone_and_available, "promoted and available")
         timings["wait"] = round(timings.get("wait", 0) + time.monotonic() - started, 3)
         promotion["completed_at"] = utcnow().isoformat()
+        if match_resilience(module, client, region, identifier, params, deadline, timings):
+            instance = get_instance(client, identifier, region) or instance
     else:
         instance = get_instance(client, identifier, region) or instance
     return existing, instance, changed, lag, promotion

@@ -104,8 +104,11 @@ def check(ctx):
         )
         return checks.results
     if ctx.primary_region == distributions.CLOUDFRONT_REGION and not ctx.primary_reachable:
-        checks.skipped_primary([CHECK], "CloudFront's control plane is in us-east-1, the primary region, which is not "
-                               "reachable (the origin group still fails over on errors: its data plane)")
+        checks.skipped_primary(
+            [CHECK],
+            "CloudFront's control plane is in us-east-1, the primary region, which is not "
+            "reachable (the origin group still fails over on errors: its data plane)",
+        )
         return checks.results
     client = ctx.client("cloudfront", region=distributions.CLOUDFRONT_REGION)
     distribution_id = find_distribution(checks, client, options)

@@ -101,69 +101,124 @@ def _check(ctx, checks):
     options, params = ctx.options, _params(ctx.options)
     name = params["record_name"]
     if not name:
-        _not_in_place(checks, "no record name: dr_dns_record_name is not set",
-                      "set dr_dns_record_name to the application's hostname")
+        _not_in_place(
+            checks,
+            "no record name: dr_dns_record_name is not set",
+            "set dr_dns_record_name to the application's hostname",
+        )
     if ctx.primary_region == alarm_switch.CONTROL_PLANE_REGION and not ctx.primary_reachable:
         _without_route53(ctx, checks, params)
         raise _Stop()
     route53 = ctx.client("route53")
-    zone = _step(checks, "the hosted zone", "create the public hosted zone or set dr_dns_zone / dr_dns_zone_id",
-                 api.find_zone, route53, options.get("zone") or None, options.get("zone_id") or None)
+    zone = _step(
+        checks,
+        "the hosted zone",
+        "create the public hosted zone or set dr_dns_zone / dr_dns_zone_id",
+        api.find_zone,
+        route53,
+        options.get("zone") or None,
+        options.get("zone_id") or None,
+    )
     if not in_zone(name, zone["Name"]):
-        _not_in_place(checks, f"record name {fqdn(name)} is not in zone {zone['Name']}",
-                      "set dr_dns_record_name to the full name in the zone")
-    _step(checks, "the load balancers of the failover", "check the load balancer names of the dr_dns inputs",
-          _resolve_load_balancers, ctx, route53, zone, params)
+        _not_in_place(
+            checks,
+            f"record name {fqdn(name)} is not in zone {zone['Name']}",
+            "set dr_dns_record_name to the full name in the zone",
+        )
+    _step(
+        checks,
+        "the load balancers of the failover",
+        "check the load balancer names of the dr_dns inputs",
+        _resolve_load_balancers,
+        ctx,
+        route53,
+        zone,
+        params,
+    )
     endpoints = _step(checks, "the inputs", "correct the dr_dns inputs", validate, params)
-    state = _step(checks, f"the health checks and records of {fqdn(name)}", PROVISION,
-                  failover.read_state, route53, zone, name, params["record_type"])
+    state = _step(
+        checks,
+        f"the health checks and records of {fqdn(name)}",
+        PROVISION,
+        failover.read_state,
+        route53,
+        zone,
+        name,
+        params["record_type"],
+    )
     alarm = failover.alarm_of(params, endpoints)
-    ok, observations = checks.read(SECONDARY_HEALTHY, "the health checkers' results", failover.read_health,
-                                   route53, state["checks"])
+    ok, observations = checks.read(
+        SECONDARY_HEALTHY, "the health checkers' results", failover.read_health, route53, state["checks"]
+    )
     mode = planning.current_mode(state)
     if alarm:
-        ok, found = checks.read(CHECKS, f"the switch alarm {alarm['Name']} in {alarm['Region']}",
-                                alarm_switch.read_alarm, ctx.client("cloudwatch", alarm["Region"]), alarm["Name"])
+        ok, found = checks.read(
+            CHECKS,
+            f"the switch alarm {alarm['Name']} in {alarm['Region']}",
+            alarm_switch.read_alarm,
+            ctx.client("cloudwatch", alarm["Region"]),
+            alarm["Name"],
+        )
         if not ok:
             raise _Stop()
         mode = alarm_switch.mode_of_state((found or {}).get("StateValue"))
-    plan = planning.plan_failover(state, endpoints, planning.target_mode(None, False, mode, mode is not None,
-                                                                         alarm=bool(alarm)),
-                                  params["tags"], alarm=alarm)
+    plan = planning.plan_failover(
+        state,
+        endpoints,
+        planning.target_mode(None, False, mode, mode is not None, alarm=bool(alarm)),
+        params["tags"],
+        alarm=alarm,
+    )
     health = {role: planning.health_of(role, plan, observations or {}) for role in ROLES}
     reports = _reports(plan, mode, health, observations or {})
     _records_check(checks, state, endpoints, params, plan, mode, reports, zone)
     if ok:
         _secondary_check(checks, plan, health, reports, options)
-    ok, answer = checks.read(ANSWERS_PRIMARY, f"what Route 53 answers for {fqdn(name)}",
-                             failover.answer_of, route53, zone, params, endpoints)
+    ok, answer = checks.read(
+        ANSWERS_PRIMARY, f"what Route 53 answers for {fqdn(name)}", failover.answer_of, route53, zone, params, endpoints
+    )
     if ok:
         _answer_check(checks, answer, mode, plan, health, endpoints, name)
 
 
 def _without_route53(ctx, checks, params):
     """us-east-1, the primary, is down and Route 53's control plane with it: check the DR side of the switch."""
-    why = ("Route 53's control plane is in us-east-1, the primary region, which is not reachable "
-           "(DNS still answers: its data plane does not depend on it)")
+    why = (
+        "Route 53's control plane is in us-east-1, the primary region, which is not reachable "
+        "(DNS still answers: its data plane does not depend on it)"
+    )
     checks.skipped_primary(CHECKS, why)
     if params["traffic_switch"] != alarm_switch.CLOUDWATCH_ALARM:
-        checks.failed(TRAFFIC_SWITCH, "traffic_switch is health_check: moving DNS needs UpdateHealthCheck, a call to "
-                      "Route 53's control plane in us-east-1, which is down", "set dr_dns_traffic_switch: "
-                      "cloudwatch_alarm and provision while us-east-1 is up (a failover now needs dr_force and moves "
-                      "nothing in DNS)")
+        checks.failed(
+            TRAFFIC_SWITCH,
+            "traffic_switch is health_check: moving DNS needs UpdateHealthCheck, a call to "
+            "Route 53's control plane in us-east-1, which is down",
+            "set dr_dns_traffic_switch: "
+            "cloudwatch_alarm and provision while us-east-1 is up (a failover now needs dr_force and moves "
+            "nothing in DNS)",
+        )
         return
     region = params["switch_region"] or ctx.region
     name = alarm_switch.alarm_name(params["record_name"], params["record_type"])
-    ok, alarm = checks.read([TRAFFIC_SWITCH], f"the switch alarm {name} in {region}", alarm_switch.read_alarm,
-                            ctx.client("cloudwatch", region), name)
+    ok, alarm = checks.read(
+        [TRAFFIC_SWITCH],
+        f"the switch alarm {name} in {region}",
+        alarm_switch.read_alarm,
+        ctx.client("cloudwatch", region),
+        name,
+    )
     if not ok:
         return
     evidence = {"alarm": name, "region": region, "state": (alarm or {}).get("StateValue")}
     if alarm is None:
         checks.failed(TRAFFIC_SWITCH, f"the switch alarm {name} does not exist in {region}", PROVISION, evidence)
     else:
-        checks.passed(TRAFFIC_SWITCH, f"the switch alarm {name} is in {region} ({evidence['state']}): the failover "
-                      "moves DNS with it, no Route 53 call needed", evidence)
+        checks.passed(
+            TRAFFIC_SWITCH,
+            f"the switch alarm {name} is in {region} ({evidence['state']}): the failover "
+            "moves DNS with it, no Route 53 call needed",
+            evidence,
+        )
 
 
 def _resolve_load_balancers(ctx, route53, zone, params):
@@ -191,28 +246,42 @@ def _resolve_load_balancers(ctx, route53, zone, params):
 
 
 def _reports(plan, mode, health, observations):
-    reports = {role: planning.check_report(role, plan[role]["existing"], plan[role]["config"], health[role])
-               for role in ROLES}
+    reports = {
+        role: planning.check_report(role, plan[role]["existing"], plan[role]["config"], health[role]) for role in ROLES
+    }
     for role in ROLES:
         fresh = plan[role]["action"] in ("create", "replace")
         reports[role]["observations"] = [] if fresh else planning.observations_report(observations.get(role))
-    reports["switch"] = planning.switch_report(plan["switch"]["existing"], plan["switch"]["config"], mode,
-                                               health["primary"][1])
+    reports["switch"] = planning.switch_report(
+        plan["switch"]["existing"], plan["switch"]["config"], mode, health["primary"][1]
+    )
     return reports
 
 
 def _records_check(checks, state, endpoints, params, plan, mode, reports, zone):
     name, record_type = fqdn(params["record_name"]), params["record_type"]
     alarm = failover.alarm_of(params, endpoints)
-    changes, conflicts, dummy = planning.plan_failover_records(state, endpoints, params,
-                                                               *planning.planned_ids(state, plan), alarm=alarm)
-    evidence = {"zone_id": zone["Id"], "record_name": name, "record_type": record_type, "mode": mode,
-                "health_checks": reports}
+    changes, conflicts, dummy = planning.plan_failover_records(
+        state, endpoints, params, *planning.planned_ids(state, plan), alarm=alarm
+    )
+    evidence = {
+        "zone_id": zone["Id"],
+        "record_name": name,
+        "record_type": record_type,
+        "mode": mode,
+        "health_checks": reports,
+    }
     if conflicts:
-        checks.failed(RECORDS, planning.conflicts_error(name, record_type, conflicts).message,
-                      "set dr_dns_overwrite: true to replace them in one atomic change, or delete them", evidence)
+        checks.failed(
+            RECORDS,
+            planning.conflicts_error(name, record_type, conflicts).message,
+            "set dr_dns_overwrite: true to replace them in one atomic change, or delete them",
+            evidence,
+        )
         return
-    differences = [f"{role} health check to {item['action']}" for role, item in plan.items() if item["action"] != "keep"]
+    differences = [
+        f"{role} health check to {item['action']}" for role, item in plan.items() if item["action"] != "keep"
+    ]
     if alarm and mode is None:
         differences.append(f"switch alarm {alarm['Name']} in {alarm['Region']} to create")
     differences += [f"{_record_label(c['ResourceRecordSet'])} to {c['Action'].lower()}" for c in changes]
@@ -220,11 +289,18 @@ def _records_check(checks, state, endpoints, params, plan, mode, reports, zone):
         differences.append("health check tags to update")
     evidence["differences"] = differences
     if differences:
-        checks.failed(RECORDS, f"health checks or records of {name} are missing or differ from the inventory: "
-                               f"{'; '.join(differences)}", PROVISION, evidence)
+        checks.failed(
+            RECORDS,
+            f"health checks or records of {name} are missing or differ from the inventory: {'; '.join(differences)}",
+            PROVISION,
+            evidence,
+        )
     else:
-        checks.passed(RECORDS, f"health checks and PRIMARY/SECONDARY records of {name} are in place "
-                               f"(switch {reports['switch']['id']})", evidence)
+        checks.passed(
+            RECORDS,
+            f"health checks and PRIMARY/SECONDARY records of {name} are in place (switch {reports['switch']['id']})",
+            evidence,
+        )
 
 
 def _record_label(record):
@@ -238,22 +314,31 @@ def _secondary_check(checks, plan, health, reports, options):
     dummy, status = health["secondary"]
     evidence = {"health_check": report}
     if plan["secondary"]["action"] in ("create", "replace"):
-        what = "has no Route 53 health check" if plan["secondary"]["action"] == "create" else (
-            "has a Route 53 health check that differs from the inventory and would be replaced")
+        what = (
+            "has no Route 53 health check"
+            if plan["secondary"]["action"] == "create"
+            else ("has a Route 53 health check that differs from the inventory and would be replaced")
+        )
         checks.failed(SECONDARY_HEALTHY, f"the DR endpoint {report['target']} {what}", PROVISION, evidence)
         return
     state = {None: "no health checker result yet", True: "healthy", False: "unhealthy"}[status]
     reason = f"the DR endpoint {report['target']} is {state} for its Route 53 health check {report['id']}"
     if not required:
-        checks.passed(SECONDARY_HEALTHY, f"{reason} (not required: dr_dns_readiness_require_secondary_healthy is "
-                                         "false)", evidence)
+        checks.passed(
+            SECONDARY_HEALTHY, f"{reason} (not required: dr_dns_readiness_require_secondary_healthy is false)", evidence
+        )
     elif status is None:
         checks.not_checked(SECONDARY_HEALTHY, reason, evidence)
     else:
-        checks.expect(SECONDARY_HEALTHY, status, reason,
-                      "make the DR side healthy (activate its Auto Scaling groups so the DR load balancer has "
-                      "healthy targets), or in a strict pilot light set dr_dns_readiness_require_secondary_healthy: "
-                      "false", evidence)
+        checks.expect(
+            SECONDARY_HEALTHY,
+            status,
+            reason,
+            "make the DR side healthy (activate its Auto Scaling groups so the DR load balancer has "
+            "healthy targets), or in a strict pilot light set dr_dns_readiness_require_secondary_healthy: "
+            "false",
+            evidence,
+        )
 
 
 def _answer_check(checks, answer, mode, plan, health, endpoints, name):
@@ -261,18 +346,21 @@ def _answer_check(checks, answer, mode, plan, health, endpoints, name):
         expected = planning.expected_endpoint(None, mode or "auto", plan["switch"]["config"], health)
         answer.update(endpoint=expected, matched_by="prediction", region=endpoints[expected].get("region"))
     answer.update(active=answer["endpoint"], mode=mode)
-    reason = (f"{fqdn(name)} answers {', '.join(answer['record_data']) or 'nothing'} "
-              f"({answer['endpoint'] or 'nothing'}, matched by {answer['matched_by'] or 'nothing'}), "
-              f"switch {mode or 'missing'}")
+    reason = (
+        f"{fqdn(name)} answers {', '.join(answer['record_data']) or 'nothing'} "
+        f"({answer['endpoint'] or 'nothing'}, matched by {answer['matched_by'] or 'nothing'}), "
+        f"switch {mode or 'missing'}"
+    )
     if mode not in (None, "auto"):
-        fix = ("traffic is switched away from the primary: fail back (role dr_dns, failback.yml) or set the switch "
-               "to auto (dr_dns_active: auto with main.yml)")
+        fix = (
+            "traffic is switched away from the primary: fail back (role dr_dns, failback.yml) or set the switch "
+            "to auto (dr_dns_active: auto with main.yml)"
+        )
     elif answer["endpoint"] == "secondary":
         fix = "Route 53 finds the primary unhealthy: make the primary endpoint pass its health check"
     else:
         fix = PROVISION
-    checks.expect(ANSWERS_PRIMARY, answer["endpoint"] == "primary" and mode == "auto", reason, fix,
-                  {"answer": answer})
+    checks.expect(ANSWERS_PRIMARY, answer["endpoint"] == "primary" and mode == "auto", reason, fix, {"answer": answer})
 
 
 def _bool(value):

@@ -164,8 +164,11 @@ def check(ctx):
     options = ctx.options
     checks = Checks(COMPONENT)
     if ctx.primary_region == "us-east-1" and not ctx.primary_reachable:
-        checks.skipped_primary(CHECKS, "IAM's control plane is in us-east-1, the primary region, which is not "
-                               "reachable (the role keeps working: IAM's data plane is in every region)")
+        checks.skipped_primary(
+            CHECKS,
+            "IAM's control plane is in us-east-1, the primary region, which is not "
+            "reachable (the role keeps working: IAM's data plane is in every region)",
+        )
         return checks.results
     iam = ctx.client("iam")
     role_name, profile_name = options["role_name"], options["instance_profile_name"]

@@ -46,23 +46,29 @@ def find_zone(client, zone_name=None, zone_id=None):
     if zone_id:
         zone = _get_zone(client, zone_id)
         if zone is None:
-            raise DRError(f"hosted zone {zone_id} does not exist in this account; check zone_id "
-                          "(or give the zone's name with zone)")
+            raise DRError(
+                f"hosted zone {zone_id} does not exist in this account; check zone_id "
+                "(or give the zone's name with zone)"
+            )
     else:
         wanted = fqdn(zone_name)
         with aws_errors(f"list hosted zones named {wanted}"):
             listed = client.list_hosted_zones_by_name(DNSName=wanted, MaxItems="100", aws_retry=True)["HostedZones"]
         matches = [z for z in listed if fqdn(z["Name"]) == wanted and not (z.get("Config") or {}).get("PrivateZone")]
         if not matches:
-            raise DRError(f"no public hosted zone named {wanted} in this account; check zone "
-                          "(failover with health checks needs a public hosted zone)")
+            raise DRError(
+                f"no public hosted zone named {wanted} in this account; check zone "
+                "(failover with health checks needs a public hosted zone)"
+            )
         if len(matches) > 1:
             ids = ", ".join(short_zone_id(z["Id"]) for z in matches)
             raise DRError(f"{len(matches)} public hosted zones are named {wanted} ({ids}); choose one with zone_id")
         zone = matches[0]
     if (zone.get("Config") or {}).get("PrivateZone"):
-        raise DRError(f"hosted zone {zone['Name']} ({short_zone_id(zone['Id'])}) is private; Route 53 failover "
-                      "health checks and TestDNSAnswer work with public hosted zones")
+        raise DRError(
+            f"hosted zone {zone['Name']} ({short_zone_id(zone['Id'])}) is private; Route 53 failover "
+            "health checks and TestDNSAnswer work with public hosted zones"
+        )
     return {"Id": short_zone_id(zone["Id"]), "Name": fqdn(zone["Name"])}
 
 
@@ -100,8 +106,9 @@ def change_status(client, change_id):
 
 def dns_answer(client, zone_id, name, record_type):
     with aws_errors(f"ask Route 53 what {fqdn(name)} {record_type} answers (TestDNSAnswer)"):
-        answer = client.test_dns_answer(HostedZoneId=zone_id, RecordName=fqdn(name).rstrip("."),
-                                        RecordType=record_type, aws_retry=True)
+        answer = client.test_dns_answer(
+            HostedZoneId=zone_id, RecordName=fqdn(name).rstrip("."), RecordType=record_type, aws_retry=True
+        )
     return {
         "record_data": list(answer.get("RecordData") or []),
         "response_code": answer.get("ResponseCode"),
@@ -128,7 +135,7 @@ def find_health_checks(client, key):
     with aws_errors("list Route 53 health checks"):
         checks = _all_health_checks(client)
     ids = [check["Id"] for check in checks]
-    batches = [ids[i:i + 10] for i in range(0, len(ids), 10)]
+    batches = [ids[i : i + 10] for i in range(0, len(ids), 10)]
     outcomes = run_concurrently(lambda batch: _tags_of(client, batch), batches, 4)
     raise_failures(outcomes, "cannot read the tags of Route 53 health checks", limit=1)
     tags = {}
@@ -149,22 +156,29 @@ def health_check_observations(client, check_id):
 
 def create_health_check(client, config, tags):
     with aws_errors(f"create the {tags.get(TAG_ROLE)} health check ({tags.get('Name')})"):
-        check = client.create_health_check(CallerReference=f"pilotlight-dr-{uuid.uuid4()}",
-                                           HealthCheckConfig=config, aws_retry=True)["HealthCheck"]
-        client.change_tags_for_resource(ResourceType="healthcheck", ResourceId=check["Id"],
-                                        AddTags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
-                                        aws_retry=True)
+        check = client.create_health_check(
+            CallerReference=f"pilotlight-dr-{uuid.uuid4()}", HealthCheckConfig=config, aws_retry=True
+        )["HealthCheck"]
+        client.change_tags_for_resource(
+            ResourceType="healthcheck",
+            ResourceId=check["Id"],
+            AddTags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())],
+            aws_retry=True,
+        )
     return dict(check, Tags=dict(tags))
 
 
 def update_health_check(client, check, changes):
     try:
-        updated = client.update_health_check(HealthCheckId=check["Id"], HealthCheckVersion=check["HealthCheckVersion"],
-                                             aws_retry=True, **changes)["HealthCheck"]
+        updated = client.update_health_check(
+            HealthCheckId=check["Id"], HealthCheckVersion=check["HealthCheckVersion"], aws_retry=True, **changes
+        )["HealthCheck"]
     except AWS_ERRORS as exc:
         if is_error_code(exc, "HealthCheckVersionMismatch"):
-            raise DRError(f"health check {check['Id']} was changed by someone else while this task ran; run it again",
-                          exception=exc) from exc
+            raise DRError(
+                f"health check {check['Id']} was changed by someone else while this task ran; run it again",
+                exception=exc,
+            ) from exc
         raise DRError(f"cannot update health check {check['Id']}", exception=exc) from exc
     return dict(updated, Tags=check.get("Tags", {}))
 
@@ -191,7 +205,9 @@ def delete_health_check(client, check_id):
     except AWS_ERRORS as exc:
         if is_error_code(exc, "NoSuchHealthCheck"):
             return
-        in_use = " (a record or a calculated health check still uses it)" if is_error_code(exc, "HealthCheckInUse") else ""
+        in_use = (
+            " (a record or a calculated health check still uses it)" if is_error_code(exc, "HealthCheckInUse") else ""
+        )
         raise DRError(f"cannot delete health check {check_id}{in_use}", exception=exc) from exc
 
 
@@ -215,16 +231,23 @@ def load_balancer_readiness(elbv2, dns_name):
     if balancer is None:
         return None, f"no load balancer named {wanted} found"
     try:
-        groups = elbv2.describe_target_groups(LoadBalancerArn=balancer["LoadBalancerArn"],
-                                              aws_retry=True)["TargetGroups"]
+        groups = elbv2.describe_target_groups(LoadBalancerArn=balancer["LoadBalancerArn"], aws_retry=True)[
+            "TargetGroups"
+        ]
         for group in groups:
-            states = [d["TargetHealth"]["State"] for d in elbv2.describe_target_health(
-                TargetGroupArn=group["TargetGroupArn"], aws_retry=True)["TargetHealthDescriptions"]]
+            states = [
+                d["TargetHealth"]["State"]
+                for d in elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"], aws_retry=True)[
+                    "TargetHealthDescriptions"
+                ]
+            ]
             if not states:
                 return False, f"target group {group['TargetGroupName']} of {balancer['LoadBalancerName']} has no target"
             if "healthy" not in states:
-                return False, (f"target group {group['TargetGroupName']} of {balancer['LoadBalancerName']} has no "
-                               f"healthy target ({', '.join(sorted(set(states)))})")
+                return False, (
+                    f"target group {group['TargetGroupName']} of {balancer['LoadBalancerName']} has no "
+                    f"healthy target ({', '.join(sorted(set(states)))})"
+                )
     except AWS_ERRORS as exc:
         return None, f"cannot read the target groups of {balancer['LoadBalancerName']} ({exc})"
     return True, f"every target group of {balancer['LoadBalancerName']} has a healthy target"
@@ -240,6 +263,7 @@ def load_balancer_dns_name(elbv2, name):
 # -- DNS answers -------------------------------------------------------------------------------------
 def system_resolver(names, timeout=3.0):
     """{name: set of addresses} through the local resolver, each lookup bounded by ``timeout``."""
+
     def lookup(name):
         return {info[4][0] for info in socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)}
 

@@ -34,8 +34,11 @@ def _ignore(message):
 def read_state(client, zone, name, record_type):
     """The record's tagged health checks and record sets, read side by side."""
     key = record_key(zone["Id"], name, record_type)
-    outcomes = run_concurrently(lambda job: job(), [lambda: api.find_health_checks(client, key),
-                                                    lambda: api.list_records(client, zone["Id"], name, record_type)], 2)
+    outcomes = run_concurrently(
+        lambda job: job(),
+        [lambda: api.find_health_checks(client, key), lambda: api.list_records(client, zone["Id"], name, record_type)],
+        2,
+    )
     for outcome in outcomes:
         if not outcome.ok:
             raise outcome.error
@@ -59,8 +62,7 @@ def answer_of(client, zone, params, endpoints, resolver=api.system_resolver):
     """What Route 53 answers now (TestDNSAnswer), the endpoint that is and its region."""
     answer = api.dns_answer(client, zone["Id"], params["record_name"], params["record_type"])
     endpoint, how = planning.match_answer(answer["record_data"], list(endpoints.values()), resolver=resolver)
-    answer.update(endpoint=endpoint, matched_by=how,
-                  region=endpoints[endpoint].get("region") if endpoint else None)
+    answer.update(endpoint=endpoint, matched_by=how, region=endpoints[endpoint].get("region") if endpoint else None)
     return answer
 
 
@@ -113,8 +115,9 @@ def apply(client, params, zone, plan, records_plan):
     changes, _, _ = records_plan(checks["switch"]["Id"], checks[SWITCH_DR if alarm else "secondary"]["Id"])
     change = None
     if changes:
-        change = api.change_records(client, zone["Id"], changes,
-                                    f"pilotlight.dr route53_failover {fqdn(params['record_name'])}")
+        change = api.change_records(
+            client, zone["Id"], changes, f"pilotlight.dr route53_failover {fqdn(params['record_name'])}"
+        )
         changed = True
     for role in roles:
         if plan[role]["action"] == "replace":
@@ -124,8 +127,12 @@ def apply(client, params, zone, plan, records_plan):
 
 def wait_for(client, params, zone, endpoints, change, expected, deadline):
     if change is not None and change.get("Status") != "INSYNC":
-        wait_until(lambda: api.change_status(client, change["Id"]) == "INSYNC", deadline,
-                   f"Route 53 change {change['Id']} to be INSYNC", delay=2.0)
+        wait_until(
+            lambda: api.change_status(client, change["Id"]) == "INSYNC",
+            deadline,
+            f"Route 53 change {change['Id']} to be INSYNC",
+            delay=2.0,
+        )
     if expected not in ROLES:
         return None
     state = {}
@@ -138,9 +145,11 @@ def wait_for(client, params, zone, endpoints, change, expected, deadline):
         wait_until(answered, deadline, f"{fqdn(params['record_name'])} to answer with the {expected}", delay=2.0)
     except WaitTimeout as exc:
         got = state.get("answer", {})
-        raise WaitTimeout(f"{exc.message}. It answers {got.get('record_data')} ({got.get('endpoint') or 'unmatched'}): "
-                          f"Route 53 answers the {expected} only when it is healthy; with evaluate_target_health, "
-                          "its load balancer also needs a healthy target in every target group.") from exc
+        raise WaitTimeout(
+            f"{exc.message}. It answers {got.get('record_data')} ({got.get('endpoint') or 'unmatched'}): "
+            f"Route 53 answers the {expected} only when it is healthy; with evaluate_target_health, "
+            "its load balancer also needs a healthy target in every target group."
+        ) from exc
     return state["answer"]
 
 
@@ -156,13 +165,18 @@ def remove(client, zone, params, check_mode=False, diff=False, warn=_ignore):
     changed = bool(ours or failover)
     if changed and not check_mode:
         if failover:
-            api.change_records(client, zone["Id"], [{"Action": "DELETE", "ResourceRecordSet": r} for r in failover],
-                               f"pilotlight.dr route53_failover {fqdn(name)} absent")
+            api.change_records(
+                client,
+                zone["Id"],
+                [{"Action": "DELETE", "ResourceRecordSet": r} for r in failover],
+                f"pilotlight.dr route53_failover {fqdn(name)} absent",
+            )
         for role in (SWITCH, SWITCH_DR) + ROLES:
             if state["checks"].get(role):
                 api.delete_health_check(client, state["checks"][role]["Id"])
-    result = dict(changed=changed, zone_id=zone["Id"], record_name=fqdn(name), record_type=record_type,
-                  active=None, mode=None)
+    result = dict(
+        changed=changed, zone_id=zone["Id"], record_name=fqdn(name), record_type=record_type, active=None, mode=None
+    )
     for warning in state["warnings"]:
         warn(warning)
     if diff:
@@ -199,12 +213,16 @@ def switch_without_route53(cloudwatch, elbv2, params, endpoints, check_mode=Fals
     DNS follows. The DNS answer cannot be asked (TestDNSAnswer is a control-plane call): it is predicted.
     """
     if params["state"] != "present" or params["active"] not in ("secondary", "auto", "primary"):
-        raise DRError("with route53_reachable=false only the traffic switch can move (active: secondary, primary "
-                      "or auto): Route 53's control plane is needed to create or change records and health checks")
+        raise DRError(
+            "with route53_reachable=false only the traffic switch can move (active: secondary, primary "
+            "or auto): Route 53's control plane is needed to create or change records and health checks"
+        )
     alarm = alarm_of(params, endpoints)
     if alarm is None:
-        raise DRError("route53_reachable=false needs traffic_switch=cloudwatch_alarm: the health-check switch is "
-                      "moved with UpdateHealthCheck, a Route 53 control-plane call")
+        raise DRError(
+            "route53_reachable=false needs traffic_switch=cloudwatch_alarm: the health-check switch is "
+            "moved with UpdateHealthCheck, a Route 53 control-plane call"
+        )
     client = cloudwatch(alarm["Region"])
     mode = planning.target_mode(params["active"], params["force"], None, True, alarm=True)
     found = alarm_switch.read_alarm(client, alarm["Name"])
@@ -217,21 +235,51 @@ def switch_without_route53(cloudwatch, elbv2, params, endpoints, check_mode=Fals
     if changed and not check_mode:
         alarm_switch.move(client, params["record_name"], params["record_type"], mode == "secondary", found)
         if params["wait"]:
-            alarm_switch.wait_for_state(client, params["record_name"], params["record_type"], mode == "secondary",
-                                        Deadline(params["wait_timeout"]), wait_until)
+            alarm_switch.wait_for_state(
+                client,
+                params["record_name"],
+                params["record_type"],
+                mode == "secondary",
+                Deadline(params["wait_timeout"]),
+                wait_until,
+            )
     expected = "secondary" if mode == "secondary" else "primary"
     endpoint = endpoints[expected]
     data = [fqdn(endpoint["alias"]["dns_name"])] if endpoint.get("alias") else list(endpoint.get("values") or [])
-    warn("Route 53's control plane is not called (route53_reachable=false): the DNS answer is predicted from the "
-         f"switch alarm {alarm['Name']} in {alarm['Region']}, which Route 53's health checkers follow")
-    answer = {"record_data": data, "response_code": None, "nameserver": None, "protocol": None,
-              "endpoint": expected, "matched_by": "prediction", "region": endpoint.get("region"), "expected": expected}
-    return dict(changed=changed, zone_id=None, record_name=fqdn(params["record_name"]),
-                record_type=params["record_type"], active=expected, mode=mode, dns_answer=answer,
-                switch_pending=False, health_checks={"switch": {"mode": mode, "type": "cloudwatch_alarm",
-                                                                "alarm": alarm["Name"],
-                                                                "alarm_region": alarm["Region"]}},
-                records=[], route53_called=False)
+    warn(
+        "Route 53's control plane is not called (route53_reachable=false): the DNS answer is predicted from the "
+        f"switch alarm {alarm['Name']} in {alarm['Region']}, which Route 53's health checkers follow"
+    )
+    answer = {
+        "record_data": data,
+        "response_code": None,
+        "nameserver": None,
+        "protocol": None,
+        "endpoint": expected,
+        "matched_by": "prediction",
+        "region": endpoint.get("region"),
+        "expected": expected,
+    }
+    return dict(
+        changed=changed,
+        zone_id=None,
+        record_name=fqdn(params["record_name"]),
+        record_type=params["record_type"],
+        active=expected,
+        mode=mode,
+        dns_answer=answer,
+        switch_pending=False,
+        health_checks={
+            "switch": {
+                "mode": mode,
+                "type": "cloudwatch_alarm",
+                "alarm": alarm["Name"],
+                "alarm_region": alarm["Region"],
+            }
+        },
+        records=[],
+        route53_called=False,
+    )
 
 
 def ensure(client, zone, params, endpoints, check_mode=False, diff=False, warn=_ignore, elbv2=None, cloudwatch=None):
@@ -248,16 +296,23 @@ def ensure(client, zone, params, endpoints, check_mode=False, diff=False, warn=_
         current_mode = alarm_switch.mode_of_state(alarm_state)
     else:
         current_mode = planning.current_mode(state)
-        warning = alarm_switch.needs_control_plane(params.get("traffic_switch") or alarm_switch.HEALTH_CHECK,
-                                                   endpoints["primary"].get("region"))
+        warning = alarm_switch.needs_control_plane(
+            params.get("traffic_switch") or alarm_switch.HEALTH_CHECK, endpoints["primary"].get("region")
+        )
         if warning:
             warn(warning)
-    mode = planning.target_mode(params["active"], params["force"], current_mode,
-                                state["checks"]["switch"] is not None if not alarm else current_mode is not None,
-                                alarm=bool(alarm))
+    mode = planning.target_mode(
+        params["active"],
+        params["force"],
+        current_mode,
+        state["checks"]["switch"] is not None if not alarm else current_mode is not None,
+        alarm=bool(alarm),
+    )
     if mode == "custom":
-        warn(f"the switch health check {state['checks']['switch']['Id']} of {fqdn(name)} has settings "
-             "that are no known mode (changed by hand?); left as it is. Set active to take it over.")
+        warn(
+            f"the switch health check {state['checks']['switch']['Id']} of {fqdn(name)} has settings "
+            "that are no known mode (changed by hand?); left as it is. Set active to take it over."
+        )
     plan = planning.plan_failover(state, endpoints, mode, params["tags"], alarm=alarm)
     health = {role: planning.health_of(role, plan, observations) for role in ROLES}
 
@@ -271,9 +326,12 @@ def ensure(client, zone, params, endpoints, check_mode=False, diff=False, warn=_
         planning.target_health_refusal(name, secondary_target_health(elbv2, endpoints["secondary"], warn))
 
     desired_configs = {role: plan[role]["config"] for role in roles_all}
-    before = planning.snapshot(current_mode, {role: (state["checks"].get(role) or {}).get("HealthCheckConfig")
-                                              for role in roles_all},
-                               state["records"], like=desired_configs)
+    before = planning.snapshot(
+        current_mode,
+        {role: (state["checks"].get(role) or {}).get("HealthCheckConfig") for role in roles_all},
+        state["records"],
+        like=desired_configs,
+    )
     checks = {role: plan[role]["existing"] for role in roles_all}
     change = None
     changed = any(plan[role]["action"] != "keep" for role in plan) or bool(changes)
@@ -292,15 +350,18 @@ def ensure(client, zone, params, endpoints, check_mode=False, diff=False, warn=_
     deadline = Deadline(params["wait_timeout"])
     answer = None
     if alarm and params["wait"] and not check_mode and params["active"]:
-        alarm_switch.wait_for_state(cloudwatch(alarm["Region"]), name, record_type, mode == "secondary", deadline,
-                                    wait_until)
+        alarm_switch.wait_for_state(
+            cloudwatch(alarm["Region"]), name, record_type, mode == "secondary", deadline, wait_until
+        )
     if params["wait"] and not check_mode and (change or params["active"] in ROLES):
-        answer = wait_for(client, params, zone, endpoints, change,
-                          params["active"] if params["active"] in ROLES else None, deadline)
+        answer = wait_for(
+            client, params, zone, endpoints, change, params["active"] if params["active"] in ROLES else None, deadline
+        )
     if answer is None:
         answer = answer_of(client, zone, params, endpoints)
     if (check_mode and (changed or answer["endpoint"] is None)) or (
-            answer["endpoint"] is None and answer["record_data"]):
+        answer["endpoint"] is None and answer["record_data"]
+    ):
         answer.update(endpoint=expected, matched_by="prediction", region=endpoints[expected].get("region"))
     answer["expected"] = expected
     for warning in state["warnings"]:
@@ -316,8 +377,9 @@ def ensure(client, zone, params, endpoints, check_mode=False, diff=False, warn=_
         switch_pending=params["active"] in ROLES and answer["endpoint"] != params["active"],
         health_checks={
             "primary": planning.check_report("primary", checks["primary"], after_configs["primary"], health["primary"]),
-            "secondary": planning.check_report("secondary", checks["secondary"], after_configs["secondary"],
-                                               health["secondary"]),
+            "secondary": planning.check_report(
+                "secondary", checks["secondary"], after_configs["secondary"], health["secondary"]
+            ),
             "switch": planning.switch_report(checks["switch"], after_configs["switch"], mode, primary_status),
         },
         route53_called=True,
@@ -325,8 +387,9 @@ def ensure(client, zone, params, endpoints, check_mode=False, diff=False, warn=_
     )
     for role in ROLES:
         fresh = plan[role]["action"] in ("create", "replace")
-        result["health_checks"][role]["observations"] = [] if fresh else planning.observations_report(
-            observations.get(role))
+        result["health_checks"][role]["observations"] = (
+            [] if fresh else planning.observations_report(observations.get(role))
+        )
     if diff:
         after = planning.snapshot(mode, after_configs, desired_records, like=desired_configs)
         result["diff"] = make_diff(before, after)

@@ -43,7 +43,7 @@ _REGION_RE = re.compile(r"(?:^|[.-])((?:us-gov|us|eu|ap|sa|ca|me|af|il|mx)-[a-z]
 def host(name):
     """A DNS name as compared here: lower case, no trailing dot, no ``dualstack.`` prefix."""
     name = (name or "").strip().lower().replace("\\052", "*").rstrip(".")
-    return name[len("dualstack."):] if name.startswith("dualstack.") else name
+    return name[len("dualstack.") :] if name.startswith("dualstack.") else name
 
 
 def fqdn(name):
@@ -74,4 +74,3 @@ def in_zone(name, zone_name):
 def record_key(zone_id, name, record_type):
     """The tag value that ties health checks to one record (name and type) of one zone."""
     return f"{short_zone_id(zone_id)}/{fqdn(name)}/{record_type}"
-

@@ -254,7 +254,6 @@ def match_answer(record_data, endpoints, resolver=None):
     return None, None
 
 
-
 # -- the failover's state ------------------------------------------------------------------------------
 def pick(candidates, referenced, warnings, what):
     """One health check of a role: the one in use when several carry the tags."""
@@ -263,8 +262,9 @@ def pick(candidates, referenced, warnings, what):
     chosen = next((c for c in candidates if c["Id"] in referenced), candidates[0])
     if len(candidates) > 1:
         others = ", ".join(c["Id"] for c in candidates if c is not chosen)
-        warnings.append(f"several {what} health checks carry this record's tags; using {chosen['Id']}, "
-                        f"left alone: {others}")
+        warnings.append(
+            f"several {what} health checks carry this record's tags; using {chosen['Id']}, left alone: {others}"
+        )
     return chosen
 
 
@@ -336,11 +336,21 @@ def plan_switch(state, mode, primary_id, tags):
     else:
         desired = switch_config(mode, primary_id)
     if existing is None:
-        return {"action": "create", "existing": None, "config": desired, "changes": {},
-                "tags": check_tags(state["key"], SWITCH, tags)}
+        return {
+            "action": "create",
+            "existing": None,
+            "config": desired,
+            "changes": {},
+            "tags": check_tags(state["key"], SWITCH, tags),
+        }
     changes, replace = check_changes(existing["HealthCheckConfig"], desired)
-    return {"action": "replace" if replace else ("update" if changes else "keep"), "existing": existing,
-            "config": desired, "changes": changes, "tags": check_tags(state["key"], SWITCH, tags)}
+    return {
+        "action": "replace" if replace else ("update" if changes else "keep"),
+        "existing": existing,
+        "config": desired,
+        "changes": changes,
+        "tags": check_tags(state["key"], SWITCH, tags),
+    }
 
 
 def plan_failover(state, endpoints, mode, tags, alarm=None):
@@ -361,8 +371,13 @@ def plan_failover(state, endpoints, mode, tags, alarm=None):
 
 def plan_one(state, role, desired, tags):
     existing = state["checks"].get(role)
-    item = {"action": "create", "existing": existing, "config": desired, "changes": {},
-            "tags": check_tags(state["key"], role, tags)}
+    item = {
+        "action": "create",
+        "existing": existing,
+        "config": desired,
+        "changes": {},
+        "tags": check_tags(state["key"], role, tags),
+    }
     if existing is not None:
         changes, replace = check_changes(existing["HealthCheckConfig"], desired)
         item.update(action="replace" if replace else ("update" if changes else "keep"), changes=changes)
@@ -396,18 +411,23 @@ def plan_failover_records(state, endpoints, params, switch_id, secondary_id, ala
     """(Changes, conflicting records, desired PRIMARY and SECONDARY) for the record name and type."""
     name, record_type = params["record_name"], params["record_type"]
     endpoints = record_endpoints(endpoints, alarm)
-    desired = [desired_record(endpoints["primary"], name, record_type, params["ttl"], switch_id),
-               desired_record(endpoints["secondary"], name, record_type, params["ttl"], secondary_id)]
+    desired = [
+        desired_record(endpoints["primary"], name, record_type, params["ttl"], switch_id),
+        desired_record(endpoints["secondary"], name, record_type, params["ttl"], secondary_id),
+    ]
     changes, conflicts = plan_records(state["records"], desired, params["overwrite"])
     return changes, conflicts, desired
 
 
 def conflicts_error(name, record_type, conflicts):
-    listed = "; ".join(f"{r['Type']} {r['Name']}" + (f" ({r['SetIdentifier']})" if r.get("SetIdentifier") else "")
-                       for r in conflicts)
-    return DRError(f"{fqdn(name)} {record_type} already has records that are not failover records: {listed}. "
-                   "Route 53 cannot mix them with failover records; set overwrite: true to replace them in one "
-                   "atomic change")
+    listed = "; ".join(
+        f"{r['Type']} {r['Name']}" + (f" ({r['SetIdentifier']})" if r.get("SetIdentifier") else "") for r in conflicts
+    )
+    return DRError(
+        f"{fqdn(name)} {record_type} already has records that are not failover records: {listed}. "
+        "Route 53 cannot mix them with failover records; set overwrite: true to replace them in one "
+        "atomic change"
+    )
 
 
 def tags_would_change(plan, tags, purge_tags):
@@ -451,28 +471,36 @@ def switch_refusal(params, current_mode, health, plan):
     if requested == "secondary" and current_mode != "secondary":
         _, status = health["secondary"]
         if plan["secondary"]["action"] in ("create", "replace"):
-            raise DRError(f"cannot switch {name} to the secondary in the run that creates its health check: the check "
-                          "has no result yet. Run again in a minute, or use force: true")
+            raise DRError(
+                f"cannot switch {name} to the secondary in the run that creates its health check: the check "
+                "has no result yet. Run again in a minute, or use force: true"
+            )
         if status is not True:
-            raise DRError(f"the secondary endpoint of {name} is not healthy ({describe_health(health['secondary'])}); "
-                          "Route 53 would keep answering with the primary. Make the DR side healthy (activate its "
-                          "Auto Scaling groups) and retry, or use force: true")
+            raise DRError(
+                f"the secondary endpoint of {name} is not healthy ({describe_health(health['secondary'])}); "
+                "Route 53 would keep answering with the primary. Make the DR side healthy (activate its "
+                "Auto Scaling groups) and retry, or use force: true"
+            )
         return "check target health"
     if requested == "primary":
         raw, _ = health["primary"]
         if plan["primary"]["action"] in ("create", "replace") or raw is not True:
-            raise DRError(f"the primary endpoint of {name} is not healthy ({describe_health(health['primary'])}); "
-                          "Route 53 would keep answering with the secondary. Fix the primary and retry, or use "
-                          "force: true to pin traffic to it")
+            raise DRError(
+                f"the primary endpoint of {name} is not healthy ({describe_health(health['primary'])}); "
+                "Route 53 would keep answering with the secondary. Fix the primary and retry, or use "
+                "force: true to pin traffic to it"
+            )
     return None
 
 
 def target_health_refusal(name, readiness):
     """The refusal when the secondary's load balancer lacks healthy targets (``api.load_balancer_readiness``)."""
     if readiness is not None and readiness[0] is False:
-        raise DRError(f"the secondary of {fqdn(name)} is an alias that evaluates target health and {readiness[1]}; "
-                      "Route 53 would keep answering with the primary. Activate the DR side first, or use "
-                      "force: true")
+        raise DRError(
+            f"the secondary of {fqdn(name)} is an alias that evaluates target health and {readiness[1]}; "
+            "Route 53 would keep answering with the primary. Activate the DR side first, or use "
+            "force: true"
+        )
 
 
 def expected_endpoint(active, mode, switch_config_after, health):
@@ -481,8 +509,9 @@ def expected_endpoint(active, mode, switch_config_after, health):
         return active
     if switch_config_after.get("Type") == "CLOUDWATCH_METRIC":  # the alarm switch: DR only when switched
         return "secondary" if mode == "secondary" else "primary"
-    return ({"secondary": "secondary", "primary": "primary"}.get(mode)
-            or predict_endpoint(switch_status(switch_config_after, health["primary"][1]), health["secondary"][1]))
+    return {"secondary": "secondary", "primary": "primary"}.get(mode) or predict_endpoint(
+        switch_status(switch_config_after, health["primary"][1]), health["secondary"][1]
+    )
 
 
 # -- results -------------------------------------------------------------------------------------------
@@ -505,9 +534,14 @@ def check_report(role, check, config, health):
 
 def switch_report(check, config, mode, primary_status):
     if config.get("Type") == "CLOUDWATCH_METRIC":
-        return {"id": (check or {}).get("Id"), "mode": mode, "type": "cloudwatch_alarm",
-                "alarm": config["AlarmIdentifier"]["Name"], "alarm_region": config["AlarmIdentifier"]["Region"],
-                "healthy": None if mode is None else mode != "secondary"}
+        return {
+            "id": (check or {}).get("Id"),
+            "mode": mode,
+            "type": "cloudwatch_alarm",
+            "alarm": config["AlarmIdentifier"]["Name"],
+            "alarm_region": config["AlarmIdentifier"]["Region"],
+            "healthy": None if mode is None else mode != "secondary",
+        }
     return {
         "id": (check or {}).get("Id"),
         "mode": mode,
@@ -519,8 +553,9 @@ def switch_report(check, config, mode, primary_status):
 
 
 def observations_report(observations):
-    return [{"region": o.get("Region"), "status": (o.get("StatusReport") or {}).get("Status")}
-            for o in (observations or [])]
+    return [
+        {"region": o.get("Region"), "status": (o.get("StatusReport") or {}).get("Status")} for o in (observations or [])
+    ]
 
 
 def snapshot(mode, checks_config, records, like=None):

@@ -39,8 +39,10 @@ def alarm_name(record_name, record_type):
 
 
 def dimensions(record_name, record_type, generation=0):
-    return [{"Name": "Record", "Value": f"{host(record_name)} {record_type}"},
-            {"Name": "Generation", "Value": str(generation)}]
+    return [
+        {"Name": "Record", "Value": f"{host(record_name)} {record_type}"},
+        {"Name": "Generation", "Value": str(generation)},
+    ]
 
 
 def generation_of(alarm):
@@ -55,9 +57,11 @@ def alarm_config(record_name, record_type, generation=0):
     """PutMetricAlarm arguments of the switch alarm."""
     return {
         "AlarmName": alarm_name(record_name, record_type),
-        "AlarmDescription": (f"pilotlight.dr traffic switch of {host(record_name)} {record_type}: ALARM sends DNS "
-                             "to the DR endpoint (Route 53 health checks follow this alarm). Set by the failover "
-                             "and failback playbooks; do not delete."),
+        "AlarmDescription": (
+            f"pilotlight.dr traffic switch of {host(record_name)} {record_type}: ALARM sends DNS "
+            "to the DR endpoint (Route 53 health checks follow this alarm). Set by the failover "
+            "and failback playbooks; do not delete."
+        ),
         "Namespace": NAMESPACE,
         "MetricName": METRIC,
         "Dimensions": dimensions(record_name, record_type, generation),
@@ -92,18 +96,21 @@ def mode_of_state(state):
 def needs_control_plane(kind, primary_region):
     """The warning to give when a failover out of ``primary_region`` would need that region's control plane."""
     if kind == HEALTH_CHECK and primary_region == CONTROL_PLANE_REGION:
-        return ("the primary region is us-east-1, where Route 53's control plane runs: with traffic_switch="
-                "health_check a failover while us-east-1 is down cannot move DNS (UpdateHealthCheck fails). Use "
-                "traffic_switch=cloudwatch_alarm (dr_dns_traffic_switch), which moves DNS with a CloudWatch alarm "
-                "in the DR region")
+        return (
+            "the primary region is us-east-1, where Route 53's control plane runs: with traffic_switch="
+            "health_check a failover while us-east-1 is down cannot move DNS (UpdateHealthCheck fails). Use "
+            "traffic_switch=cloudwatch_alarm (dr_dns_traffic_switch), which moves DNS with a CloudWatch alarm "
+            "in the DR region"
+        )
     return None
 
 
 # -- calls (CloudWatch in the DR region) ------------------------------------------------------------
 @DRErrorHandler.reader("read the switch alarm {1!r}", missing=("ResourceNotFound",))
 def _describe(cloudwatch, name):
-    alarms = cloudwatch.describe_alarms(AlarmNames=[name], AlarmTypes=["MetricAlarm"],
-                                        aws_retry=True).get("MetricAlarms", [])
+    alarms = cloudwatch.describe_alarms(AlarmNames=[name], AlarmTypes=["MetricAlarm"], aws_retry=True).get(
+        "MetricAlarms", []
+    )
     return alarms[0] if alarms else None
 
 
@@ -137,9 +144,18 @@ def _put_alarm(cloudwatch, config):
 def publish(cloudwatch, record_name, record_type, to_dr, generation):
     """One datapoint of the switch: 1 sends DNS to DR, 0 keeps it on the primary (CloudWatch's data plane)."""
     with aws_errors(f"publish the traffic switch of {host(record_name)} (PutMetricData {NAMESPACE}/{METRIC})"):
-        cloudwatch.put_metric_data(Namespace=NAMESPACE, aws_retry=True, MetricData=[{
-            "MetricName": METRIC, "Dimensions": dimensions(record_name, record_type, generation),
-            "Value": 1.0 if to_dr else 0.0, "Unit": "Count"}])
+        cloudwatch.put_metric_data(
+            Namespace=NAMESPACE,
+            aws_retry=True,
+            MetricData=[
+                {
+                    "MetricName": METRIC,
+                    "Dimensions": dimensions(record_name, record_type, generation),
+                    "Value": 1.0 if to_dr else 0.0,
+                    "Unit": "Count",
+                }
+            ],
+        )
 
 
 def move(cloudwatch, record_name, record_type, to_dr, alarm):
@@ -161,13 +177,16 @@ def move(cloudwatch, record_name, record_type, to_dr, alarm):
 def wait_for_state(cloudwatch, record_name, record_type, to_dr, deadline, wait_until):
     """Wait until the alarm shows the switch."""
     name, want = alarm_name(record_name, record_type), "ALARM" if to_dr else "OK"
-    wait_until(lambda: state_now(cloudwatch, name) == want, deadline, f"the switch alarm {name} to be {want}",
-               delay=2.0)
+    wait_until(
+        lambda: state_now(cloudwatch, name) == want, deadline, f"the switch alarm {name} to be {want}", delay=2.0
+    )
 
 
 def state_now(cloudwatch, name):
     alarm = read_alarm(cloudwatch, name)
     if alarm is None:
-        raise DRError(f"the switch alarm {name!r} does not exist; provision DNS (role dr_dns, main.yml) with "
-                      "traffic_switch=cloudwatch_alarm while Route 53 is reachable")
+        raise DRError(
+            f"the switch alarm {name!r} does not exist; provision DNS (role dr_dns, main.yml) with "
+            "traffic_switch=cloudwatch_alarm while Route 53 is reachable"
+        )
     return alarm.get("StateValue")

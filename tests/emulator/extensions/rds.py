@@ -22,6 +22,15 @@ on anything without detaching the replica, and publishes no ``ReplicaLag``. Here
   in ``error`` and the lag is what the engine reports: MySQL and MariaDB report -1 (replication not
   active, ``Seconds_Behind_Master`` NULL), PostgreSQL and the others a lag that grows with the
   outage. When the region comes back the lag returns to its set value.
+* Each instance's write position, so a test can show which acknowledged writes survive a failover or a
+  failback. ``POST /_emulator/rds/<region>/<id>/writes {"count": 3}`` acknowledges writes on a writable
+  instance (a standalone, available one in a region that is up; a replica is read-only: 409). A new
+  replica starts with everything its source holds; it applies each later write of its source at once
+  while its lag is 0 and its source's region is up, else the write is pending until then. A promotion
+  keeps what the replica has applied and drops what is pending (the writes a too-early promotion
+  loses). ``GET /_emulator/rds/<region>/<id>/data`` shows the writes an instance holds and how many
+  are pending. The position belongs to the instance, so it follows a rename (``NewDBInstanceIdentifier``,
+  refused onto an identifier that exists, as AWS does).
 """
 
 import copy
@@ -110,6 +119,128 @@ class _Replica:
             "replicating": self.available_at is not None and self.ended_at is None,
             "replica_lag": self.lag_at(now) if self.available_at is not None and self.ended_at is None else None,
         }
+
+
+# -- write positions -------------------------------------------------------------------------------
+_WRITE_SEQ = [0]
+
+
+def _data(database):
+    """The write ids an instance holds, its pending source writes and its replicas (kept on the instance)."""
+    if not hasattr(database, "_pl_writes"):
+        database._pl_writes = []
+        database._pl_pending = []
+        database._pl_replicas = []
+        database._pl_record = None
+    return database
+
+
+def _catch_up(replica):
+    """Apply the pending writes of a replica that replicates with lag 0 from a source region that is up."""
+    _data(replica)
+    record = replica._pl_record
+    if not replica._pl_pending or record is None or record.ended_at is not None:
+        return
+    if record.lag_at(time.time()) == 0 and not STATE.is_down(record.source_region):
+        replica._pl_writes.extend(replica._pl_pending)
+        replica._pl_pending = []
+        for child in list(replica._pl_replicas):
+            _propagate(child, list(replica._pl_writes))
+
+
+def _propagate(replica, writes):
+    _data(replica)
+    known = set(replica._pl_writes) | set(replica._pl_pending)
+    replica._pl_pending.extend(w for w in writes if w not in known)
+    _catch_up(replica)
+
+
+def _start_copy(source, replica, record):
+    """A new replica holds what its source holds and follows it from there."""
+    _data(source)
+    _data(replica)
+    replica._pl_writes = list(source._pl_writes)
+    replica._pl_pending = []
+    replica._pl_replicas = []
+    replica._pl_record = record
+    source._pl_replicas.append(replica)
+
+
+def _stop_following(database):
+    """Replication stops (promotion or deletion): pending writes are lost, the source forgets the replica."""
+    _data(database)
+    _catch_up(database)
+    database._pl_pending = []
+    for candidate in _ALL_INSTANCES():
+        if database in getattr(candidate, "_pl_replicas", []):
+            candidate._pl_replicas.remove(database)
+
+
+def _ALL_INSTANCES():
+    from moto.rds.models import rds_backends
+
+    for regions in rds_backends.values():
+        for region_backend in regions.values():
+            yield from list(region_backend.databases.values())
+
+
+def _find(region, identifier):
+    from moto.rds.models import rds_backends
+
+    for regions in rds_backends.values():
+        if region in regions:
+            database = regions[region].databases.get(identifier.lower())
+            if database is not None:
+                return database
+    known = sorted(f"{d.region}/{d.db_instance_identifier}" for d in _ALL_INSTANCES())
+    raise ControlError(404, f"no DB instance {identifier} in {region}; known: {', '.join(known) or 'none'}")
+
+
+@CONTROL.route("POST", "/rds/<region>/<identifier>/writes", 'acknowledge writes on a writable instance: {"count": 3}')
+def acknowledge_writes(body, query, region, identifier):
+    count = body.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ControlError(400, f'"count" must be an integer >= 1, got {count!r}')
+    with _LOCK:
+        database = _data(_find(region, identifier))
+        if STATE.is_down(region):
+            raise ControlError(503, f"{region} is down: {identifier} acknowledges no write")
+        if database.is_replica:
+            raise ControlError(409, f"{region}/{identifier} is a read replica: it is read-only")
+        if database.status != "available":
+            raise ControlError(409, f"{region}/{identifier} is {database.status}, not available")
+        ids = []
+        for _ in range(count):
+            _WRITE_SEQ[0] += 1
+            ids.append(f"{region}/{database.db_instance_identifier}#{_WRITE_SEQ[0]}")
+        database._pl_writes.extend(ids)
+        for replica in list(database._pl_replicas):
+            _propagate(replica, ids)
+        return {"acknowledged": ids}
+
+
+@CONTROL.route("GET", "/rds/<region>/<identifier>/data", "the writes an instance holds and those still pending")
+def instance_data(body, query, region, identifier):
+    with _LOCK:
+        database = _data(_find(region, identifier))
+        _catch_up(database)
+        return {
+            "region": region,
+            "identifier": database.db_instance_identifier,
+            "replica": bool(database.is_replica),
+            "writes": list(database._pl_writes),
+            "pending": len(database._pl_pending),
+        }
+
+
+def _renaming(original):
+    def modify_db_instance(self, db_instance_identifier, db_kwargs):
+        new_id = db_kwargs.get("new_db_instance_identifier")
+        if new_id and new_id.lower() != db_instance_identifier.lower() and new_id.lower() in self.databases:
+            raise _errors().DBInstanceAlreadyExists()
+        return original(self, db_instance_identifier, db_kwargs)
+
+    return modify_db_instance
 
 
 def _outage_start(region, at):
@@ -235,6 +366,7 @@ def create_db_instance_read_replica(self, db_kwargs):
     record = _Replica(self.account_id, self.region_name, replica.db_instance_identifier, primary.region, replica.engine)
     with _LOCK:
         _REPLICAS[(self.account_id, self.region_name, replica.db_instance_identifier)] = record
+        _start_copy(primary, replica, record)
     SCHEDULER.call_later(
         STATE.delay("rds_replica_creation"),
         _replica_ready,
@@ -274,6 +406,7 @@ def promote_read_replica(self, db_kwargs):
     database.status = "modifying"
     with _LOCK:
         record = _REPLICAS.get((self.account_id, self.region_name, database.db_instance_identifier))
+        _stop_following(database)  # what is applied is kept; what is pending is lost
         if record is not None:
             record.ended_at = time.time()  # replication stops when the promotion starts
     SCHEDULER.call_later(
@@ -351,6 +484,7 @@ def _delete_forgets(original):
     def delete_db_instance(self, db_instance_identifier, *args, **kwargs):
         deleted = original(self, db_instance_identifier, *args, **kwargs)
         with _LOCK:
+            _stop_following(deleted)
             record = _REPLICAS.get((self.account_id, self.region_name, deleted.db_instance_identifier))
             if record is not None and record.ended_at is None:
                 record.ended_at = time.time()
@@ -400,6 +534,9 @@ def set_lag(body, query, region, identifier):
         if record.ended_at is not None:
             raise ControlError(409, f"{region}/{identifier} no longer replicates (promoted or deleted)")
         record.set_lag(seconds)
+        for database in _ALL_INSTANCES():
+            if getattr(database, "_pl_record", None) is record:
+                _catch_up(database)
         return record.to_dict()
 
 
@@ -415,6 +552,7 @@ def _forget():
     with _LOCK:
         _REPLICAS.clear()
         _OUTAGES.clear()
+        _WRITE_SEQ[0] = 0
 
 
 def install():
@@ -425,7 +563,7 @@ def install():
 
     require(CloudWatchBackend, "aws_metric_data", "get_metric_statistics", "get_metric_data")
     require(CloudWatchMetricProvider, "get_cloudwatch_metrics")
-    require(RDSBackend, "find_db_from_id", "_validate_kms_key", "describe_db_subnet_groups")
+    require(RDSBackend, "find_db_from_id", "_validate_kms_key", "describe_db_subnet_groups", "modify_db_instance")
     require(DBInstance, "add_replica", "update", "read_replica_source_db_instance_identifier")
     for name in (
         "InvalidParameterCombination",
@@ -441,6 +579,7 @@ def install():
     patch(RDSBackend, "promote_read_replica", promote_read_replica)
     patch(RDSBackend, "describe_db_instances", _describing(RDSBackend.describe_db_instances))
     patch(RDSBackend, "delete_db_instance", _delete_forgets(RDSBackend.delete_db_instance))
+    patch(RDSBackend, "modify_db_instance", _renaming(RDSBackend.modify_db_instance))
     patch(DBInstance, "remove_replica", remove_replica)
     patch(STATE, "set_region", _record_outage(STATE.set_region))
     _PROVIDER.append(_make_metric_provider())

@@ -522,8 +522,11 @@ def _create_health_check(original):
         before = set(self.backend.health_checks)
         result = original(self)
         for check_id in set(self.backend.health_checks) - before:
-            _keep_alarm_fields(self.backend.health_checks[check_id], config.get("AlarmIdentifier"),
-                               config.get("InsufficientDataHealthStatus"))
+            _keep_alarm_fields(
+                self.backend.health_checks[check_id],
+                config.get("AlarmIdentifier"),
+                config.get("InsufficientDataHealthStatus"),
+            )
         return result
 
     return create_health_check
@@ -535,7 +538,8 @@ def _health_check_config(original):
         if getattr(self, "alarm_identifier", None):
             config["AlarmIdentifier"] = dict(self.alarm_identifier)
             config["InsufficientDataHealthStatus"] = getattr(self, "insufficient_data_health_status", None) or (
-                "LastKnownStatus")
+                "LastKnownStatus"
+            )
             for key in ("IPAddress", "Port", "RequestInterval", "FailureThreshold", "MeasureLatency"):
                 config.pop(key, None)
         return config

@@ -1,7 +1,9 @@
 """RDS cross-region read replicas: each test fails on plain moto and passes on the emulator."""
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 
 import boto3
 import botocore.exceptions
@@ -68,8 +70,11 @@ def test_cross_region_replica_lives_in_its_region_with_its_kms_key(gap_emulator)
     source = make_source()
     key = dr_key()
     created = rds(TOKYO).create_db_instance_read_replica(
-        DBInstanceIdentifier="portforge-dr-rds-replica", SourceDBInstanceIdentifier=source, KmsKeyId=key,
-        SourceRegion=SEOUL, Tags=[{"Key": "Environment", "Value": "dr"}],
+        DBInstanceIdentifier="portforge-dr-rds-replica",
+        SourceDBInstanceIdentifier=source,
+        KmsKeyId=key,
+        SourceRegion=SEOUL,
+        Tags=[{"Key": "Environment", "Value": "dr"}],
     )["DBInstance"]
     assert created["DBInstanceStatus"] == "creating"
     gap_emulator.settle()
@@ -83,16 +88,24 @@ def test_cross_region_replica_lives_in_its_region_with_its_kms_key(gap_emulator)
     assert describe(SEOUL, "portforge-test-rds")["ReadReplicaDBInstanceIdentifiers"] == [replica["DBInstanceArn"]]
 
 
-@pytest.mark.parametrize("kwargs, code, message", [
-    ({}, "InvalidParameterCombination", "cross region unencrypted read replica from encrypted source"),
-    ({"KmsKeyId": "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"},
-     "KMSKeyNotAccessibleFault", "does not exist"),
-], ids=["no-kms-key", "unknown-kms-key"])
+@pytest.mark.parametrize(
+    "kwargs, code, message",
+    [
+        ({}, "InvalidParameterCombination", "cross region unencrypted read replica from encrypted source"),
+        (
+            {"KmsKeyId": "arn:aws:kms:ap-northeast-1:123456789012:key/00000000-0000-0000-0000-000000000000"},
+            "KMSKeyNotAccessibleFault",
+            "does not exist",
+        ),
+    ],
+    ids=["no-kms-key", "unknown-kms-key"],
+)
 def test_encrypted_cross_region_replica_needs_a_kms_key_of_its_region(gap_emulator, kwargs, code, message):
     source = make_source()
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         rds(TOKYO).create_db_instance_read_replica(
-            DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source, SourceRegion=SEOUL, **kwargs)
+            DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source, SourceRegion=SEOUL, **kwargs
+        )
     assert caught.value.response["Error"]["Code"] == code
     assert message in caught.value.response["Error"]["Message"]
     assert rds(TOKYO).describe_db_instances()["DBInstances"] == []
@@ -102,7 +115,8 @@ def test_source_without_automated_backups_is_refused(gap_emulator):
     source = make_source(encrypted=False, backups=0)
     with pytest.raises(botocore.exceptions.ClientError) as caught:
         rds(TOKYO).create_db_instance_read_replica(
-            DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source, SourceRegion=SEOUL)
+            DBInstanceIdentifier="replica", SourceDBInstanceIdentifier=source, SourceRegion=SEOUL
+        )
     assert caught.value.response["Error"]["Code"] == "InvalidDBInstanceState"
     assert "Automated backups are not enabled" in caught.value.response["Error"]["Message"]
 

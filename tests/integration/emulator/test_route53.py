@@ -41,8 +41,9 @@ def _calculated(route53, children, threshold=1, **extra):
     return route53.create_health_check(CallerReference=str(uuid.uuid4()), HealthCheckConfig=config)["HealthCheck"]["Id"]
 
 
-def _failover(route53, zone, primary_check, secondary_check, primary=SEOUL_ALB, secondary=TOKYO_ALB, etp=False,
-              name=NAME):
+def _failover(
+    route53, zone, primary_check, secondary_check, primary=SEOUL_ALB, secondary=TOKYO_ALB, etp=False, name=NAME
+):
     def record(identifier, role, dns_name, check_id):
         record_set = {
             "Name": name,
@@ -77,8 +78,10 @@ def _answer(route53, zone, name=NAME, record_type="A"):
 
 
 def _statuses(route53, check_id):
-    return [o["StatusReport"]["Status"] for o in route53.get_health_check_status(HealthCheckId=check_id)[
-        "HealthCheckObservations"]]
+    return [
+        o["StatusReport"]["Status"]
+        for o in route53.get_health_check_status(HealthCheckId=check_id)["HealthCheckObservations"]
+    ]
 
 
 def _update(route53, check_id, **changes):
@@ -117,8 +120,15 @@ def test_control_route_maps_an_ip_to_a_region_and_sets_health(gap_emulator, rout
 
 def test_region_of_a_name_comes_from_the_record_that_aliases_it(gap_emulator, route53):
     zone = _zone(route53)
-    _upsert(route53, zone, {"Name": "seoul.megaticket.click", "Type": "A", "AliasTarget": {
-        "HostedZoneId": "ZEXAMPLE", "DNSName": SEOUL_ALB, "EvaluateTargetHealth": False}})
+    _upsert(
+        route53,
+        zone,
+        {
+            "Name": "seoul.megaticket.click",
+            "Type": "A",
+            "AliasTarget": {"HostedZoneId": "ZEXAMPLE", "DNSName": SEOUL_ALB, "EvaluateTargetHealth": False},
+        },
+    )
     check = _check(route53, fqdn="seoul.megaticket.click")
     gap_emulator.region_down(SEOUL)
     assert all(s.startswith("Failure") for s in _statuses(route53, check))
@@ -134,12 +144,31 @@ def test_calculated_health_check_status_is_not_readable(gap_emulator, route53):
 
 def test_simple_and_cname_records_answer_their_values(gap_emulator, route53):
     zone = _zone(route53)
-    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
-        {"Action": "UPSERT", "ResourceRecordSet": {"Name": "api.megaticket.click", "Type": "A", "TTL": 60,
-                                                   "ResourceRecords": [{"Value": "203.0.113.7"}]}},
-        {"Action": "UPSERT", "ResourceRecordSet": {"Name": "web.megaticket.click", "Type": "CNAME", "TTL": 60,
-                                                   "ResourceRecords": [{"Value": "api.megaticket.click"}]}},
-    ]})
+    route53.change_resource_record_sets(
+        HostedZoneId=zone,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": "api.megaticket.click",
+                        "Type": "A",
+                        "TTL": 60,
+                        "ResourceRecords": [{"Value": "203.0.113.7"}],
+                    },
+                },
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": "web.megaticket.click",
+                        "Type": "CNAME",
+                        "TTL": 60,
+                        "ResourceRecords": [{"Value": "api.megaticket.click"}],
+                    },
+                },
+            ]
+        },
+    )
     answer = _answer(route53, zone, "api.megaticket.click")
     assert (answer["RecordData"], answer["ResponseCode"], answer["Protocol"]) == (["203.0.113.7"], "NOERROR", "UDP")
     assert _answer(route53, zone, "web.megaticket.click")["RecordData"] == ["api.megaticket.click"]
@@ -208,10 +237,15 @@ def _alb(region, name, with_target=True):
         for i, az in ((1, "a"), (2, "c"))
     ]
     alb = elbv2.create_load_balancer(Name=name, Subnets=subnets)["LoadBalancers"][0]
-    group = elbv2.create_target_group(Name=f"{name}-web", Protocol="HTTP", Port=80, VpcId=vpc,
-                                      TargetType="ip")["TargetGroups"][0]
-    elbv2.create_listener(LoadBalancerArn=alb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-                          DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}])
+    group = elbv2.create_target_group(Name=f"{name}-web", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip")[
+        "TargetGroups"
+    ][0]
+    elbv2.create_listener(
+        LoadBalancerArn=alb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}],
+    )
     if with_target:
         elbv2.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": "10.9.1.10"}])
     return alb["DNSName"]
@@ -236,8 +270,15 @@ def test_alias_to_a_record_of_the_zone_answers_that_record(gap_emulator, route53
     zone = _zone(route53)
     _failover(route53, zone, _check(route53, fqdn=SEOUL_ALB), _check(route53, fqdn=TOKYO_ALB))
     zone_id = zone.split("/")[-1]
-    _upsert(route53, zone, {"Name": "megaticket.click", "Type": "A", "AliasTarget": {
-        "HostedZoneId": zone_id, "DNSName": NAME, "EvaluateTargetHealth": True}})
+    _upsert(
+        route53,
+        zone,
+        {
+            "Name": "megaticket.click",
+            "Type": "A",
+            "AliasTarget": {"HostedZoneId": zone_id, "DNSName": NAME, "EvaluateTargetHealth": True},
+        },
+    )
     gap_emulator.region_down(SEOUL)
     assert _answer(route53, zone, "megaticket.click")["RecordData"] == [TOKYO_ALB + "."]
 
@@ -261,37 +302,66 @@ def test_delete_with_set_identifier_deletes_only_that_record(gap_emulator, route
     zone = _zone(route53)
     changes = []
     for name in ("www.megaticket.click", "api.megaticket.click"):
-        changes.append({"Action": "CREATE", "ResourceRecordSet": {
-            "Name": name, "Type": "A", "SetIdentifier": "primary", "Failover": "PRIMARY", "TTL": 60,
-            "ResourceRecords": [{"Value": "203.0.113.1"}]}})
+        changes.append(
+            {
+                "Action": "CREATE",
+                "ResourceRecordSet": {
+                    "Name": name,
+                    "Type": "A",
+                    "SetIdentifier": "primary",
+                    "Failover": "PRIMARY",
+                    "TTL": 60,
+                    "ResourceRecords": [{"Value": "203.0.113.1"}],
+                },
+            }
+        )
     route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
     route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [dict(changes[0], Action="DELETE")]})
-    names = [r["Name"] for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
-             if r.get("SetIdentifier")]
+    names = [
+        r["Name"]
+        for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+        if r.get("SetIdentifier")
+    ]
     assert names == ["api.megaticket.click."]
 
 
 # -- CLOUDWATCH_METRIC health checks follow their alarm (the data-plane traffic switch) ------------------
 def _switch_alarm(region, name="pilotlight-dr-switch-www", value=None):
     cloudwatch = boto3.client("cloudwatch", region_name=region)
-    cloudwatch.put_metric_alarm(AlarmName=name, Namespace="PilotLightDR", MetricName="TrafficOnDR",
-                                Dimensions=[{"Name": "Record", "Value": "www"}], Statistic="Maximum", Period=60,
-                                EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold",
-                                TreatMissingData="ignore")
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="PilotLightDR",
+        MetricName="TrafficOnDR",
+        Dimensions=[{"Name": "Record", "Value": "www"}],
+        Statistic="Maximum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="ignore",
+    )
     if value is not None:
         _publish(cloudwatch, value)
     return cloudwatch
 
 
 def _publish(cloudwatch, value):
-    cloudwatch.put_metric_data(Namespace="PilotLightDR", MetricData=[
-        {"MetricName": "TrafficOnDR", "Dimensions": [{"Name": "Record", "Value": "www"}], "Value": value}])
+    cloudwatch.put_metric_data(
+        Namespace="PilotLightDR",
+        MetricData=[{"MetricName": "TrafficOnDR", "Dimensions": [{"Name": "Record", "Value": "www"}], "Value": value}],
+    )
 
 
 def _alarm_check(route53, region, name="pilotlight-dr-switch-www", inverted=False):
-    return route53.create_health_check(CallerReference=str(uuid.uuid4()), HealthCheckConfig={
-        "Type": "CLOUDWATCH_METRIC", "AlarmIdentifier": {"Region": region, "Name": name},
-        "InsufficientDataHealthStatus": "LastKnownStatus", "Inverted": inverted})["HealthCheck"]["Id"]
+    return route53.create_health_check(
+        CallerReference=str(uuid.uuid4()),
+        HealthCheckConfig={
+            "Type": "CLOUDWATCH_METRIC",
+            "AlarmIdentifier": {"Region": region, "Name": name},
+            "InsufficientDataHealthStatus": "LastKnownStatus",
+            "Inverted": inverted,
+        },
+    )["HealthCheck"]["Id"]
 
 
 def test_alarm_health_check_keeps_its_alarm_identifier(gap_emulator, route53):
@@ -305,8 +375,14 @@ def test_dns_follows_an_alarm_in_another_region_without_route53_calls(gap_emulat
     zone = _zone(route53)
     cloudwatch = _switch_alarm("us-west-2", value=0)
     gate, gate_dr = _alarm_check(route53, "us-west-2"), _alarm_check(route53, "us-west-2", inverted=True)
-    _failover(route53, zone, gate, gate_dr, primary="app-1.us-east-1.elb.amazonaws.com",
-              secondary="app-dr-1.us-west-2.elb.amazonaws.com")
+    _failover(
+        route53,
+        zone,
+        gate,
+        gate_dr,
+        primary="app-1.us-east-1.elb.amazonaws.com",
+        secondary="app-dr-1.us-west-2.elb.amazonaws.com",
+    )
 
     def answer():
         return gap_emulator.get(f"/route53/answer?name={NAME}&type=A")["record_data"]
@@ -319,4 +395,5 @@ def test_dns_follows_an_alarm_in_another_region_without_route53_calls(gap_emulat
     observations = route53.get_health_check_status(HealthCheckId=gate)["HealthCheckObservations"]
     assert observations and all(o["StatusReport"]["Status"].startswith("Failure") for o in observations)
     assert route53.test_dns_answer(HostedZoneId=zone, RecordName=NAME, RecordType="A")["RecordData"] == [
-        "app-dr-1.us-west-2.elb.amazonaws.com."]
+        "app-dr-1.us-west-2.elb.amazonaws.com."
+    ]

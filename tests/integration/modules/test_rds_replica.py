@@ -13,8 +13,13 @@ def rds(region):
 
 def make_source(name=SOURCE, engine="mysql", encrypted=True, backups=7, region=SEOUL):
     return rds(region).create_db_instance(
-        DBInstanceIdentifier=name, Engine=engine, DBInstanceClass="db.t3.micro", MasterUsername="admin",
-        MasterUserPassword="not-a-real-password-1", AllocatedStorage=20, BackupRetentionPeriod=backups,
+        DBInstanceIdentifier=name,
+        Engine=engine,
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="admin",
+        MasterUserPassword="not-a-real-password-1",
+        AllocatedStorage=20,
+        BackupRetentionPeriod=backups,
         StorageEncrypted=encrypted,
     )["DBInstance"]["DBInstanceArn"]
 
@@ -45,8 +50,14 @@ ENCRYPTED = {"kms_key_id": "alias/portforge-dr-rds"}
 
 
 def present(**extra):
-    args = dict(region=TOKYO, db_instance_identifier=REPLICA, source_db_instance_identifier=SOURCE,
-                source_region=SEOUL, db_instance_class="db.t3.micro", tags={"Environment": "dr"})
+    args = dict(
+        region=TOKYO,
+        db_instance_identifier=REPLICA,
+        source_db_instance_identifier=SOURCE,
+        source_region=SEOUL,
+        db_instance_class="db.t3.micro",
+        tags={"Environment": "dr"},
+    )
     args.update(extra)
     return args
 
@@ -116,11 +127,15 @@ BAD_INPUT = [
     ({"source_db_instance_identifier": None}, "needs source_db_instance_identifier"),
     ({"source_db_instance_identifier": "nope"}, "source DB instance nope not found in ap-northeast-2"),
     ({"source_region": TOKYO}, "are both ap-northeast-1"),
-    ({"source_db_instance_identifier": f"arn:aws:rds:{TOKYO}:123456789012:db:x", "source_region": None},
-     "a DR replica must be in another region"),
+    (
+        {"source_db_instance_identifier": f"arn:aws:rds:{TOKYO}:123456789012:db:x", "source_region": None},
+        "a DR replica must be in another region",
+    ),
     ({"source_db_instance_identifier": "encrypted"}, "is encrypted: set kms_key_id"),
-    ({"source_db_instance_identifier": "encrypted", "kms_key_id": "alias/missing"},
-     "KMS key alias/missing not found in ap-northeast-1"),
+    (
+        {"source_db_instance_identifier": "encrypted", "kms_key_id": "alias/missing"},
+        "KMS key alias/missing not found in ap-northeast-1",
+    ),
     ({"db_subnet_group_name": "missing"}, "DB subnet group missing not found"),
     ({"max_lag_seconds": -1}, "max_lag_seconds must be 0 or more"),
     ({"lag_lookback_seconds": 10}, "lag_lookback_seconds must be at least 60"),
@@ -167,8 +182,11 @@ def test_wait_false_then_wait_true_creates_once(emulator, primary, run_module):
 
 def test_promotion_rerun_and_failback(emulator, replica, run_module):
     check = run_module("rds_replica", promoted(), check=True, diff=True)
-    assert check.changed and check["promotion"]["promoted"] and "read_replica_source_db_instance_identifier" not in \
-        check["db_instance"]
+    assert (
+        check.changed
+        and check["promotion"]["promoted"]
+        and "read_replica_source_db_instance_identifier" not in check["db_instance"]
+    )
     assert check["diff"]["after"]["replica_of"] is None
     since = emulator.last_seq()
     result = run_module("rds_replica", promoted(backup_retention_period=7), diff=True)
@@ -187,8 +205,12 @@ def test_promotion_rerun_and_failback(emulator, replica, run_module):
     assert len(actions(emulator, since, "PromoteReadReplica")) == 1
 
     # failback: a replica in Seoul of the promoted Tokyo instance
-    args = dict(region=SEOUL, db_instance_identifier="portforge-test-rds-failback",
-                source_db_instance_identifier=REPLICA, source_region=TOKYO)
+    args = dict(
+        region=SEOUL,
+        db_instance_identifier="portforge-test-rds-failback",
+        source_db_instance_identifier=REPLICA,
+        source_region=TOKYO,
+    )
     result = run_module("rds_replica", args)
     assert result.changed and not result.failed, result
     back = describe(SEOUL, "portforge-test-rds-failback")
@@ -255,4 +277,11 @@ def test_examples_run(emulator, run_examples):
     result = run_examples("rds_replica")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "promoted=True lag at promotion=0.0s" in result.stdout
-    assert describe(SEOUL, "portforge-test-rds-failback")["DBInstanceStatus"] == "available"
+    # The last example cuts over: the failback replica caught up, was promoted and is portforge-test-rds again.
+    primary = describe(SEOUL, "portforge-test-rds")
+    assert primary["DBInstanceStatus"] == "available" and "ReadReplicaSourceDBInstanceIdentifier" not in primary
+    assert primary["MultiAZ"] is True and primary["BackupRetentionPeriod"] == 7
+    found = boto3.client("rds", region_name=SEOUL).describe_db_instances()["DBInstances"]
+    seoul = [i["DBInstanceIdentifier"] for i in found]
+    assert "portforge-test-rds-failback" not in seoul
+    assert any(name.startswith("portforge-test-rds-stale-") for name in seoul)

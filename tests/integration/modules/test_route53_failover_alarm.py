@@ -30,8 +30,11 @@ def _args(**extra):
         "record_name": NAME,
         "traffic_switch": "cloudwatch_alarm",
         "switch_region": DR,
-        "primary": {"region": PRIMARY, "alias": {"dns_name": PRIMARY_ALB},
-                    "health_check": {"resource_path": "/health"}},
+        "primary": {
+            "region": PRIMARY,
+            "alias": {"dns_name": PRIMARY_ALB},
+            "health_check": {"resource_path": "/health"},
+        },
         "secondary": {"region": DR, "alias": {"dns_name": DR_ALB}, "health_check": {"resource_path": "/health"}},
     }
     args.update(extra)
@@ -47,8 +50,11 @@ def test_alarm_switch_fails_over_without_route53_and_pins_dr(emulator, run_modul
     assert not created.failed, created
     assert created["mode"] == "auto" and created["active"] == "primary"
     route53 = boto3.client("route53", region_name=DR)
-    records = {r["Failover"]: r for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
-               if r.get("Failover")}
+    records = {
+        r["Failover"]: r
+        for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+        if r.get("Failover")
+    }
     gate = route53.get_health_check(HealthCheckId=records["PRIMARY"]["HealthCheckId"])["HealthCheck"]
     gate_dr = route53.get_health_check(HealthCheckId=records["SECONDARY"]["HealthCheckId"])["HealthCheck"]
     assert gate["HealthCheckConfig"]["AlarmIdentifier"] == {"Region": DR, "Name": ALARM}

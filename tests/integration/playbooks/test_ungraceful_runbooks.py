@@ -40,7 +40,8 @@ def test_interrupted_failover_resumes_without_double_promotion_and_never_calls_s
     stops = [e for e in log if e["action"] == "StopReplicationToReplica" and e["status"] == 200]
     assert len(stops) == 2  # one per secret, never again
     replica = boto3.client("rds", region_name=TOKYO).describe_db_instances(
-        DBInstanceIdentifier="portforge-dr-rds-replica")["DBInstances"][0]
+        DBInstanceIdentifier="portforge-dr-rds-replica"
+    )["DBInstances"][0]
     assert "ReadReplicaSourceDBInstanceIdentifier" not in replica
     report = stack.reports("failover")[-1]["applications"]["megaticket"]
     assert report["result"] == "ok" and report["rto_seconds"] is not None
@@ -58,8 +59,9 @@ def test_a_third_run_changes_nothing_and_keeps_the_recovery_start(stack):
 
 
 def groups(region, names):
-    found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(
-        AutoScalingGroupNames=names)["AutoScalingGroups"]
+    found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(AutoScalingGroupNames=names)[
+        "AutoScalingGroups"
+    ]
     return {g["AutoScalingGroupName"]: (g["MinSize"], g["DesiredCapacity"]) for g in found}
 
 
@@ -75,9 +77,11 @@ def test_failback_fences_the_returning_primary_first_then_re_arms(stack):
     changes = [e for e in stack.client.mutating_calls(since) if e["service"] not in ("ssm", "sts")]
     fenced = [i for i, e in enumerate(changes) if e["region"] == SEOUL and e["action"] == "UpdateAutoScalingGroup"]
     assert fenced and all(e["service"] == "autoscaling" for e in changes[: fenced[0] + 1]), [
-        (e["service"], e["action"]) for e in changes[:5]]
+        (e["service"], e["action"]) for e in changes[:5]
+    ]
     assert "is ready" in result.stdout  # the failback ends with the readiness checks: armed again
     assert groups(SEOUL, primary) == {"MegaTicket-Web-ASG": (2, 2), "MegaTicket-App-ASG": (2, 2)}
     replica = boto3.client("rds", region_name=TOKYO).describe_db_instances(
-        DBInstanceIdentifier="portforge-dr-rds-replica")["DBInstances"][0]
+        DBInstanceIdentifier="portforge-dr-rds-replica"
+    )["DBInstances"][0]
     assert replica["ReadReplicaSourceDBInstanceIdentifier"].endswith(":db:portforge-test-rds")

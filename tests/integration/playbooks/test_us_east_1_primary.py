@@ -73,8 +73,9 @@ def _dr_alb():
 
 def test_provision_arms_the_alarm_switch_in_the_dr_region(stack):
     stack.must("provision")
-    alarms = boto3.client("cloudwatch", region_name=DR).describe_alarms(
-        AlarmNamePrefix="pilotlight-dr-switch-")["MetricAlarms"]
+    alarms = boto3.client("cloudwatch", region_name=DR).describe_alarms(AlarmNamePrefix="pilotlight-dr-switch-")[
+        "MetricAlarms"
+    ]
     assert [(a["AlarmName"], a["StateValue"]) for a in alarms] == [(f"pilotlight-dr-switch-{NAME}-A", "OK")]
     assert stack.answer() == [stack.ids["alb_dns_name"].lower().rstrip(".") + "."]
 
@@ -97,6 +98,7 @@ def test_failback_when_us_east_1_is_back_returns_dns_to_the_primary(stack):
     stack.megaticket.live_traffic()  # replicated writes: the readiness that ends the failback measures their delay
     stack.must("failback")
     assert stack.answer() == [stack.ids["alb_dns_name"].lower().rstrip(".") + "."]
-    state = boto3.client("cloudwatch", region_name=DR).describe_alarms(
-        AlarmNames=[f"pilotlight-dr-switch-{NAME}-A"])["MetricAlarms"][0]["StateValue"]
+    state = boto3.client("cloudwatch", region_name=DR).describe_alarms(AlarmNames=[f"pilotlight-dr-switch-{NAME}-A"])[
+        "MetricAlarms"
+    ][0]["StateValue"]
     assert state == "OK"

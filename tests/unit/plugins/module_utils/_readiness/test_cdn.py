@@ -213,8 +213,13 @@ def test_a_us_east_1_primary_that_is_down_calls_no_cloudfront():
     def factory(service, region):
         raise AssertionError(f"{service} in {region} called while us-east-1 (CloudFront's control plane) is down")
 
-    spec = {"name": "cdn", "region": "us-east-1", "primary_region": "us-east-1", "primary_reachable": False,
-            "options": dict(OPTIONS)}
+    spec = {
+        "name": "cdn",
+        "region": "us-east-1",
+        "primary_region": "us-east-1",
+        "primary_reachable": False,
+        "options": dict(OPTIONS),
+    }
     [result] = COMPONENTS["cdn"](ReadinessContext(factory, spec))
     assert (result["status"], result["side"]) == ("not_checked", "primary")
     assert "control plane" in result["reason"]

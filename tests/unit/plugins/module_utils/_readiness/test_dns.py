@@ -21,15 +21,29 @@ DOWN = [{"Region": "us-east-1", "StatusReport": {"Status": "Failure: Connection 
 
 
 def endpoint(role, dns_name, region):
-    return {"set_identifier": role, "region": region, "health_check": dict(HEALTH_CHECK),
-            "alias": {"dns_name": dns_name, "hosted_zone_id": None, "evaluate_target_health": True}}
+    return {
+        "set_identifier": role,
+        "region": region,
+        "health_check": dict(HEALTH_CHECK),
+        "alias": {"dns_name": dns_name, "hosted_zone_id": None, "evaluate_target_health": True},
+    }
 
 
 def options(**extra):
-    base = {"zone": "megaticket.click", "zone_id": "", "record_name": NAME, "record_type": "A", "ttl": 60,
-            "primary": endpoint("primary", SEOUL_ALB, PRIMARY), "secondary": endpoint("secondary", TOKYO_ALB, DR),
-            "primary_load_balancer_name": "", "secondary_load_balancer_name": "", "overwrite": False,
-            "tags": {"Application": "megaticket"}, "require_secondary_healthy": True}
+    base = {
+        "zone": "megaticket.click",
+        "zone_id": "",
+        "record_name": NAME,
+        "record_type": "A",
+        "ttl": 60,
+        "primary": endpoint("primary", SEOUL_ALB, PRIMARY),
+        "secondary": endpoint("secondary", TOKYO_ALB, DR),
+        "primary_load_balancer_name": "",
+        "secondary_load_balancer_name": "",
+        "overwrite": False,
+        "tags": {"Application": "megaticket"},
+        "require_secondary_healthy": True,
+    }
     base.update(extra)
     return base
 
@@ -61,10 +75,13 @@ class FakeRoute53:
         self.checks, self.tags = [], {}
         for role, check_id in (("primary", "hc-primary"), ("secondary", "hc-secondary")):
             self.add_check(check_id, endpoints[role]["health_check"], planning.check_tags(key, role, params["tags"]))
-        self.add_check("hc-switch", planning.switch_config(mode, "hc-primary"),
-                       planning.check_tags(key, "switch", params["tags"]))
-        self.records = [planning.desired_record(endpoints["primary"], NAME, "A", 60, "hc-switch"),
-                        planning.desired_record(endpoints["secondary"], NAME, "A", 60, "hc-secondary")]
+        self.add_check(
+            "hc-switch", planning.switch_config(mode, "hc-primary"), planning.check_tags(key, "switch", params["tags"])
+        )
+        self.records = [
+            planning.desired_record(endpoints["primary"], NAME, "A", 60, "hc-switch"),
+            planning.desired_record(endpoints["secondary"], NAME, "A", 60, "hc-secondary"),
+        ]
         self.observations = {"hc-primary": OK, "hc-secondary": OK}
         self.answer = list(answer)
         self.fail = set()
@@ -89,8 +106,12 @@ class FakeRoute53:
 
     def list_tags_for_resources(self, ResourceType, ResourceIds, aws_retry=False):
         self._call("list_tags_for_resources")
-        return {"ResourceTagSets": [{"ResourceId": i, "Tags": [{"Key": k, "Value": v} for k, v in self.tags[i].items()]}
-                                    for i in ResourceIds]}
+        return {
+            "ResourceTagSets": [
+                {"ResourceId": i, "Tags": [{"Key": k, "Value": v} for k, v in self.tags[i].items()]}
+                for i in ResourceIds
+            ]
+        }
 
     def list_resource_record_sets(self, HostedZoneId, StartRecordName, StartRecordType, MaxItems, aws_retry=False):
         self._call("list_resource_record_sets")
@@ -114,8 +135,9 @@ class FakeElbv2:
         if self.fail:
             raise failed_read("DescribeLoadBalancers")
         if Names[0] not in self.balancers:
-            raise ClientError({"Error": {"Code": "LoadBalancerNotFound", "Message": "not found"}},
-                              "DescribeLoadBalancers")
+            raise ClientError(
+                {"Error": {"Code": "LoadBalancerNotFound", "Message": "not found"}}, "DescribeLoadBalancers"
+            )
         return {"LoadBalancers": [{"DNSName": self.balancers[Names[0]]}]}
 
 
@@ -127,8 +149,13 @@ def run(route53, primary_reachable=True, elbv2=None, **extra):
         called.append((service, region))
         return route53 if service == "route53" else elbv2[region]
 
-    spec = {"name": "dns", "region": DR, "primary_region": PRIMARY, "primary_reachable": primary_reachable,
-            "options": options(**extra)}
+    spec = {
+        "name": "dns",
+        "region": DR,
+        "primary_region": PRIMARY,
+        "primary_reachable": primary_reachable,
+        "options": options(**extra),
+    }
     results = COMPONENTS["dns"](ReadinessContext(factory, spec))
     return {r["check"]: r for r in results}, called
 
@@ -153,8 +180,7 @@ def test_ready_failover_passes_every_check_with_the_evidence_the_role_publishes(
 
 def test_after_a_failover_dns_answers_secondary_and_says_how_to_fail_back():
     results, _ = run(FakeRoute53(mode="secondary", answer=(TOKYO_ALB + ".",)))
-    assert statuses(results) == {"failover records": "pass", "secondary healthy": "pass",
-                                 "dns answers primary": "fail"}
+    assert statuses(results) == {"failover records": "pass", "secondary healthy": "pass", "dns answers primary": "fail"}
     answer = results["dns answers primary"]
     assert "switch secondary" in answer["reason"] and "fail back" in answer["fix"]
     assert answer["evidence"]["answer"]["endpoint"] == "secondary"
@@ -225,8 +251,10 @@ def test_missing_secondary_health_check_fails():
     assert results["failover records"]["status"] == "fail"
 
 
-@pytest.mark.parametrize("operation", ["list_hosted_zones_by_name", "list_health_checks", "list_tags_for_resources",
-                                       "list_resource_record_sets"])
+@pytest.mark.parametrize(
+    "operation",
+    ["list_hosted_zones_by_name", "list_health_checks", "list_tags_for_resources", "list_resource_record_sets"],
+)
 def test_a_failed_route53_read_makes_every_check_not_checked_never_absent(operation):
     route53 = FakeRoute53()
     route53.fail.add(operation)
@@ -240,8 +268,11 @@ def test_a_failed_health_status_read_is_not_checked_for_secondary_healthy_only()
     route53.fail.add("get_health_check_status")
     results, _ = run(route53)
     assert list(results) == list(dns.CHECKS)
-    assert statuses(results) == {"failover records": "pass", "secondary healthy": "not_checked",
-                                 "dns answers primary": "pass"}
+    assert statuses(results) == {
+        "failover records": "pass",
+        "secondary healthy": "not_checked",
+        "dns answers primary": "pass",
+    }
 
 
 def test_a_failed_dns_answer_is_not_checked():
@@ -265,7 +296,9 @@ def test_no_hosted_zone_fails_failover_records():
 
 def test_bad_input_fails_with_the_fix():
     results, _ = run(FakeRoute53(), record_name="")
-    assert results["failover records"]["status"] == "fail" and "dr_dns_record_name" in results["failover records"]["fix"]
+    assert (
+        results["failover records"]["status"] == "fail" and "dr_dns_record_name" in results["failover records"]["fix"]
+    )
     results, _ = run(FakeRoute53(), record_name="www.other.click")
     assert "is not in zone" in results["failover records"]["reason"]
 
@@ -276,17 +309,29 @@ def by_name(role):
 
 def test_load_balancer_names_are_resolved_in_their_regions():
     elbv2 = {DR: FakeElbv2({"dr-alb": TOKYO_ALB}), PRIMARY: FakeElbv2({"alb": SEOUL_ALB})}
-    results, called = run(FakeRoute53(), elbv2=elbv2, primary=by_name("primary"), secondary=by_name("secondary"),
-                          primary_load_balancer_name="alb", secondary_load_balancer_name="dr-alb")
+    results, called = run(
+        FakeRoute53(),
+        elbv2=elbv2,
+        primary=by_name("primary"),
+        secondary=by_name("secondary"),
+        primary_load_balancer_name="alb",
+        secondary_load_balancer_name="dr-alb",
+    )
     assert statuses(results) == dict.fromkeys(dns.CHECKS, "pass")
     assert ("elbv2", PRIMARY) in called and ("elbv2", DR) in called
 
 
 def test_primary_unreachable_reads_the_primary_load_balancer_from_the_primary_record():
     elbv2 = {DR: FakeElbv2({"dr-alb": TOKYO_ALB})}
-    results, called = run(FakeRoute53(), primary_reachable=False, elbv2=elbv2, primary=by_name("primary"),
-                          secondary=by_name("secondary"), primary_load_balancer_name="alb",
-                          secondary_load_balancer_name="dr-alb")
+    results, called = run(
+        FakeRoute53(),
+        primary_reachable=False,
+        elbv2=elbv2,
+        primary=by_name("primary"),
+        secondary=by_name("secondary"),
+        primary_load_balancer_name="alb",
+        secondary_load_balancer_name="dr-alb",
+    )
     assert statuses(results) == dict.fromkeys(dns.CHECKS, "pass")
     assert all(region != PRIMARY for _, region in called)
 
@@ -320,8 +365,13 @@ def run_us_east_1_down(cloudwatch, traffic_switch="cloudwatch_alarm"):
         assert service == "cloudwatch", f"{service} called while us-east-1 (Route 53's control plane) is down"
         return cloudwatch
 
-    spec = {"name": "dns", "region": "us-west-2", "primary_region": "us-east-1", "primary_reachable": False,
-            "options": options(traffic_switch=traffic_switch, switch_region="us-west-2")}
+    spec = {
+        "name": "dns",
+        "region": "us-west-2",
+        "primary_region": "us-east-1",
+        "primary_reachable": False,
+        "options": options(traffic_switch=traffic_switch, switch_region="us-west-2"),
+    }
     results = COMPONENTS["dns"](ReadinessContext(factory, spec))
     return {r["check"]: r for r in results}, called
 
@@ -333,8 +383,11 @@ def test_us_east_1_down_checks_the_switch_alarm_in_dr_only():
     results, called = run_us_east_1_down(FakeCloudWatch([{"AlarmName": ALARM, "StateValue": "OK"}]))
     assert called == [("cloudwatch", "us-west-2")]
     assert {name: (r["status"], r["side"]) for name, r in results.items()} == {
-        "failover records": ("not_checked", "primary"), "secondary healthy": ("not_checked", "primary"),
-        "dns answers primary": ("not_checked", "primary"), "traffic switch": ("pass", "dr")}
+        "failover records": ("not_checked", "primary"),
+        "secondary healthy": ("not_checked", "primary"),
+        "dns answers primary": ("not_checked", "primary"),
+        "traffic switch": ("pass", "dr"),
+    }
     assert "control plane" in results["failover records"]["reason"]
 
 

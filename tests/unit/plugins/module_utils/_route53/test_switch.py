@@ -25,7 +25,11 @@ def test_names_and_generations():
     assert switch.alarm_name(NAME, "A") == "pilotlight-dr-switch-www.megaticket.click-A"
     assert switch.generation_of(alarm("OK", 3)) == 3 and switch.generation_of(None) == 0
     assert [switch.mode_of_state(s) for s in (None, "OK", "ALARM", "INSUFFICIENT_DATA")] == [
-        None, "auto", "secondary", "auto"]
+        None,
+        "auto",
+        "secondary",
+        "auto",
+    ]
 
 
 def test_to_dr_publishes_1_in_the_current_generation():
@@ -55,8 +59,10 @@ def test_alarm_mode_never_expects_dr_unless_switched_and_pins_primary_as_auto():
 
 
 def test_the_secondary_record_does_not_evaluate_target_health_with_the_alarm():
-    endpoints = {"primary": {"alias": {"evaluate_target_health": True}},
-                 "secondary": {"alias": {"evaluate_target_health": True}}}
+    endpoints = {
+        "primary": {"alias": {"evaluate_target_health": True}},
+        "secondary": {"alias": {"evaluate_target_health": True}},
+    }
     pinned = planning.record_endpoints(endpoints, {"Region": "us-west-2", "Name": "a"})
     assert pinned["secondary"]["alias"]["evaluate_target_health"] is False
     assert pinned["primary"]["alias"]["evaluate_target_health"] is True
