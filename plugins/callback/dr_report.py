@@ -117,6 +117,9 @@ SECTION_FACTS = {
     "dr_identity_sync_counts": ("identity", "sync_counts"),
     "dr_monitoring_cost": ("cost", None),
 }
+# What the failover's verify phase found: "serving", or "data recovered, compute not managed" for an
+# application whose compute this collection does not start (never reported as serving).
+SERVING_FACT = "dr_runbook_serving"
 # The recovery a run measures: a failover or drill recovers into DR, a failback back into the primary.
 RTO_MILESTONES = {"failback": ("primary_serving", "primary serving")}
 DEFAULT_RTO_MILESTONE = ("dr_serving", "DR serving")
@@ -169,6 +172,7 @@ class RunRecord:
                 "readiness": None,
                 "identity": {},
                 "cost": None,
+                "serving": None,
             },
         )
 
@@ -203,6 +207,8 @@ class RunRecord:
                 entry["milestones"].setdefault(value, ended)
             elif name == READINESS_FACT and isinstance(value, dict):
                 entry["readiness"] = readiness_summary(value)
+            elif name == SERVING_FACT and isinstance(value, dict):
+                entry["serving"] = value.get("state")
             elif name in SECTION_FACTS:
                 section, key = SECTION_FACTS[name]
                 if key is None:
@@ -239,6 +245,7 @@ class RunRecord:
                 "readiness": entry["readiness"],
                 "identity": entry["identity"] or None,
                 "cost": entry["cost"],
+                "serving": entry["serving"],
                 "phases": phases,
                 ("plan" if self.check_mode else "changes"): entry["changes"],
                 "failed_tasks": entry["failed"],
@@ -286,7 +293,10 @@ def render_markdown(report):
     for host, data in report["applications"].items():
         rto = f"{data['rto_seconds']} s" if data["rto_seconds"] is not None else "not reached"
         serving = RTO_MILESTONES.get(report["playbook"], DEFAULT_RTO_MILESTONE)[1]
-        lines += [f"## {host}", "", f"- RTO (start to {serving}): **{rto}**", ""]
+        lines += [f"## {host}", "", f"- RTO (start to {serving}): **{rto}**"]
+        if data.get("serving"):
+            lines.append(f"- state in DR: {data['serving']}")
+        lines.append("")
         lines += [
             "| phase | status | start | duration (s) | tasks | changed |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -476,6 +486,7 @@ class CallbackModule(CallbackBase):
             display.display(
                 f"{host}: RTO {rto}; {len(data.get('plan', data.get('changes', [])))} "
                 f"{'planned changes' if report['dry_run'] else 'changes'}"
+                + (f"; in DR: {data['serving']}" if data.get("serving") else "")
             )
             for phase in data["phases"]:
                 display.display(f"  {phase['status']:6} {phase['duration_seconds']:8.2f} s  {phase['name']}")
