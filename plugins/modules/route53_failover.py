@@ -296,12 +296,12 @@ EXAMPLES = r"""
   pilotlight.dr.route53_failover:
     zone: megaticket.click
     record_name: www.megaticket.click
-    primary:
+    primary: &seoul  # the same endpoints below, as YAML anchors
       alias:
         dns_name: "{{ seoul_alb_dns_name }}"
       health_check:
         resource_path: /health
-    secondary:
+    secondary: &tokyo
       alias:
         dns_name: "{{ tokyo_alb_dns_name }}"
       health_check:
@@ -321,16 +321,8 @@ EXAMPLES = r"""
   pilotlight.dr.route53_failover:
     zone: megaticket.click
     record_name: www.megaticket.click
-    primary:
-      alias:
-        dns_name: "{{ seoul_alb_dns_name }}"
-      health_check:
-        resource_path: /health
-    secondary:
-      alias:
-        dns_name: "{{ tokyo_alb_dns_name }}"
-      health_check:
-        resource_path: /health
+    primary: *seoul
+    secondary: *tokyo
     active: secondary
     wait_timeout: 300
   register: failover
@@ -339,16 +331,8 @@ EXAMPLES = r"""
   pilotlight.dr.route53_failover:
     zone: megaticket.click
     record_name: www.megaticket.click
-    primary:
-      alias:
-        dns_name: "{{ seoul_alb_dns_name }}"
-      health_check:
-        resource_path: /health
-    secondary:
-      alias:
-        dns_name: "{{ tokyo_alb_dns_name }}"
-      health_check:
-        resource_path: /health
+    primary: *seoul
+    secondary: *tokyo
     active: primary
 
 - name: Failover for an API name with plain addresses and TCP health checks on the servers' names
