@@ -53,6 +53,7 @@ def private_data_dir(root, inventory, extravars, envvars):
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     (root / "inventory").mkdir()

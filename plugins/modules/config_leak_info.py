@@ -259,7 +259,7 @@ def run(module, params):
     problems = leaks.validate(options, region, params["primary_region"])
     if problems:
         raise DRError("; ".join(problems))
-    sources = leaks.scan_all(lambda service: module.client(service), options, region, params["primary_region"])
+    sources = leaks.scan_all(module.client, options, region, params["primary_region"])
     return dict(changed=False, sources=sources, **leaks.summary(sources))
 
 

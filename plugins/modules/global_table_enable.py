@@ -363,7 +363,7 @@ def main():
         tables=dict(type="list", elements="str", required=True, aliases=["names"]),
         replica_regions=dict(type="list", elements="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
-        replica_kms_keys=dict(type="dict", default={}),
+        replica_kms_keys=dict(type="dict", default={}, no_log=False),  # key ids, not key material
         latency_lookback=dict(type="int", default=15),
         max_concurrency=dict(type="int", default=8),
         **WAIT_ARGUMENT_SPEC,

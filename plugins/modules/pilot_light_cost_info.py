@@ -367,7 +367,7 @@ def main():
         dynamodb_replicated_writes=dict(type="int", default=0),
         dynamodb_storage_gb=dict(type="float", default=0),
         s3_replicas=dict(type="list", elements="dict", default=[], options=replica),
-        secrets=dict(type="int", default=0),
+        secrets=dict(type="int", default=0, no_log=False),  # how many secrets, not their values
         caches=dict(type="list", elements="dict", default=[], options=node),
     )
     module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -475,7 +475,7 @@ def main():
         replication_time_control=dict(type="bool", default=False),
         metrics=dict(type="bool", default=False),
         replica_kms_key_id=dict(type="str"),
-        source_kms_key_ids=dict(type="list", elements="str", default=[]),
+        source_kms_key_ids=dict(type="list", elements="str", default=[], no_log=False),  # key ids
         role_name=dict(type="str"),
         role_arn=dict(type="str"),
         enable_versioning=dict(type="bool", default=True),

@@ -211,7 +211,7 @@ def run(module, params):
 
 def main():
     argument_spec = dict(
-        secrets=dict(type="list", elements="str", required=True),
+        secrets=dict(type="list", elements="str", required=True, no_log=False),  # secret names
         state=dict(type="str", choices=["present", "promoted"], default="present"),
         source_region=dict(type="str"),
         kms_key_id=dict(type="str"),

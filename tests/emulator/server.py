@@ -81,7 +81,7 @@ def serve(host="127.0.0.1", port=5000, verbose=False, exit_with_parent=None, ext
     server = make_server(host, port, app, threaded=True, request_handler=EmulatorRequestHandler)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda *_dummy: stop.set())
     if exit_with_parent:
         threading.Thread(target=_watch_parent, args=(exit_with_parent, stop), daemon=True).start()
 

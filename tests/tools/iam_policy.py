@@ -252,7 +252,7 @@ def run_playbook(endpoint, playbook, args, report_dir, inventory="inventories/lo
     full_env.update(env or {})
     if drop_token:
         full_env.pop("AWS_SESSION_TOKEN", None)
-    return subprocess.run(cmd, cwd=REPO_ROOT, env=full_env, capture_output=True, text=True, timeout=1800)
+    return subprocess.run(cmd, cwd=REPO_ROOT, env=full_env, capture_output=True, text=True, timeout=1800, check=False)
 
 
 def collect(verbose=True, keep_going=False):
@@ -311,7 +311,9 @@ def render(calls):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tests.tools.iam_policy", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.tools.iam_policy", description=__doc__.split("\n", maxsplit=1)[0]
+    )
     parser.add_argument("--check", action="store_true", help="fail if docs/iam/ would change")
     parser.add_argument("--offline", action="store_true", help="rebuild from docs/iam/calls.json, no emulator")
     parser.add_argument(

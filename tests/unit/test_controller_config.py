@@ -62,7 +62,7 @@ def rendered_tasks(play):
     variables = dict(play["vars"], **SWITCHED_ON)
     templar = Templar(loader=DataLoader(), variables=variables)
     for task in play["tasks"]:
-        fqcn = next(key for key in task if key.startswith("awx.awx."))
+        fqcn = [key for key in task if key.startswith("awx.awx.")][0]
         loop = templar.template(task.get("loop", [None]))
         for item in loop:
             templar.available_variables = dict(variables, item=item)
@@ -101,7 +101,7 @@ def test_a_wrong_argument_is_caught(play, monkeypatch):
     task = next(t for t in bad["tasks"] if "awx.awx.job_template" in t)
     task["awx.awx.job_template"]["job_slices"] = 2  # the real option is job_slice_count
     errors = [
-        validate(fqcn, args, monkeypatch) for _, fqcn, args in rendered_tasks(bad) if fqcn == "awx.awx.job_template"
+        validate(fqcn, args, monkeypatch) for _name, fqcn, args in rendered_tasks(bad) if fqcn == "awx.awx.job_template"
     ]
     assert all(any("job_slices" in message for message in e) for e in errors)
 

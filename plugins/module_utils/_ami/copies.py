@@ -212,7 +212,7 @@ def describe_entry(entry, source_region, params, image=None, copied=False):
         tags.update(
             {SOURCE_IMAGE_TAG: source["ImageId"], SOURCE_REGION_TAG: source_region, COPY_GROUP_TAG: entry["group"]}
         )
-        source_encrypted, dummy = encryption_of(source)
+        source_encrypted, _dummy = encryption_of(source)
         return {
             "source_image_id": source["ImageId"],
             "source_region": source_region,

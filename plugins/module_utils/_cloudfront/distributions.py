@@ -83,7 +83,7 @@ def converge(client, distribution_id, plan, check_mode, attempts=3):
 
     Returns (config before, config after, changes, ETag after).
     """
-    for _ in range(attempts):
+    for _dummy in range(attempts):
         config, etag = get_config(client, distribution_id)
         new, changes = plan(config)
         if not changes or check_mode:
@@ -100,7 +100,7 @@ def converge(client, distribution_id, plan, check_mode, attempts=3):
 
 def wait_deployed(client, distribution_id, deadline):
     def check():
-        distribution, _ = get_distribution(client, distribution_id)
+        distribution, _dummy = get_distribution(client, distribution_id)
         return distribution if distribution.get("Status") == "Deployed" else None
 
     return wait_until(

@@ -247,7 +247,7 @@ def plan_present(config, params):
     found = dict(behaviors(new))
     missing = [p for p in wanted_targets if p not in found]
     if missing:
-        patterns = [name for name, _ in behaviors(new) if name != DEFAULT_BEHAVIOR]
+        patterns = [name for name, _dummy in behaviors(new) if name != DEFAULT_BEHAVIOR]
         raise DRError(
             f"no cache behavior with path pattern {', '.join(missing)} on the distribution (it has "
             f"{patterns or 'none'}): create the behavior first or fix target_path_patterns"

@@ -79,6 +79,6 @@ def random_password(policy=None, length=PASSWORD_LENGTH):
     classes = [string.ascii_uppercase, string.ascii_lowercase, string.digits, _SYMBOLS]
     chars = [secrets.choice(chars) for chars in classes]
     alphabet = "".join(classes)
-    chars += [secrets.choice(alphabet) for dummy in range(length - len(chars))]
+    chars += [secrets.choice(alphabet) for _dummy in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)

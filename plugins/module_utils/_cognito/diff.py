@@ -398,7 +398,7 @@ def plan_sync(
         existing = set(users.dr_usernames)
         source_members = {group: keys & existing for group, keys in source_members.items()}
     plan["memberships"] = plan_memberships(
-        source_members, dr_members, source_keys, [key for key, dummy in users.delete]
+        source_members, dr_members, source_keys, [key for key, _dummy in users.delete]
     )
     plan["dr_members"] = dr_members
     return plan
@@ -417,27 +417,27 @@ def plan_counts(plan, done=None, failures=()):
     keys = {name: [] for name in KEY_NAMES}
     users = plan["users"]
     if users is not None:
-        counts["created"] = sum(ok("create_user", key) for key, dummy in users.create)
-        counts["updated"] = sum(ok("update_user", key) for key, dummy, dummy in users.update)
-        counts["enabled"] = sum(ok("enable_user", key) for key, dummy in users.enable)
-        disabled = [key for key, dummy in users.disable if ok("disable_user", key)]
-        disabled += [key for key, dummy in users.purge_disable if ok("purge_disable", key)]
+        counts["created"] = sum(ok("create_user", key) for key, _dummy in users.create)
+        counts["updated"] = sum(ok("update_user", key) for key, _dummy, _dummy in users.update)
+        counts["enabled"] = sum(ok("enable_user", key) for key, _dummy in users.enable)
+        disabled = [key for key, _dummy in users.disable if ok("disable_user", key)]
+        disabled += [key for key, _dummy in users.purge_disable if ok("purge_disable", key)]
         counts["disabled"] = len(disabled)
-        counts["deleted"] = sum(ok("delete_user", key) for key, dummy in users.delete)
+        counts["deleted"] = sum(ok("delete_user", key) for key, _dummy in users.delete)
         counts["unchanged"] = users.unchanged
         counts["immutable_differences"] = len(users.immutable)
         counts["skipped"] = users.source_without_key + users.duplicate_keys
         counts["skipped_external"] = users.skipped_external
-        confirmed = [key for key, dummy in users.confirm if ok("confirm_user", key)]
+        confirmed = [key for key, _dummy in users.confirm if ok("confirm_user", key)]
         confirmed += [key for key in users.confirm_created if ok("confirm_user", key)]
         counts["confirmed"] = len(confirmed)
         counts["needs_admin_reset"] = users.needs_admin_reset
         keys = {
-            "created": sorted(key for key, dummy in users.create if ok("create_user", key)),
-            "updated": sorted(key for key, dummy, dummy in users.update if ok("update_user", key)),
-            "enabled": sorted(key for key, dummy in users.enable if ok("enable_user", key)),
+            "created": sorted(key for key, _dummy in users.create if ok("create_user", key)),
+            "updated": sorted(key for key, _dummy, _dummy in users.update if ok("update_user", key)),
+            "enabled": sorted(key for key, _dummy in users.enable if ok("enable_user", key)),
             "disabled": sorted(disabled),
-            "deleted": sorted(key for key, dummy in users.delete if ok("delete_user", key)),
+            "deleted": sorted(key for key, _dummy in users.delete if ok("delete_user", key)),
             "confirmed": sorted(confirmed),
         }
     create_groups, update_groups, delete_groups = plan["groups"]
@@ -445,8 +445,8 @@ def plan_counts(plan, done=None, failures=()):
     counts["groups_updated"] = sum(ok("update_group", g["GroupName"]) for g in update_groups)
     counts["groups_deleted"] = sum(ok("delete_group", name) for name in delete_groups)
     adds, removes = plan["memberships"]
-    counts["memberships_added"] = sum(ok("add_member", key) for dummy, key in adds)
-    counts["memberships_removed"] = sum(ok("remove_member", name) for dummy, name in removes)
+    counts["memberships_added"] = sum(ok("add_member", key) for _dummy, key in adds)
+    counts["memberships_removed"] = sum(ok("remove_member", name) for _dummy, name in removes)
     counts["failed"] = len(failures)
     return counts, keys
 
@@ -461,7 +461,7 @@ def pool_states(data, plan, counts, keys, match_by, show_users=False):
     counts["source_users"] = len(data["source users"])
     counts["dr_users"] = len(dr_users) + counts["created"] - counts["deleted"]
     memberships = sum(len(members) for members in plan.get("dr_members", {}).values())
-    create_groups, dummy, delete_groups = plan["groups"]
+    create_groups, _dummy, delete_groups = plan["groups"]
     before = {"users": len(dr_users), "groups": dr_groups, "memberships": memberships}
     after = {
         "users": counts["dr_users"],

@@ -171,7 +171,7 @@ def create_pool(dr, source, source_pool, name, warn):
             dr.client.set_user_pool_mfa_config(
                 UserPoolId=pool["Id"], MfaConfiguration=mfa["MfaConfiguration"], aws_retry=True, **settings
             )
-    if source_pool.get("LambdaConfig") or {}:
+    if source_pool.get("LambdaConfig"):
         warn(
             "the source user pool has Lambda triggers; they are regional and were not copied to the DR pool: "
             "add them there"

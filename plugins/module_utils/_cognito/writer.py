@@ -59,7 +59,7 @@ class Writer:
 
         done = {}
         for outcome in run_concurrently(task, items, self.workers):
-            action, key, sensitive, dummy = outcome.item
+            action, key, sensitive, _dummy = outcome.item
             if outcome.ok:
                 done[(action, key)] = outcome.value
                 continue
@@ -158,16 +158,16 @@ def apply_plan(writer, plan, dr_pool, match_by, exclude=()):
             for key, user in users.create
         ]
         created = writer.run(items)
-        created_usernames = {key: username for (dummy, key), username in created.items()}
+        created_usernames = {key: username for (_dummy, key), username in created.items()}
         done.update(created)
     usernames = dict(users.dr_usernames if users else {}, **created_usernames)
     second = []
     if users is not None:
         policy = (dr_pool.get("Policies") or {}).get("PasswordPolicy")
-        confirm = [(key, name) for key, name in users.confirm]
+        confirm = list(users.confirm)
         confirm += [
             (key, created_usernames[key])
-            for key, dummy in users.create
+            for key, _dummy in users.create
             if key in users.confirm_created and key in created_usernames
         ]
         for key, name in confirm:

@@ -244,7 +244,7 @@ def table_summary(table, region):
 def diff_view(table):
     return {
         "stream_view_type": stream_view(table),
-        "replicas": {name: status for name, status in sorted(replica_statuses(table).items())},
+        "replicas": dict(sorted(replica_statuses(table).items())),
     }
 
 

@@ -69,7 +69,7 @@ def price_tiers(products, query):
         return None, None, f"no on-demand price per {query.unit} for {query.describe()}"
     if len(found) > 1:
         return None, None, f"{len(found)} products with different prices for {query.describe()}; not guessing"
-    ((tiers, sku),) = found.items()
+    tiers, sku = next(iter(found.items()))
     return list(tiers), sku, None
 
 

@@ -42,7 +42,7 @@ def module_params(options):
 
 def fix_of(error, default=FIX_RUN_ROLE):
     """What the error message says to do (after its first ": "), else ``default``."""
-    dummy, found, fix = error.message.partition(": ")
+    _dummy, found, fix = error.message.partition(": ")
     return fix if found and fix else default
 
 
@@ -126,12 +126,12 @@ def check(ctx):
             "check dr_cdn_distribution_id (or create the distribution)",
         )
         return checks.results
-    config, dummy = found
+    config, _dummy = found
     ids = [origin["id"] for origin in params["origins"]]
     view = origin_groups.state_view(config, group_id, ids)
     evidence = {"distribution_id": distribution_id, "origin_group": view["origin_group"], "targets": view["targets"]}
     try:
-        dummy, changes = origin_groups.plan_present(config, params)
+        _dummy, changes = origin_groups.plan_present(config, params)
     except DRError as error:
         checks.failed(
             CHECK,

@@ -172,8 +172,8 @@ def check_amis_copied(ctx, checks, tiers, copies_found):
         checks.failed(
             "amis_copied",
             "newest golden AMI not copied yet: "
-            + ", ".join(i for i, dummy in pending)
-            + f" ({', '.join(g for _, g in pending)})",
+            + ", ".join(i for i, _dummy in pending)
+            + f" ({', '.join(g for _dummy, g in pending)})",
             PROVISION + "; a copy takes minutes on AWS, wait for it",
             evidence,
             side="primary",

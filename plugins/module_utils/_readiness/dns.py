@@ -261,7 +261,7 @@ def _reports(plan, mode, health, observations):
 def _records_check(checks, state, endpoints, params, plan, mode, reports, zone):
     name, record_type = fqdn(params["record_name"]), params["record_type"]
     alarm = failover.alarm_of(params, endpoints)
-    changes, conflicts, dummy = planning.plan_failover_records(
+    changes, conflicts, _dummy = planning.plan_failover_records(
         state, endpoints, params, *planning.planned_ids(state, plan), alarm=alarm
     )
     evidence = {
@@ -311,7 +311,7 @@ def _record_label(record):
 def _secondary_check(checks, plan, health, reports, options):
     report = reports["secondary"]
     required = _bool(options.get("require_secondary_healthy", True))
-    dummy, status = health["secondary"]
+    _dummy, status = health["secondary"]
     evidence = {"health_check": report}
     if plan["secondary"]["action"] in ("create", "replace"):
         what = (

@@ -40,7 +40,7 @@ def compare_images(source, dest, names):
     """(tagged images in the source, [plans the destination lacks]) over the repositories ``names``."""
 
     def compare(name):
-        plans, dummy = plan_images(images_of(source, name) or [], images_of(dest, name) or [], DEFAULT_TEMP_TAG_PREFIX)
+        plans, _dummy = plan_images(images_of(source, name) or [], images_of(dest, name) or [], DEFAULT_TEMP_TAG_PREFIX)
         return len(plans), [dict(plan, repository=name) for plan in missing_images(plans)]
 
     outcomes = run_concurrently(compare, names)

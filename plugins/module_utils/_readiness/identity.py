@@ -240,7 +240,7 @@ def _check_users(ctx, checks, dr, dr_pool, rate):
         options.get("confirm_users", True),
         recovery_mechanisms(dr_pool),
     )
-    counts, dummy = plan_counts(plan)
+    counts, _dummy = plan_counts(plan)
     pending = sum(counts[name] for name in CHANGE_NAMES)
     source_users, dr_users = len(data["source users"]), len(data["DR users"])
     federated = counts["skipped_external"]

@@ -84,7 +84,7 @@ def replicated(checks, ctx, source, dest, name):
         checks.failed(check, problem[0], problem[1], side="primary")
         return
     # overwrite=True: a secret in the way is something the failback entry point replaces, not an input error.
-    action, dummy = sr.plan_present(name, primary, dr_secret, primary_region, region, overwrite=True)
+    action, _dummy = sr.plan_present(name, primary, dr_secret, primary_region, region, overwrite=True)
     status = sr.status_for(primary, region) or {}
     evidence = {
         "status": status.get("Status"),

@@ -107,12 +107,13 @@ def apply(client, params, zone, plan, records_plan):
         switch = plan["switch"]
         switch["config"]["ChildHealthChecks"] = [checks["primary"]["Id"]]
         if switch["existing"] is not None and switch["action"] != "replace":
-            switch["changes"], _ = planning.check_changes(switch["existing"]["HealthCheckConfig"], switch["config"])
+            existing = switch["existing"]["HealthCheckConfig"]
+            switch["changes"], _dummy = planning.check_changes(existing, switch["config"])
             switch["action"] = "update" if switch["changes"] else "keep"
         checks["switch"], done = apply_check(client, switch, purge)
         changed = changed or done
         roles.append(SWITCH)
-    changes, _, _ = records_plan(checks["switch"]["Id"], checks[SWITCH_DR if alarm else "secondary"]["Id"])
+    changes, _dummy, _dummy = records_plan(checks["switch"]["Id"], checks[SWITCH_DR if alarm else "secondary"]["Id"])
     change = None
     if changes:
         change = api.change_records(

@@ -469,7 +469,7 @@ def switch_refusal(params, current_mode, health, plan):
         return None
     name = fqdn(params["record_name"])
     if requested == "secondary" and current_mode != "secondary":
-        _, status = health["secondary"]
+        _dummy, status = health["secondary"]
         if plan["secondary"]["action"] in ("create", "replace"):
             raise DRError(
                 f"cannot switch {name} to the secondary in the run that creates its health check: the check "
@@ -483,7 +483,7 @@ def switch_refusal(params, current_mode, health, plan):
             )
         return "check target health"
     if requested == "primary":
-        raw, _ = health["primary"]
+        raw, _dummy = health["primary"]
         if plan["primary"]["action"] in ("create", "replace") or raw is not True:
             raise DRError(
                 f"the primary endpoint of {name} is not healthy ({describe_health(health['primary'])}); "

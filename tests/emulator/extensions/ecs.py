@@ -216,7 +216,7 @@ def reconcile(backend, service):
         live = _live(service)
         desired = service.desired_count if service.status == "ACTIVE" else 0
         if len(live) < desired and service.task_definition:
-            for _ in range(desired - len(live)):
+            for _dummy in range(desired - len(live)):
                 _start_task(backend, service)
         for task in reversed(live[desired:] if len(live) > desired else []):
             _stop_task(service, task, f"Scaling activity initiated by (deployment {task.started_by})")

@@ -133,7 +133,7 @@ def _flat(usd):
 
 def catalog():
     products = []
-    for region, (prefix, _) in REGIONS.items():
+    for region, (prefix, _dummy) in REGIONS.items():
 
         def price(table, key=prefix):
             return table[key]

@@ -210,7 +210,7 @@ def acknowledge_writes(body, query, region, identifier):
         if database.status != "available":
             raise ControlError(409, f"{region}/{identifier} is {database.status}, not available")
         ids = []
-        for _ in range(count):
+        for _dummy in range(count):
             _WRITE_SEQ[0] += 1
             ids.append(f"{region}/{database.db_instance_identifier}#{_WRITE_SEQ[0]}")
         database._pl_writes.extend(ids)

@@ -24,7 +24,8 @@ def _zone(name="portforge.org", private=False):
     )["HostedZone"]["Id"]
 
 
-def _request(names=NAMES, **kwargs):
+def _request(names=None, **kwargs):
+    names = NAMES if names is None else names
     if names[1:]:
         kwargs["SubjectAlternativeNames"] = names[1:]
     return _acm().request_certificate(DomainName=names[0], ValidationMethod="DNS", **kwargs)["CertificateArn"]

@@ -20,7 +20,7 @@ def _queue_topic(region=TOKYO):
 def _messages(url, region=TOKYO):
     sqs = boto3.client("sqs", region_name=region)
     out = []
-    for _ in range(3):
+    for _dummy in range(3):
         batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
         out += [json.loads(json.loads(m["Body"])["Message"]) for m in batch]
     return out

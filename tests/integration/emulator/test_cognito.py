@@ -197,7 +197,7 @@ def test_account_recovery_admin_only_refuses_forgot_password(gap_emulator):
     )
     create(pool_id, "alice@example.com", email="alice@example.com", email_verified="true")
     idp().admin_set_user_password(UserPoolId=pool_id, Username="alice@example.com", Password=STRONG, Permanent=True)
-    code, _ = error_of(lambda: idp().forgot_password(ClientId=client_id, Username="alice@example.com"))
+    code, _dummy = error_of(lambda: idp().forgot_password(ClientId=client_id, Username="alice@example.com"))
     assert code == "InvalidParameterException"
 
 
@@ -208,7 +208,7 @@ def test_confirm_forgot_password_takes_only_the_code_sent(gap_emulator):
     client = idp()
     codes = code_catcher(client)
     client.forgot_password(ClientId=client_id, Username="alice@example.com")
-    code, _ = error_of(
+    code, _dummy = error_of(
         lambda: client.confirm_forgot_password(
             ClientId=client_id, Username="alice@example.com", ConfirmationCode="123456", Password="N3w!Passw0rd-y"
         )
@@ -258,5 +258,5 @@ def test_a_replica_pool_in_another_region_holds_the_users(gap_emulator):
     ]
     # an AWS owned key does not qualify
     plain = pool()
-    code, _ = error_of(lambda: idp().create_user_pool_replica(UserPoolId=plain, RegionName=TOKYO))
+    code, _dummy = error_of(lambda: idp().create_user_pool_replica(UserPoolId=plain, RegionName=TOKYO))
     assert code == "InvalidParameterException"

@@ -187,6 +187,7 @@ def test_second_emulator_on_the_same_port_fails_clearly(emulator_process):
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert f"127.0.0.1:{port} is already in use" in result.stderr
@@ -256,6 +257,7 @@ def test_pytest_refuses_to_run_when_endpoints_would_be_ignored(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert result.returncode == 4, result.stdout + result.stderr
     assert "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is set" in result.stdout + result.stderr

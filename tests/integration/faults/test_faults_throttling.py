@@ -51,7 +51,7 @@ def retry_summary(stack, since, what):
 
 def run_through_faults(stack, playbook, *args, attempts=3):
     """Run under faults; a failed run must name the call that failed, and a re-run converges."""
-    for _ in range(attempts):
+    for _dummy in range(attempts):
         result = stack.playbook(playbook, *args)
         if result.returncode == 0:
             return result

@@ -42,7 +42,7 @@ def _certificates():
 
 
 def _actions(emulator, since, action):
-    return [c for c in emulator.calls(since=since, action=action)]
+    return list(emulator.calls(since=since, action=action))
 
 
 @pytest.fixture

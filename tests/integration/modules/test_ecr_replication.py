@@ -227,7 +227,7 @@ def test_every_registry_call_names_its_registry(emulator, registry, run_module, 
         if op not in NO_REGISTRY_ID and params.get("registryId") != ACCOUNT
     ]
     assert without == []
-    used = {(region, op) for region, op, _ in ecr_calls}
+    used = {(region, op) for region, op, _dummy in ecr_calls}
     assert {
         (SEOUL, "DescribeImages"),
         (SEOUL, "PutImage"),
@@ -247,14 +247,15 @@ def test_another_accounts_registry_gets_the_rule_but_no_backfill(emulator, regis
     assert f"backfill cannot write into registry {OTHER} in {TOKYO}" in refused["msg"]
     assert "backfill: false" in refused["msg"]
     assert emulator.mutating_calls(since=since) == []
-    assert [op for _, op, _ in ecr_calls] == ["DescribeRegistry"]  # nothing read from or written to either side
+    # nothing read from or written to either side
+    assert [call[1] for call in ecr_calls] == ["DescribeRegistry"]
     assert ecr(SEOUL).describe_registry()["replicationConfiguration"]["rules"] == []
 
     del ecr_calls[:]
     applied = run_module("ecr_replication", dict(source_region=SEOUL, region=TOKYO, registry_id=OTHER))
     assert applied.changed and not applied.failed, applied
     assert applied["registry_id"] == OTHER
-    assert [op for _, op, _ in ecr_calls] == ["DescribeRegistry", "PutReplicationConfiguration"]
+    assert [op for _dummy, op, _dummy in ecr_calls] == ["DescribeRegistry", "PutReplicationConfiguration"]
     assert ecr(SEOUL).describe_registry()["replicationConfiguration"]["rules"] == [
         {"destinations": [{"region": TOKYO, "registryId": OTHER}]}
     ]

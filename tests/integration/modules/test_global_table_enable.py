@@ -46,7 +46,7 @@ def replicas(name, region=SEOUL):
 
 
 def update_table_calls(emulator, since):
-    return [c for c in emulator.calls(since=since, action="UpdateTable")]
+    return list(emulator.calls(since=since, action="UpdateTable"))
 
 
 def test_check_mode_predicts_streams_and_replicas_and_changes_nothing(emulator, tables, run_module):

@@ -36,7 +36,9 @@ class Stack:
         cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{name}.yml", *INVENTORY, *args]
         if check:
             cmd.append("--check")
-        return subprocess.run(cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900)
+        return subprocess.run(
+            cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900, check=False
+        )
 
     def must(self, name, *args, check=False):
         result = self.playbook(name, *args, check=check)

@@ -31,7 +31,9 @@ class RdsOnlyStack(Stack):
         cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{name}.yml", *RDS_ONLY, *args]
         if check:
             cmd.append("--check")
-        return subprocess.run(cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900)
+        return subprocess.run(
+            cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900, check=False
+        )
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ def png_pixels(data):
         elif kind == b"IDAT":
             chunks.append(body)
         position += 12 + length
-    width, height, depth, colour, _, _, interlace = header
+    width, height, depth, colour, _dummy, _dummy, interlace = header
     assert depth == 8 and colour in (2, 6) and interlace == 0, header
     step = 3 if colour == 2 else 4
     raw, stride, rows, previous = zlib.decompress(b"".join(chunks)), width * step, [], bytearray(width * step)
@@ -91,7 +91,10 @@ def test_the_timeline_shows_every_phase_in_a_browser(tmp_path, emulator):
     red_rows = {y for y, row in enumerate(chart) if row.count(RED) >= 3}
     report = json.loads(next((tmp_path / "reports").glob("*.json")).read_text())
     statuses = [phase["status"] for data in report["applications"].values() for phase in data["phases"]]
-    bars = lambda ys: sum(1 for y in sorted(ys) if y - 1 not in ys)  # noqa: E731 (runs of rows = bars)
+
+    def bars(rows_with_colour):  # runs of rows = bars
+        return sum(1 for y in sorted(rows_with_colour) if y - 1 not in rows_with_colour)
+
     # app1: three phases passed; app2: one passed, then "promote data" failed (red).
     assert bars(green_rows) == statuses.count("ok") == 4
     assert bars(red_rows) == statuses.count("failed") == 1

@@ -39,7 +39,9 @@ class UsEast1Stack:
 
     def playbook(self, name, *args):
         cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{name}.yml", *INVENTORY, *args]
-        return subprocess.run(cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900)
+        return subprocess.run(
+            cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900, check=False
+        )
 
     def must(self, name, *args):
         result = self.playbook(name, *args)

@@ -91,7 +91,7 @@ def _playbook(tmp_path, name, entry_points, variables, show=None):
         )
     plays = [
         {
-            "name": f"dr_compute {' + '.join(e for e, _ in entry_points)}",
+            "name": f"dr_compute {' + '.join(e for e, _dummy in entry_points)}",
             "hosts": "localhost",
             "connection": "local",
             "gather_facts": False,

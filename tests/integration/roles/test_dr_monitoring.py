@@ -77,7 +77,7 @@ def _alarms(region):
 def _notifications(url):
     sqs = boto3.client("sqs", region_name=TOKYO)
     found = []
-    for _ in range(3):
+    for _dummy in range(3):
         for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
             found.append(json.loads(json.loads(message["Body"])["Message"]))
     return found

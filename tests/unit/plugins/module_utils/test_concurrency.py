@@ -22,7 +22,7 @@ def test_waits_overlap_instead_of_adding_up():
     # All six calls must be in flight at the same time to pass the barrier; run one after another,
     # the first would wait for the other five forever (here: 10 s, then BrokenBarrierError).
     barrier = threading.Barrier(6, timeout=10)
-    outcomes = run_concurrently(lambda _: barrier.wait(), range(6), max_workers=6)
+    outcomes = run_concurrently(lambda _dummy: barrier.wait(), range(6), max_workers=6)
     assert all(o.ok for o in outcomes), [repr(o.error) for o in outcomes]
 
 
@@ -30,7 +30,7 @@ def test_max_workers_one_is_sequential():
     active, peak = [0], [0]
     lock = threading.Lock()
 
-    def work(_):
+    def work(_dummy):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
@@ -51,7 +51,7 @@ def test_rate_limiter_spaces_calls_beyond_the_burst():
         now[0] += seconds
 
     limiter = RateLimiter(rate=10, burst=2, clock=lambda: now[0], sleep=sleep)
-    for _ in range(6):
+    for _dummy in range(6):
         limiter.acquire()
     # Two calls ride the burst, the other four wait a tenth of a second each.
     assert len(slept) == 4
@@ -59,5 +59,5 @@ def test_rate_limiter_spaces_calls_beyond_the_burst():
 
 
 def test_unlimited_rate_never_sleeps():
-    limiter = RateLimiter(rate=None, sleep=lambda s: (_ for _ in ()).throw(AssertionError("slept")))
-    assert all(limiter.acquire() == 0.0 for _ in range(100))
+    limiter = RateLimiter(rate=None, sleep=lambda s: (_dummy for _dummy in ()).throw(AssertionError("slept")))
+    assert all(limiter.acquire() == 0.0 for _dummy in range(100))

@@ -12,7 +12,8 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import 
 NAMES = ["*.portforge.org", "portforge.org"]
 
 
-def _detail(status="ISSUED", names=NAMES, key="RSA_2048", kind="AMAZON_ISSUED", created="2026-01-01", records=True):
+def _detail(status="ISSUED", names=None, key="RSA_2048", kind="AMAZON_ISSUED", created="2026-01-01", records=True):
+    names = NAMES if names is None else names
     options = []
     for name in names:
         option = {"DomainName": name, "ValidationMethod": "DNS"}

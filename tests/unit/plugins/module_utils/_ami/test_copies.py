@@ -43,7 +43,7 @@ def test_newest_without_grouping_is_the_newest_of_all():
 
 def test_all_keeps_every_image_oldest_first_and_counts_duplicates_once():
     chosen = ami.select_images([WEB2, WEB1, WEB2, APP1], group_by_tag="Role")
-    assert [i["ImageId"] for _, i in chosen] == ["ami-app1", "ami-web1", "ami-web2"]
+    assert [i["ImageId"] for _dummy, i in chosen] == ["ami-app1", "ami-web1", "ami-web2"]
 
 
 def test_images_without_the_group_tag_form_their_own_group():
@@ -262,7 +262,7 @@ def test_plan_does_not_reuse_another_groups_copy():
     assert [(e["group"], e["copy"]) for e in entries] == [("encrypted-web", None)]
     assert retire == []
     # The first group still finds its own copy.
-    entries, _ = plan(dest, module_params(), [WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
+    entries, _dummy = plan(dest, module_params(), [WEB2], [("Role=web", WEB2)], SEOUL, "ap-northeast-1")
     assert entries[0]["copy"]["ImageId"] == "ami-c1"
 
 
@@ -311,7 +311,7 @@ def test_plan_reads_the_snapshot_key_when_the_image_does_not_name_it():
     existing = web_copy("ami-e1", group="encrypted-web", name="megaticket-web-golden-2-encrypted", encrypted=True)
     params = module_params(encrypted=True, kms_key_id="alias/megaticket-dr", name_suffix="-encrypted")
     dest = StubEC2([existing], snapshots=[{"SnapshotId": "snap-e1", "KmsKeyId": KEY_ARN}])
-    entries, _ = plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
+    entries, _dummy = plan(dest, params, [WEB2], [("encrypted-web", WEB2)], SEOUL, "ap-northeast-1", KEY_ARN)
     assert entries[0]["copy"]["ImageId"] == "ami-e1"
     assert [c[0] for c in dest.calls].count("describe_snapshots") == 1
     dest = StubEC2([existing], snapshots=[{"SnapshotId": "snap-e1", "KmsKeyId": OTHER_ARN}])

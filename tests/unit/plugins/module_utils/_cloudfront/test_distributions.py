@@ -85,6 +85,6 @@ def test_converge_replans_after_a_stale_etag_and_gives_up_eventually():
 def test_converge_in_check_mode_never_writes():
     client = mock.Mock()
     client.get_distribution_config.return_value = {"DistributionConfig": _config(), "ETag": "E1"}
-    _, after, changes, _ = distributions.converge(client, "D1", lambda c: cf.plan_present(c, _params()), True)
+    _dummy, after, changes, _dummy = distributions.converge(client, "D1", lambda c: cf.plan_present(c, _params()), True)
     assert changes and after["OriginGroups"]["Quantity"] == 1
     client.update_distribution.assert_not_called()

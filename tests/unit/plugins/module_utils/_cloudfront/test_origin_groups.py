@@ -111,7 +111,7 @@ def test_plan_present_adds_origin_group_and_targets_default():
 
 
 def test_plan_present_swaps_primary_and_changes_codes():
-    current, _ = cf.plan_present(_config(), _params())
+    current, _dummy = cf.plan_present(_config(), _params())
     new, changes = cf.plan_present(current, _params(primary="tokyo", failover_status_codes=[403, 500]))
     assert changes == [
         "origin group failover: primary seoul -> tokyo, secondary tokyo -> seoul",
@@ -121,7 +121,7 @@ def test_plan_present_swaps_primary_and_changes_codes():
 
 
 def test_without_primary_an_existing_group_keeps_its_primary():
-    failed_over, _ = cf.plan_present(cf.plan_present(_config(), _params())[0], _params(primary="tokyo"))
+    failed_over, _dummy = cf.plan_present(cf.plan_present(_config(), _params())[0], _params(primary="tokyo"))
     again, changes = cf.plan_present(failed_over, _params())
     assert changes == [] and cf.group_view(again["OriginGroups"]["Items"][0])["primary"] == "tokyo"
     assert cf.choose_primary(None, ["seoul", "tokyo"], None) == "seoul"
@@ -129,7 +129,7 @@ def test_without_primary_an_existing_group_keeps_its_primary():
 
 
 def test_plan_present_keeps_selection_criteria_and_other_groups():
-    current, _ = cf.plan_present(_config(), _params())
+    current, _dummy = cf.plan_present(_config(), _params())
     current["OriginGroups"]["Items"][0]["SelectionCriteria"] = "media-quality-based"
     other = copy.deepcopy(current["OriginGroups"]["Items"][0])
     other["Id"] = "other-group"
@@ -182,7 +182,7 @@ def test_validate(params, message):
 
 
 def test_plan_absent_points_behaviors_back_to_the_primary():
-    current, _ = cf.plan_present(_config(), _params(primary="tokyo", target_path_patterns=["/static/*"]))
+    current, _dummy = cf.plan_present(_config(), _params(primary="tokyo", target_path_patterns=["/static/*"]))
     new, changes = cf.plan_absent(current, _params(state="absent", origins=[]))
     assert changes == [
         "origin group failover removed",
@@ -191,14 +191,14 @@ def test_plan_absent_points_behaviors_back_to_the_primary():
     ]
     assert new["OriginGroups"] == {"Quantity": 0} and len(new["Origins"]["Items"]) == 2
     assert cf.plan_absent(new, _params(state="absent"))[1] == []
-    back, _ = cf.plan_absent(current, _params(state="absent", primary="seoul"))
+    back, _dummy = cf.plan_absent(current, _params(state="absent", primary="seoul"))
     assert back["DefaultCacheBehavior"]["TargetOriginId"] == "seoul"
     with pytest.raises(DRError, match="primary osaka is not a member"):
         cf.plan_absent(current, _params(state="absent", primary="osaka"))
 
 
 def test_state_view():
-    current, _ = cf.plan_present(_config(), _params())
+    current, _dummy = cf.plan_present(_config(), _params())
     view = cf.state_view(current, "failover", [])
     assert [o["id"] for o in view["origins"]] == ["seoul", "tokyo"] and view["targets"] == ["default"]
     assert view["origins"][1] == {"id": "tokyo", "domain_name": TOKYO, "origin_path": "", "type": "s3"}

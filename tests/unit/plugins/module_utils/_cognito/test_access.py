@@ -79,7 +79,7 @@ def test_random_passwords_meet_every_policy_and_differ():
         "RequireNumbers": True,
         "RequireSymbols": True,
     }
-    passwords = {access.random_password(policy) for _ in range(20)}
+    passwords = {access.random_password(policy) for _dummy in range(20)}
     assert len(passwords) == 20
     for password in passwords:
         assert len(password) == 40
@@ -144,7 +144,7 @@ def test_confirmations_set_a_hidden_permanent_password_after_creation():
     assert sorted(request["Username"] for request in sets) == ["alice", "bob"]
     assert all(request["Permanent"] is True and len(request["Password"]) == 50 for request in sets)
     assert sorted(hidden) == sorted(request["Password"] for request in sets)  # every password is no_log
-    names = [name for name, _ in client.calls]
+    names = [name for name, _dummy in client.calls]
     assert names.index("admin_create_user") < names.index("admin_set_user_password")
     counts, keys = diff.plan_counts(plan, done)
     assert counts["confirmed"] == 2 and keys["confirmed"] == ["alice", "bob"]

@@ -92,7 +92,7 @@ def test_plan_users_creates_updates_mirrors_state_and_counts_unchanged():
         user("d9", email="gone@example.com"),
     ]
     plan = cs.plan_users(source, dr, SCHEMA, "email")
-    assert [key for key, _ in plan.create] == ["d@example.com"]
+    assert [key for key, _dummy in plan.create] == ["d@example.com"]
     assert [(key, name, diff.set) for key, name, diff in plan.update] == [("b@example.com", "d2", {"name": "B"})]
     assert plan.disable == [("c@example.com", "d3")] and plan.enable == []
     assert plan.unchanged == 1 and plan.source_without_key == 1
@@ -177,7 +177,7 @@ def test_federated_source_users_are_skipped_and_counted():
         external("SAML_7", email="s@example.com"),
     ]
     plan = cs.plan_users(source, [], SCHEMA, "email")
-    assert [key for key, _ in plan.create] == ["a@example.com"]
+    assert [key for key, _dummy in plan.create] == ["a@example.com"]
     assert plan.skipped_external == 2 and plan.source_without_key == 0 and plan.duplicate_keys == 0
     assert plan.external_keys == {"g@example.com", "s@example.com"}
 
@@ -188,13 +188,13 @@ def test_dr_users_with_the_key_of_a_federated_source_user_are_never_purged(purge
     dr = [user("Google_456", email="g@example.com"), user("d9", email="gone@example.com")]
     plan = cs.plan_users(source, dr, SCHEMA, "email", purge=purge)
     assert plan.update == [] and plan.create == []
-    assert [key for key, _ in plan.purge_disable + plan.delete] == ["gone@example.com"]
+    assert [key for key, _dummy in plan.purge_disable + plan.delete] == ["gone@example.com"]
 
 
 def test_a_local_source_user_with_the_key_of_a_federated_one_is_synced():
     source = [user("s1", email="a@example.com"), external("Google_1", email="a@example.com")]
     plan = cs.plan_users(source, [], SCHEMA, "email")
-    assert [key for key, _ in plan.create] == ["a@example.com"] and plan.external_keys == set()
+    assert [key for key, _dummy in plan.create] == ["a@example.com"] and plan.external_keys == set()
 
 
 def test_external_provider_is_a_user_status_of_the_botocore_model():

@@ -136,11 +136,11 @@ def test_a_provider_is_created_with_the_dr_secret_hidden_and_check_mode_writes_n
 def test_an_existing_provider_is_updated_only_when_it_differs():
     desired = federation.desired_provider(GOOGLE, "tokyo-secret")
     dr, source = pools({"Google": desired})
-    results, _, _ = federation.mirror_providers(
+    results, _dummy, _dummy = federation.mirror_providers(
         dr, source, SPEC, FakeSecrets('{"client_secret": "tokyo-secret"}'), False, lambda v: None
     )
     assert results[0]["action"] == "unchanged" and dr.client.writes == []
-    results, _, _ = federation.mirror_providers(
+    results, _dummy, _dummy = federation.mirror_providers(
         dr, source, SPEC, FakeSecrets('{"client_secret": "rotated"}'), False, lambda v: None
     )
     assert results[0]["changes"] == ["ProviderDetails.client_secret"]
@@ -160,7 +160,7 @@ def test_provider_errors_say_what_to_fix():
 
 
 def test_the_domain_is_created_once_and_never_replaced():
-    dr, _ = pools()
+    dr, _dummy = pools()
     assert federation.mirror_domain(dr, {"Domain": "portforge-dr"}, "portforge-dr", False)["action"] == "unchanged"
     assert federation.mirror_domain(dr, {}, "portforge-dr", True) == {"prefix": "portforge-dr", "action": "created"}
     assert dr.client.writes == []

@@ -75,7 +75,16 @@ def test_every_page_is_read_each_throttled_page_again_within_the_rate_limit(no_s
     limiter = CountingLimiter()
     assert reads.list_users(client, "pool", limiter) == users
     assert len(client.calls) == 8  # 5 pages + 3 throttled attempts, the throttled page read again
-    assert [request.get("PaginationToken") for _, request in client.calls] == [None, "1", "1", "1", "2", "2", "3", "4"]
+    assert [request.get("PaginationToken") for _dummy, request in client.calls] == [
+        None,
+        "1",
+        "1",
+        "1",
+        "2",
+        "2",
+        "3",
+        "4",
+    ]
     assert limiter.acquired == 8  # every attempt counts against max_rps
 
 
@@ -90,7 +99,7 @@ def test_every_page_is_read_each_throttled_page_again_within_the_rate_limit(no_s
 def test_group_member_and_client_reads_are_paged_and_retried(no_sleep, reader, operation, extra):
     client = PagedClient([{"n": 1}, {"n": 2}], throttle={1})
     assert getattr(reads, reader)(client, "pool", *extra) == [{"n": 1}, {"n": 2}]
-    assert {name for name, _ in client.calls} == {operation} and len(client.calls) == 3
+    assert {name for name, _dummy in client.calls} == {operation} and len(client.calls) == 3
 
 
 def test_listing_pools_to_find_one_by_name_is_paged_and_its_errors_explained(no_sleep):

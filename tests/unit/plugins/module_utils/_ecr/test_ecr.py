@@ -227,15 +227,17 @@ def test_every_backfill_call_names_its_own_sides_registry():
     backfill.arrived(dest, [plan])
     for side in (source, dest):
         assert side.client.calls, side.region
-        assert all(kwargs.get("registryId") == side.registry_id for _, kwargs in side.client.calls), side.client.calls
-    assert {op for op, _ in source.client.calls} == {
+        assert all(kwargs.get("registryId") == side.registry_id for _dummy, kwargs in side.client.calls), (
+            side.client.calls
+        )
+    assert {op for op, _dummy in source.client.calls} == {
         "describe_repositories",
         "describe_images",
         "batch_get_image",
         "put_image",
         "batch_delete_image",
     }
-    assert {op for op, _ in dest.client.calls} == {
+    assert {op for op, _dummy in dest.client.calls} == {
         "describe_images",
         "batch_check_layer_availability",
         "put_image",

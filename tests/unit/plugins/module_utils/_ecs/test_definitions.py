@@ -116,7 +116,7 @@ def test_rewrite_arn_only_touches_the_source_region():
 
 
 def test_a_registered_revision_with_ecs_defaults_matches():
-    wanted, _ = definitions.rewrite(described(), SEOUL, TOKYO)
+    wanted, _dummy = definitions.rewrite(described(), SEOUL, TOKYO)
     registered = copy.deepcopy(wanted)
     for container in registered["containerDefinitions"]:
         container.update(cpu=0, essential=True, mountPoints=[], volumesFrom=[])

@@ -36,7 +36,7 @@ def test_one_product_gives_its_price_and_anything_else_is_unknown_with_the_reaso
     tiers, sku, reason = price_tiers([product("0.062")], query)
     assert (float(tiers[0][2]), sku, reason) == (0.062, "SKU1", None)
     assert price_tiers([], query)[2].startswith("no product in the Price List for AmazonEC2")
-    _, _, reason = price_tiers([product("0.062"), product("0.07", sku="SKU2")], query)
+    _dummy, _dummy, reason = price_tiers([product("0.062"), product("0.07", sku="SKU2")], query)
     assert "2 products with different prices" in reason and "not guessing" in reason
     assert "no on-demand price per Hrs" in price_tiers([product("0.062", unit="GB")], query)[2]
     assert price_tiers([product("not-a-number")], query)[0] is None
@@ -45,7 +45,7 @@ def test_one_product_gives_its_price_and_anything_else_is_unknown_with_the_reaso
 
 
 def test_tiered_cost():
-    tiers, _, _ = price_tiers(
+    tiers, _dummy, _dummy = price_tiers(
         [product(None, unit="GB-Mo", tiers=[("0", "25", "0"), ("25", "Inf", "0.285")])], catalog.dynamodb_storage(TOKYO)
     )
     assert cost(tiers, 10) == 0

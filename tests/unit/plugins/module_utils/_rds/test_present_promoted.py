@@ -172,7 +172,7 @@ class FakeModule:
 def test_a_promotion_already_under_way_is_not_started_twice_nor_an_error():
     rds = FakeRds([replica(), replica(DBInstanceStatus="modifying")])
     warnings = []
-    _, instance, changed, lag, promotion = promoted.ensure_promoted(
+    _dummy, instance, changed, lag, promotion = promoted.ensure_promoted(
         FakeModule(rds), params(state="promoted", wait=False, source_db_instance_identifier=None), {}, warnings
     )
     assert rds.promotions == 1 and not changed and not promotion["promoted"]
@@ -239,7 +239,7 @@ def test_wait_true_waits_until_a_modification_is_applied_not_merely_available(no
         ]
     )
     timings = {}
-    _, instance, changed, lag = present.ensure_present(
+    _dummy, instance, changed, lag = present.ensure_present(
         FakeModule(rds),
         params(source_db_instance_identifier=SEOUL_ARN, db_instance_class="db.t3.small", multi_az=True),
         timings,
@@ -279,7 +279,7 @@ def test_a_modification_timeout_names_the_status_too(no_sleep):
 def test_wait_false_sends_the_modification_without_waiting(no_sleep):
     pending = replica(PendingModifiedValues={"DBInstanceClass": "db.t3.small"})
     rds = ModifyingRds([replica(), pending, replica(DBInstanceClass="db.t3.small")])
-    _, instance, changed, _ = present.ensure_present(
+    _dummy, instance, changed, _dummy = present.ensure_present(
         FakeModule(rds),
         params(source_db_instance_identifier=SEOUL_ARN, db_instance_class="db.t3.small", wait=False),
         {},

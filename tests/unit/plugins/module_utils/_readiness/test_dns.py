@@ -175,11 +175,11 @@ def test_ready_failover_passes_every_check_with_the_evidence_the_role_publishes(
     health_checks = results["failover records"]["evidence"]["health_checks"]
     assert health_checks["secondary"]["healthy"] is True and health_checks["switch"]["mode"] == "auto"
     assert all(r["side"] == "dr" and r["fix"] is None for r in results.values())
-    assert {service for service, _ in called} == {"route53"}
+    assert {service for service, _dummy in called} == {"route53"}
 
 
 def test_after_a_failover_dns_answers_secondary_and_says_how_to_fail_back():
-    results, _ = run(FakeRoute53(mode="secondary", answer=(TOKYO_ALB + ".",)))
+    results, _dummy = run(FakeRoute53(mode="secondary", answer=(TOKYO_ALB + ".",)))
     assert statuses(results) == {"failover records": "pass", "secondary healthy": "pass", "dns answers primary": "fail"}
     answer = results["dns answers primary"]
     assert "switch secondary" in answer["reason"] and "fail back" in answer["fix"]
@@ -189,7 +189,7 @@ def test_after_a_failover_dns_answers_secondary_and_says_how_to_fail_back():
 def test_unhealthy_primary_with_switch_on_auto_names_the_primary_health_check():
     route53 = FakeRoute53(answer=(TOKYO_ALB + ".",))
     route53.observations["hc-primary"] = DOWN
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert results["dns answers primary"]["status"] == "fail"
     assert "primary unhealthy" in results["dns answers primary"]["fix"]
 
@@ -197,7 +197,7 @@ def test_unhealthy_primary_with_switch_on_auto_names_the_primary_health_check():
 def test_missing_records_fail_with_what_differs_and_the_fix():
     route53 = FakeRoute53(answer=())
     route53.records = []
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     records = results["failover records"]
     assert records["status"] == "fail" and "PRIMARY record primary to upsert" in records["reason"]
     assert "provision" in records["fix"]
@@ -208,7 +208,7 @@ def test_missing_records_fail_with_what_differs_and_the_fix():
 def test_a_health_check_that_differs_from_the_inventory_fails_failover_records():
     route53 = FakeRoute53()
     route53.checks[0]["HealthCheckConfig"]["ResourcePath"] = "/old"
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert results["failover records"]["status"] == "fail"
     assert "primary health check to update" in results["failover records"]["reason"]
 
@@ -216,7 +216,7 @@ def test_a_health_check_that_differs_from_the_inventory_fails_failover_records()
 def test_records_that_are_not_failover_records_conflict():
     route53 = FakeRoute53()
     route53.records.append({"Name": NAME + ".", "Type": "A", "TTL": 300, "ResourceRecords": [{"Value": "192.0.2.1"}]})
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert results["failover records"]["status"] == "fail"
     assert "not failover records" in results["failover records"]["reason"]
     assert "dr_dns_overwrite" in results["failover records"]["fix"]
@@ -225,11 +225,11 @@ def test_records_that_are_not_failover_records_conflict():
 def test_unhealthy_secondary_fails_unless_not_required():
     route53 = FakeRoute53()
     route53.observations["hc-secondary"] = DOWN
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     secondary = results["secondary healthy"]
     assert secondary["status"] == "fail" and "is unhealthy" in secondary["reason"]
     assert "Auto Scaling" in secondary["fix"]
-    results, _ = run(route53, require_secondary_healthy=False)
+    results, _dummy = run(route53, require_secondary_healthy=False)
     assert results["secondary healthy"]["status"] == "pass"
     assert "not required" in results["secondary healthy"]["reason"]
 
@@ -237,7 +237,7 @@ def test_unhealthy_secondary_fails_unless_not_required():
 def test_no_health_checker_result_yet_is_not_checked():
     route53 = FakeRoute53()
     route53.observations["hc-secondary"] = []
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert results["secondary healthy"]["status"] == "not_checked"
     assert "no health checker result yet" in results["secondary healthy"]["reason"]
 
@@ -245,7 +245,7 @@ def test_no_health_checker_result_yet_is_not_checked():
 def test_missing_secondary_health_check_fails():
     route53 = FakeRoute53()
     route53.checks = [c for c in route53.checks if c["Id"] != "hc-secondary"]
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert results["secondary healthy"]["status"] == "fail"
     assert "has no Route 53 health check" in results["secondary healthy"]["reason"]
     assert results["failover records"]["status"] == "fail"
@@ -258,7 +258,7 @@ def test_missing_secondary_health_check_fails():
 def test_a_failed_route53_read_makes_every_check_not_checked_never_absent(operation):
     route53 = FakeRoute53()
     route53.fail.add(operation)
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert statuses(results) == dict.fromkeys(dns.CHECKS, "not_checked")
     assert all("AccessDenied" in r["reason"] for r in results.values())
 
@@ -266,7 +266,7 @@ def test_a_failed_route53_read_makes_every_check_not_checked_never_absent(operat
 def test_a_failed_health_status_read_is_not_checked_for_secondary_healthy_only():
     route53 = FakeRoute53()
     route53.fail.add("get_health_check_status")
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert list(results) == list(dns.CHECKS)
     assert statuses(results) == {
         "failover records": "pass",
@@ -278,7 +278,7 @@ def test_a_failed_health_status_read_is_not_checked_for_secondary_healthy_only()
 def test_a_failed_dns_answer_is_not_checked():
     route53 = FakeRoute53()
     route53.fail.add("test_dns_answer")
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert results["dns answers primary"]["status"] == "not_checked"
     assert "AccessDenied" in results["dns answers primary"]["reason"]
     assert results["failover records"]["status"] == "pass"
@@ -287,7 +287,7 @@ def test_a_failed_dns_answer_is_not_checked():
 def test_no_hosted_zone_fails_failover_records():
     route53 = FakeRoute53()
     route53.zones = []
-    results, _ = run(route53)
+    results, _dummy = run(route53)
     assert results["failover records"]["status"] == "fail"
     assert "no public hosted zone named megaticket.click." in results["failover records"]["reason"]
     assert results["failover records"]["fix"]
@@ -295,11 +295,11 @@ def test_no_hosted_zone_fails_failover_records():
 
 
 def test_bad_input_fails_with_the_fix():
-    results, _ = run(FakeRoute53(), record_name="")
+    results, _dummy = run(FakeRoute53(), record_name="")
     assert (
         results["failover records"]["status"] == "fail" and "dr_dns_record_name" in results["failover records"]["fix"]
     )
-    results, _ = run(FakeRoute53(), record_name="www.other.click")
+    results, _dummy = run(FakeRoute53(), record_name="www.other.click")
     assert "is not in zone" in results["failover records"]["reason"]
 
 
@@ -333,16 +333,20 @@ def test_primary_unreachable_reads_the_primary_load_balancer_from_the_primary_re
         secondary_load_balancer_name="dr-alb",
     )
     assert statuses(results) == dict.fromkeys(dns.CHECKS, "pass")
-    assert all(region != PRIMARY for _, region in called)
+    assert all(region != PRIMARY for _dummy, region in called)
 
 
 def test_unknown_load_balancer_fails_and_a_failed_read_is_not_checked():
     elbv2 = {DR: FakeElbv2({})}
-    results, _ = run(FakeRoute53(), elbv2=elbv2, secondary=by_name("secondary"), secondary_load_balancer_name="dr-alb")
+    results, _dummy = run(
+        FakeRoute53(), elbv2=elbv2, secondary=by_name("secondary"), secondary_load_balancer_name="dr-alb"
+    )
     assert results["failover records"]["status"] == "fail"
     assert "no secondary load balancer dr-alb found in ap-northeast-1" in results["failover records"]["reason"]
     elbv2[DR].fail = True
-    results, _ = run(FakeRoute53(), elbv2=elbv2, secondary=by_name("secondary"), secondary_load_balancer_name="dr-alb")
+    results, _dummy = run(
+        FakeRoute53(), elbv2=elbv2, secondary=by_name("secondary"), secondary_load_balancer_name="dr-alb"
+    )
     assert statuses(results) == dict.fromkeys(dns.CHECKS, "not_checked")
 
 
@@ -392,10 +396,10 @@ def test_us_east_1_down_checks_the_switch_alarm_in_dr_only():
 
 
 def test_us_east_1_down_fails_without_the_alarm_and_not_checked_on_a_failed_read():
-    results, _ = run_us_east_1_down(FakeCloudWatch())
+    results, _dummy = run_us_east_1_down(FakeCloudWatch())
     assert results["traffic switch"]["status"] == "fail" and ALARM in results["traffic switch"]["reason"]
     assert results["traffic switch"]["fix"]
-    results, _ = run_us_east_1_down(FakeCloudWatch(error=failed_read("DescribeAlarms")))
+    results, _dummy = run_us_east_1_down(FakeCloudWatch(error=failed_read("DescribeAlarms")))
     assert results["traffic switch"]["status"] == "not_checked"
     assert "AccessDenied" in results["traffic switch"]["reason"]
 

@@ -126,7 +126,7 @@ def by_check(results):
 
 
 def test_the_rule_and_the_images_pass_when_dr_has_everything():
-    results, _ = run(ready_world())
+    results, _dummy = run(ready_world())
     assert [(r["check"], r["status"], r["side"]) for r in results] == [
         ("replication rule", "pass", "primary"),
         ("images in DR", "pass", "primary"),
@@ -137,7 +137,7 @@ def test_the_rule_and_the_images_pass_when_dr_has_everything():
 
 
 def test_every_repository_with_one_not_replicated_fails_both():
-    results, _ = run(ready_world(), repository_prefixes=[])
+    results, _dummy = run(ready_world(), repository_prefixes=[])
     checks = by_check(results)
     assert checks["replication rule"]["status"] == "fail"
     assert checks["replication rule"]["reason"] == f"the {PRIMARY} registry does not replicate to {DR}"
@@ -199,14 +199,14 @@ def test_primary_down_reads_the_dr_repositories_only():
 
 def test_primary_down_missing_empty_or_no_repositories_fail():
     world = ready_world()
-    results, _ = run(world, primary_reachable=False, repositories=["auth-service", "infra-bot"])
+    results, _dummy = run(world, primary_reachable=False, repositories=["auth-service", "infra-bot"])
     assert (results[2]["status"], results[2]["reason"]) == ("fail", f"not in {DR}: infra-bot")
 
     world["repositories"][DR]["auth-service"] = []
-    results, _ = run(world, primary_reachable=False)
+    results, _dummy = run(world, primary_reachable=False)
     assert (results[2]["status"], results[2]["reason"]) == ("fail", f"no tagged image in {DR}: auth-service")
 
-    results, _ = run(world, primary_reachable=False, repository_prefixes=["web"])
+    results, _dummy = run(world, primary_reachable=False, repository_prefixes=["web"])
     assert (results[2]["status"], results[2]["reason"]) == ("fail", f"no repositories starting with web in {DR}")
 
 
@@ -214,5 +214,5 @@ def test_primary_down_missing_empty_or_no_repositories_fail():
 def test_primary_down_a_throttled_dr_read_is_not_checked(failure):
     world = ready_world()
     world["errors"][failure] = THROTTLED
-    results, _ = run(world, primary_reachable=False)
+    results, _dummy = run(world, primary_reachable=False)
     assert results[2]["status"] == "not_checked" and "ThrottlingException" in results[2]["reason"]

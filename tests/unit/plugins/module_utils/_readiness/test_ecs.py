@@ -48,7 +48,7 @@ def primary_definition():
 
 
 def dr_definition(revision=3):
-    wanted, _ = definitions.rewrite(
+    wanted, _dummy = definitions.rewrite(
         primary_definition(), SEOUL, TOKYO, family="fileflow-dr", environment={"DB_HOST": "db.tokyo"}
     )
     return dict(

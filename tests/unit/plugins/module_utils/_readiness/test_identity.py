@@ -140,7 +140,7 @@ def run(world=None, options=None, primary_reachable=True, fail=None):
 
 
 def test_in_step_pools_pass_both_checks():
-    results, _ = run()
+    results, _dummy = run()
     pool_check, users = results[identity.POOL], results[identity.USERS]
     assert pool_check["status"] == "pass" and pool_check["side"] == "dr"
     assert pool_check["reason"] == (
@@ -156,7 +156,7 @@ def test_in_step_pools_pass_both_checks():
 def test_a_missing_dr_pool_fails_and_leaves_the_users_not_checked():
     world = in_step()
     del world[DR]["app-dr-user-pool"]
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert results[identity.POOL]["status"] == "fail"
     assert "does not exist in ap-northeast-1" in results[identity.POOL]["reason"]
     assert "dr_identity_create_user_pool" in results[identity.POOL]["fix"]
@@ -166,7 +166,7 @@ def test_a_missing_dr_pool_fails_and_leaves_the_users_not_checked():
 def test_two_dr_pools_with_the_name_fail_as_ambiguous():
     world = in_step()
     world[DR]["copy"] = dict(world[DR]["app-dr-user-pool"], pool={"Id": "ap-northeast-1_b", "Name": "app-dr-user-pool"})
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert results[identity.POOL]["status"] == "fail" and "2 user pools are named" in results[identity.POOL]["reason"]
     assert results[identity.USERS]["status"] == "not_checked"
 
@@ -176,7 +176,7 @@ def test_two_dr_pools_with_the_name_fail_as_ambiguous():
     [("list_user_pools", "TooManyRequestsException"), ("list_user_pool_clients", "AccessDeniedException")],
 )
 def test_a_failed_dr_read_is_not_checked_never_absent(operation, code):
-    results, _ = run(fail={DR: {operation: code}})
+    results, _dummy = run(fail={DR: {operation: code}})
     assert results[identity.POOL]["status"] == "not_checked"
     assert code in results[identity.POOL]["reason"] and "could not read" in results[identity.POOL]["reason"]
     assert results[identity.USERS]["status"] == "not_checked"
@@ -185,7 +185,7 @@ def test_a_failed_dr_read_is_not_checked_never_absent(operation, code):
 def test_a_missing_user_is_a_fail_with_the_fix():
     world = in_step()
     world[DR]["app-dr-user-pool"]["users"].pop()
-    results, _ = run(world)
+    results, _dummy = run(world)
     users = results[identity.USERS]
     assert users["status"] == "fail" and users["side"] == "primary"
     assert users["reason"] == "3 users in the primary pool, 2 in the DR pool, 1 change(s) to sync"
@@ -196,7 +196,7 @@ def test_a_changed_attribute_or_membership_is_a_change_to_sync():
     world = in_step()
     world[PRIMARY]["app-user-pool"]["users"][1] = user("p-bob", "bob@example.com", nickname="bobby")
     world[PRIMARY]["app-user-pool"]["groups"]["admins"].append("carol@example.com")
-    results, _ = run(world)
+    results, _dummy = run(world)
     users = results[identity.USERS]
     assert users["status"] == "fail" and "2 change(s) to sync" in users["reason"]
     assert users["evidence"]["changes"] == {"updated": 1, "memberships_added": 1}
@@ -205,7 +205,7 @@ def test_a_changed_attribute_or_membership_is_a_change_to_sync():
 def test_federated_primary_users_are_not_expected_in_the_dr_pool():
     world = in_step()
     world[PRIMARY]["app-user-pool"]["users"].append(user("Google_1", "g@example.com", status="EXTERNAL_PROVIDER"))
-    results, _ = run(world)
+    results, _dummy = run(world)
     users = results[identity.USERS]
     assert users["status"] == "pass" and "1 federated user(s)" in users["reason"]
 
@@ -237,18 +237,18 @@ def test_users_not_synced_are_not_compared():
     ],
 )
 def test_a_failed_primary_read_is_not_checked(operation, code):
-    results, _ = run(fail={PRIMARY: {operation: code}})
+    results, _dummy = run(fail={PRIMARY: {operation: code}})
     assert results[identity.POOL]["status"] == "pass"
     users = results[identity.USERS]
     assert users["status"] == "not_checked" and users["side"] == "primary" and code in users["reason"]
 
 
 def test_a_missing_or_unnamed_primary_pool_fails_with_the_fix():
-    results, _ = run(options={"source_user_pool_name": "nope"})
+    results, _dummy = run(options={"source_user_pool_name": "nope"})
     users = results[identity.USERS]
     assert users["status"] == "fail" and users["reason"] == "primary user pool nope not found in ap-northeast-2"
     assert "dr_identity_source_user_pool_name" in users["fix"]
-    results, _ = run(options={"source_user_pool_name": ""})
+    results, _dummy = run(options={"source_user_pool_name": ""})
     assert results[identity.USERS]["status"] == "fail"
     assert "dr_identity_source_user_pool_name" in results[identity.USERS]["fix"]
 
@@ -256,7 +256,7 @@ def test_a_missing_or_unnamed_primary_pool_fails_with_the_fix():
 def test_pools_that_sign_in_differently_fail_with_the_fix():
     world = copy.deepcopy(in_step())
     world[DR]["app-dr-user-pool"]["pool"]["UsernameAttributes"] = ["phone_number"]
-    results, _ = run(world)
+    results, _dummy = run(world)
     users = results[identity.USERS]
     assert users["status"] == "fail" and "signs users in with phone_number" in users["reason"]
     assert "dr_identity_match_by" in users["fix"]
@@ -313,16 +313,16 @@ def test_a_native_replica_passes_without_calling_the_primary():
     assert results[identity.USERS]["status"] == "pass" and "native replica" in results[identity.USERS]["reason"]
     assert clients[PRIMARY].calls == []
     replica["replicas"][1]["Status"] = "INACTIVE"  # created, but not serving sign-ins
-    results, _ = run(world, options={"replication_mode": "native"})
+    results, _dummy = run(world, options={"replication_mode": "native"})
     assert results[identity.USERS]["status"] == "fail" and "--status ACTIVE" in results[identity.USERS]["fix"]
-    results, _ = run(
+    results, _dummy = run(
         world,
         options={"replication_mode": "native"},
         fail={DR: {"list_user_pool_replicas": "TooManyRequestsException"}},
     )
     assert results[identity.USERS]["status"] == "not_checked"
     # in sync mode the same world is a missing DR pool
-    results, _ = run(world, options={"replication_mode": "sync"})
+    results, _dummy = run(world, options={"replication_mode": "sync"})
     assert results[identity.POOL]["status"] == "fail"
 
 
@@ -330,8 +330,8 @@ def test_users_without_a_random_password_are_pending():
     world = in_step()
     for entry in world[DR]["app-dr-user-pool"]["users"] + world[PRIMARY]["app-user-pool"]["users"]:
         entry["Attributes"].append({"Name": "email_verified", "Value": "true"})
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert results[identity.USERS]["status"] == "fail"
     assert results[identity.USERS]["evidence"]["changes"] == {"confirmed": 3}
-    results, _ = run(world, options={"confirm_users": False})
+    results, _dummy = run(world, options={"confirm_users": False})
     assert results[identity.USERS]["status"] == "pass"

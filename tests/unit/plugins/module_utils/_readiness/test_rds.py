@@ -192,7 +192,7 @@ def test_a_stale_datapoint_is_not_checked_with_its_age():
 def test_replication_not_active_is_bounded_by_the_last_active_datapoint():
     bounded, order = run({REPLICA: replica()}, datapoints=[point(3, 5), point(0, -1)])
     assert bounded[order[1]]["status"] == "pass" and "replication not active" in bounded[order[1]]["reason"]
-    unknown, _ = run({REPLICA: replica()}, datapoints=[point(0, -1)])
+    unknown, _dummy = run({REPLICA: replica()}, datapoints=[point(0, -1)])
     assert unknown[order[1]]["status"] == "not_checked" and "replication not active" in unknown[order[1]]["reason"]
     assert "newest datapoint 0s old" in unknown[order[1]]["reason"]
 

@@ -119,7 +119,7 @@ def statuses(results):
 
 
 def test_ready_buckets_pass_with_the_pending_evidence():
-    results, _ = run(ready_world())
+    results, _dummy = run(ready_world())
     assert list(results) == [
         "replication team",
         "pending replication team",
@@ -138,7 +138,7 @@ def test_a_missing_disabled_or_misdirected_rule_fails_with_the_fix():
     world = ready_world()
     world["buckets"]["team"]["rules"] = None
     world["buckets"]["log"]["rules"] = [rule("elsewhere")]
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert statuses(results) == {
         "replication team": "fail",
         "pending replication team": "not_checked",
@@ -150,14 +150,14 @@ def test_a_missing_disabled_or_misdirected_rule_fails_with_the_fix():
     assert "dr_s3 role" in results["replication team"]["fix"]
 
     world["buckets"]["log"]["rules"] = [rule("log-tokyo", status="Disabled")]
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert results["replication log"]["status"] == "fail"
 
 
 def test_a_missing_primary_bucket_fails():
     world = ready_world()
     del world["buckets"]["team"]
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert results["replication team"]["status"] == "fail"
     assert results["replication team"]["reason"] == f"bucket team not found in {PRIMARY}"
 
@@ -165,7 +165,7 @@ def test_a_missing_primary_bucket_fails():
 def test_too_many_pending_operations_fail():
     world = ready_world()
     world["pending"]["team"] = 1001
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert results["pending replication team"]["status"] == "fail"
     assert "1001 operation(s) of team pending replication (limit 1000)" == results["pending replication team"]["reason"]
     assert "wait for replication to catch up" in results["pending replication team"]["fix"]
@@ -175,7 +175,7 @@ def test_no_datapoint_or_no_metrics_is_not_checked_never_zero():
     world = ready_world()
     world["pending"]["team"] = None
     world["buckets"]["log"]["rules"] = [rule("log-tokyo", metrics=False)]
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert results["replication team"]["status"] == "pass"
     assert results["pending replication team"]["status"] == "not_checked"
     assert "no replication metric datapoint in the last 60 minutes" in results["pending replication team"]["reason"]
@@ -187,7 +187,7 @@ def test_a_throttled_read_is_not_checked_never_absent():
     world = ready_world()
     world["errors"][("get_bucket_replication", "team")] = THROTTLED
     world["errors"][("get_metric_statistics", "log")] = THROTTLED
-    results, _ = run(world)
+    results, _dummy = run(world)
     assert statuses(results) == {
         "replication team": "not_checked",
         "pending replication team": "not_checked",
@@ -208,7 +208,7 @@ def test_primary_down_calls_the_dr_region_only():
         primary_reachable=False,
         buckets=[{"name": "team"}, {"name": "log", "dr_name": "log-tokyo"}, {"name": "ok"}],
     )
-    assert {region for _, region in clients.asked} == {DR}
+    assert {region for _dummy, region in clients.asked} == {DR}
     assert statuses(results) == {
         "replication team": "not_checked",
         "pending replication team": "not_checked",
@@ -232,7 +232,7 @@ def test_primary_down_calls_the_dr_region_only():
 def test_a_dr_bucket_in_another_region_fails():
     world = ready_world()
     world["buckets"]["team-dr"]["region"] = "us-east-1"
-    results, _ = run(world, primary_reachable=False, buckets=[{"name": "team"}])
+    results, _dummy = run(world, primary_reachable=False, buckets=[{"name": "team"}])
     assert results["DR bucket team-dr"]["status"] == "fail"
     assert f"is in us-east-1, not in {DR}" in results["DR bucket team-dr"]["reason"]
 
@@ -241,7 +241,7 @@ def test_a_dr_bucket_in_another_region_fails():
 def test_a_throttled_dr_read_is_not_checked_not_unversioned(operation):
     world = ready_world()
     world["errors"][(operation, "team-dr")] = THROTTLED
-    results, _ = run(world, primary_reachable=False, buckets=[{"name": "team"}])
+    results, _dummy = run(world, primary_reachable=False, buckets=[{"name": "team"}])
     assert results["DR bucket team-dr"]["status"] == "not_checked"
     assert "not versioned" not in results["DR bucket team-dr"]["reason"]
     assert "SlowDown" in results["DR bucket team-dr"]["reason"]

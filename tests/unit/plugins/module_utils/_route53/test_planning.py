@@ -191,7 +191,7 @@ def test_check_changes():
     assert planning.check_changes(dict(desired, Type="HTTP"), desired) == ({}, True)
     assert planning.check_changes(dict(desired, IPAddress="52.1.2.3"), desired) == ({}, True)
     tcp = {"Type": "TCP", "Port": 443, "IPAddress": "52.1.2.3", "RequestInterval": 30, "FailureThreshold": 3}
-    changes, _ = planning.check_changes(dict(tcp, ResourcePath="/x", FullyQualifiedDomainName="a"), tcp)
+    changes, _dummy = planning.check_changes(dict(tcp, ResourcePath="/x", FullyQualifiedDomainName="a"), tcp)
     assert changes == {"ResetElements": ["ResourcePath", "FullyQualifiedDomainName"]}
     assert planning.check_changes(desired, desired) == ({}, False)
     switch = planning.switch_config("auto", "a")
