@@ -258,8 +258,7 @@ import time
 
 from ansible_collections.pilotlight.dr.plugins.module_utils._autoscaling import capacity
 from ansible_collections.pilotlight.dr.plugins.module_utils._autoscaling import groups as asg
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import raise_failures
-from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import run_concurrently
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import apply_plans
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
@@ -315,13 +314,13 @@ def run(module, params):
     wait_s = 0.0
 
     if not module.check_mode:
-        outcomes = run_concurrently(
-            lambda p: asg.apply_plan(client, p, params["capacity_tag"]), to_change, params["max_concurrency"]
+        apply_plans(
+            lambda p: asg.apply_plan(client, p, params["capacity_tag"]),
+            to_change,
+            params["max_concurrency"],
+            "groups",
+            started,
         )
-        done = [o.value for o in outcomes if o.ok]
-        raise_failures(outcomes, f"some groups could not be changed (changed: {', '.join(done) or 'none'})")
-        for plan in to_change:
-            plan["timings"]["update"] = round(time.monotonic() - started, 3)
         if params["wait"]:
             wait_started = time.monotonic()
             asg.wait_for_groups(

@@ -102,3 +102,16 @@ def raise_failures(outcomes, what, limit=5, label=None, **extra):
         succeeded=len(outcomes) - len(failures),
         **extra,
     )
+
+
+def apply_plans(apply, plans, max_workers, kind, started, clock=time.monotonic):
+    """``apply(plan)`` for every plan on threads (the capacity modules' one way to change what they plan).
+
+    One error names what was changed and what failed (``kind``: "groups", "services", ...); each
+    plan's ``timings["update"]`` is stamped with the seconds since ``started``.
+    """
+    outcomes = run_concurrently(apply, plans, max_workers)
+    done = [outcome.value for outcome in outcomes if outcome.ok]
+    raise_failures(outcomes, f"some {kind} could not be changed (changed: {', '.join(done) or 'none'})")
+    for plan in plans:
+        plan["timings"]["update"] = round(clock() - started, 3)

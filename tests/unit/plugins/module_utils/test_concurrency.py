@@ -61,3 +61,23 @@ def test_rate_limiter_spaces_calls_beyond_the_burst():
 def test_unlimited_rate_never_sleeps():
     limiter = RateLimiter(rate=None, sleep=lambda s: (_dummy for _dummy in ()).throw(AssertionError("slept")))
     assert all(limiter.acquire() == 0.0 for _dummy in range(100))
+
+
+def test_apply_plans_stamps_update_times_and_names_what_changed_and_what_failed():
+    import pytest
+
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.concurrency import apply_plans
+    from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
+
+    plans = [{"name": "web", "timings": {}}, {"name": "app", "timings": {}}]
+    apply_plans(lambda p: p["name"], plans, 2, "groups", started=10.0, clock=lambda: 12.5)
+    assert [p["timings"]["update"] for p in plans] == [2.5, 2.5]
+
+    def apply(plan):
+        if plan["name"] == "app":
+            raise DRError("cannot change Auto Scaling group app")
+        return plan["name"]
+
+    with pytest.raises(DRError) as failed:
+        apply_plans(apply, [{"name": "web", "timings": {}}, {"name": "app", "timings": {}}], 2, "groups", 0.0)
+    assert str(failed.value).startswith("some groups could not be changed (changed: web): cannot change")
