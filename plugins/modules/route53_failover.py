@@ -96,9 +96,17 @@ options:
           dns_name:
             description:
               - DNS name of the target, for example the load balancer's C(DNSName).
+              - Exactly one of O(primary.alias.dns_name) and O(primary.alias.load_balancer_name) is required.
             type: str
-            required: true
             version_added: 0.1.0
+          load_balancer_name:
+            description:
+              - Name of an Application or Network Load Balancer in O(primary.region) (required with it), read
+                with C(DescribeLoadBalancers) for its DNS name and hosted zone id, in the same module call.
+              - For the primary endpoint with O(primary_reachable=false), the primary region is not called; the
+                DNS name is taken from the existing PRIMARY failover record (created by provisioning).
+            type: str
+            version_added: 0.3.0
           hosted_zone_id:
             description:
               - Hosted zone id of the target (a load balancer's C(CanonicalHostedZoneId)).
@@ -232,6 +240,13 @@ options:
     type: bool
     default: true
     version_added: 0.2.0
+  primary_reachable:
+    description:
+      - Set V(false) when the primary region must not be called (it is down, or the failover is ungraceful).
+        Only matters with O(primary.alias.load_balancer_name), which is then read from the PRIMARY record.
+    type: bool
+    default: true
+    version_added: 0.3.0
   force:
     description:
       - Switch even when the target endpoint's health check does not report healthy.
@@ -478,6 +493,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import api
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import failover
+from ansible_collections.pilotlight.dr.plugins.module_utils._route53 import targets
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.endpoints import ENDPOINT_TYPES
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.endpoints import endpoint_spec
 from ansible_collections.pilotlight.dr.plugins.module_utils._route53.endpoints import validate
@@ -502,10 +518,13 @@ ENDPOINT_OPTIONS = dict(
     alias=dict(
         type="dict",
         options=dict(
-            dns_name=dict(type="str", required=True),
+            dns_name=dict(type="str"),
+            load_balancer_name=dict(type="str"),
             hosted_zone_id=dict(type="str"),
             evaluate_target_health=dict(type="bool", default=True),
         ),
+        mutually_exclusive=[("dns_name", "load_balancer_name")],
+        required_one_of=[("dns_name", "load_balancer_name")],
     ),
     values=dict(type="list", elements="str"),
     health_check=dict(type="dict", options=HEALTH_CHECK_OPTIONS),
@@ -513,9 +532,12 @@ ENDPOINT_OPTIONS = dict(
 
 
 def run(module, params):
+    elbv2 = lambda region: module.client("elbv2", region=region)  # noqa: E731
     if not params["route53_reachable"]:
         # Route 53's control plane is down: only the DR endpoint needs to be known (the primary's DNS name may
         # come from a record that cannot be read now).
+        roles = ("primary", "secondary") if params["primary_reachable"] else ("secondary",)
+        params = targets.resolve(params, elbv2, roles=roles)
         given = [
             role
             for role in ("primary", "secondary")
@@ -527,13 +549,14 @@ def run(module, params):
         endpoints.setdefault("primary", {"role": "primary", "region": (params["primary"] or {}).get("region")})
         return failover.switch_without_route53(
             lambda region: module.client("cloudwatch", region=region),
-            lambda region: module.client("elbv2", region=region),
+            elbv2,
             params,
             endpoints,
             check_mode=module.check_mode,
             warn=module.warn,
         )
-    endpoints = validate(params)
+    named = params["state"] == "present" and targets.to_resolve(params)
+    endpoints = None if named else validate(params)
     client = module.client("route53", retry_decorator=api.ROUTE53_RETRY)
     zone = api.find_zone(client, params["zone"], params["zone_id"])
     if not in_zone(params["record_name"], zone["Name"]):
@@ -541,6 +564,10 @@ def run(module, params):
             f"record_name {fqdn(params['record_name'])} is not in zone {zone['Name']}; "
             "give the full name, for example www." + zone["Name"].rstrip(".")
         )
+    if named:
+        records = lambda: api.list_records(client, zone["Id"], params["record_name"], params["record_type"])  # noqa: E731
+        params = targets.resolve(params, elbv2, primary_record=lambda: targets.primary_record(records()))
+        endpoints = validate(params)
     how = dict(check_mode=module.check_mode, diff=module._diff, warn=module.warn)
     if params["state"] == "absent":
         return failover.remove(client, zone, params, **how)
@@ -549,7 +576,7 @@ def run(module, params):
         zone,
         params,
         endpoints,
-        elbv2=lambda region: module.client("elbv2", region=region),
+        elbv2=elbv2,
         cloudwatch=lambda region: module.client("cloudwatch", region=region),
         **how,
     )
@@ -574,6 +601,7 @@ def main():
         traffic_switch=dict(type="str", choices=["health_check", "cloudwatch_alarm"], default="health_check"),
         switch_region=dict(type="str"),
         route53_reachable=dict(type="bool", default=True),
+        primary_reachable=dict(type="bool", default=True),
         overwrite=dict(type="bool", default=False),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         tags=dict(type="dict"),

@@ -50,7 +50,7 @@ def endpoint_spec(role, raw, record_type):
     if alias:
         dns_name = (alias.get("dns_name") or "").strip().lower().rstrip(".")
         if not dns_name:
-            raise DRError(f"{role}.alias.dns_name is required")
+            raise DRError(f"{role}.alias.dns_name or {role}.alias.load_balancer_name is required")
         zone_id = alias.get("hosted_zone_id") or elb_hosted_zone_id(dns_name)
         if not zone_id:
             raise DRError(
