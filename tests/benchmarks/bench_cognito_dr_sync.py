@@ -11,18 +11,25 @@ reads are not limited. Run: ``.venv/bin/python tests/benchmarks/bench_cognito_dr
 (about four minutes for 10,000 users). It starts its own emulator. The pools sign users in by
 username because moto looks up email sign-in users by scanning the whole pool (O(pool) per call),
 which would measure moto, not the module.
+
+``--examples`` times the module's EXAMPLES instead, run as written as one playbook on a pool of
+``--users`` users (``--users 4`` for the figure the examples test used to assert).
 """
 
 import argparse
 import collections
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
+from tests.conftest import ansible_env  # noqa: E402
 from tests.conftest import invoke_module  # noqa: E402  (also makes the collection importable)
 from tests.emulator.launcher import EmulatorProcess  # noqa: E402
 from tests.emulator.launcher import emulator_env  # noqa: E402
@@ -101,6 +108,53 @@ def run_sync(emulator, label, users, max_rps, workers):
     return elapsed, len(writes)
 
 
+def run_examples(process, users):
+    """Wall time of the EXAMPLES playbook (the DR pool, Google and the domain, syncs, the failover read)."""
+    import boto3
+    import yaml
+
+    from ansible_collections.pilotlight.dr.plugins.modules import cognito_dr_sync
+
+    source = build_source(None, process.client, users)
+    idp = boto3.client("cognito-idp", region_name=SEOUL)
+    idp.create_user_pool_client(UserPoolId=source, ClientName="portforge-client", GenerateSecret=True)
+    idp.create_identity_provider(
+        UserPoolId=source,
+        ProviderName="Google",
+        ProviderType="Google",
+        ProviderDetails={"client_id": "1234.apps.googleusercontent.com", "authorize_scopes": "openid email"},
+    )
+    boto3.client("secretsmanager", region_name=TOKYO).create_secret(
+        Name="portforge/google-oauth", SecretString=json.dumps({"client_secret": "bench"})
+    )
+    play = {
+        "name": "EXAMPLES of cognito_dr_sync",
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "module_defaults": {"group/pilotlight.dr.aws": {"region": TOKYO}},
+        "tasks": yaml.safe_load(cognito_dr_sync.EXAMPLES),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        playbook = Path(tmp) / "examples.yml"
+        playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+        started = time.monotonic()
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", str(playbook)],
+            cwd=REPO_ROOT,
+            env=ansible_env(process.endpoint),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.monotonic() - started
+    if result.returncode:
+        raise SystemExit(f"the EXAMPLES failed:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+    tasks = result.stdout.count("\nTASK [")
+    print(f"EXAMPLES of cognito_dr_sync ({tasks} tasks, source pool of {users} users): {wall:.1f} s wall")
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10000)
@@ -112,10 +166,14 @@ def main():
         "so the first sync runs as fast as it can on AWS",
     )
     parser.add_argument("--max-concurrency", type=int, default=8)
+    parser.add_argument("--examples", action="store_true", help="time the module's EXAMPLES playbook instead")
     options = parser.parse_args()
 
     with EmulatorProcess() as process:
         os.environ.update(emulator_env(process.endpoint))
+        if options.examples:
+            run_examples(process, options.users)
+            return
         emulator = process.client
         started = time.monotonic()
         source = build_source(None, emulator, options.users)

@@ -26,6 +26,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import id
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import dns
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import cdn
 from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import config
+from ansible_collections.pilotlight.dr.plugins.module_utils._readiness import regions  # the runbook's own check
 
 COMPONENTS = {
     "iam": iam.check,
@@ -44,4 +45,5 @@ COMPONENTS = {
     "dns": dns.check,
     "cdn": cdn.check,
     "config": config.check,
+    "runbook": regions.check,
 }

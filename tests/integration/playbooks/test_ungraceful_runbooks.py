@@ -1,7 +1,11 @@
 """Ungraceful failover while Seoul is down, interrupted half-way and run again."""
 
+import re
+import textwrap
+
 import boto3
 import pytest
+import yaml
 
 from tests.integration.playbooks.stack import Stack
 
@@ -58,6 +62,13 @@ def test_a_third_run_changes_nothing_and_keeps_the_recovery_start(stack):
     assert ssm.get_parameter(Name="/megaticket/dr/recovery_started_at")["Parameter"]["Value"] == started
 
 
+def readiness_lines(stdout):
+    """The checks the last readiness of a run printed (its "Show every readiness check" task), in order."""
+    shown = stdout.rsplit("Show every readiness check]", 1)[1].split("=>", 1)[1]
+    shown = re.split(r"\n(?:TASK|PLAY|RUNNING HANDLER) ", shown, maxsplit=1)[0]
+    return yaml.safe_load(textwrap.dedent(shown))["msg"]
+
+
 def groups(region, names):
     found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(AutoScalingGroupNames=names)[
         "AutoScalingGroups"
@@ -71,6 +82,15 @@ def test_failback_fences_the_returning_primary_first_then_re_arms(stack):
     stack.megaticket.live_traffic()  # production writes again: the final readiness reads the replication latency
     primary = ["MegaTicket-Web-ASG", "MegaTicket-App-ASG"]
     assert groups(SEOUL, primary) == {"MegaTicket-Web-ASG": (2, 2), "MegaTicket-App-ASG": (2, 2)}
+    # Readiness says so first, with the fix.
+    readiness = stack.playbook("readiness")
+    assert readiness.returncode != 0
+    lines = readiness_lines(readiness.stdout)
+    assert lines[0].startswith(
+        "FAIL runbook / both_regions_active - BOTH REGIONS ACTIVE: MegaTicket-Web-ASG (desired 2), "
+        f"MegaTicket-App-ASG (desired 2) in {SEOUL} while DR is active"
+    ), lines[:3]
+    assert "fix - run playbooks/failback.yml" in lines[0]
     since = stack.client.last_seq()
     result = stack.must("failback")
     assert "BOTH REGIONS ACTIVE" in result.stdout
@@ -80,6 +100,9 @@ def test_failback_fences_the_returning_primary_first_then_re_arms(stack):
         (e["service"], e["action"]) for e in changes[:5]
     ]
     assert "is ready" in result.stdout  # the failback ends with the readiness checks: armed again
+    assert readiness_lines(result.stdout)[0] == (
+        f"PASS runbook / both_regions_active - DR is not active (recovery mode is off in {TOKYO})"
+    )
     assert groups(SEOUL, primary) == {"MegaTicket-Web-ASG": (2, 2), "MegaTicket-App-ASG": (2, 2)}
     replica = boto3.client("rds", region_name=TOKYO).describe_db_instances(
         DBInstanceIdentifier="portforge-dr-rds-replica"
