@@ -87,8 +87,27 @@ options:
       origin_access_control_id:
         description:
           - Origin access control that signs requests to the origin (for private S3 buckets).
+          - On an S3 origin it replaces an origin access identity (CloudFront refuses both on one origin).
+          - Mutually exclusive with O(origins[].origin_access_control).
         type: str
         version_added: 0.1.0
+      origin_access_control:
+        description:
+          - Name of the origin access control (OAC) that signs CloudFront's requests to this S3 origin
+            (SigV4, always). It is created when no OAC has this name, and the origin uses it.
+          - Needs O(origins[].domain_name), an S3 REST endpoint such as
+            V(portforge-front-dr.s3.ap-northeast-1.amazonaws.com).
+          - Without it a private DR bucket answers 403 when the group fails over to it.
+        type: str
+        version_added: 0.2.0
+      bucket_policy:
+        description:
+          - With O(origins[].origin_access_control), add to the bucket's policy a statement that lets the
+            CloudFront service principal read the objects for this distribution only (C(AWS:SourceArn)), as AWS's
+            OAC setup does. The other statements of the policy are kept. The bucket is called in its own region.
+        type: bool
+        default: true
+        version_added: 0.2.0
       origin_protocol_policy:
         description:
           - For custom origins, how CloudFront connects to the origin. A new custom origin uses V(https-only).
@@ -143,7 +162,10 @@ attributes:
     description: Shows the group, its two origins and the behaviors that target it, before and after.
 notes:
   - CloudFront is a global service; the module calls no regional endpoint and so works while the primary region
-    is down. O(region) is not needed.
+    is down. O(region) is not needed. Only O(origins[].bucket_policy) calls S3, in the bucket's region, and only
+    for origins given with O(origins[].origin_access_control).
+  - M(community.aws.cloudfront_distribution) and M(amazon.aws.s3_bucket) have no origin access control and would
+    replace the whole bucket policy; hence O(origins[].origin_access_control) here.
   - A change takes several minutes to be C(Deployed) on AWS; O(wait=false) returns at once (a later run with
     O(wait=true) waits without changing anything).
   - CloudFront fails over only for GET, HEAD and OPTIONS requests, hence the restriction on the allowed methods of
@@ -165,6 +187,8 @@ EXAMPLES = r"""
         domain_name: portforge-front.s3.ap-northeast-2.amazonaws.com
       - id: portforge-front-tokyo
         domain_name: portforge-front-dr.s3.ap-northeast-1.amazonaws.com
+        # CloudFront signs its requests to the private DR bucket, whose policy lets this distribution read
+        origin_access_control: portforge-front-dr-oac
   register: front_failover
 
 - name: Also fail over on 403 and 404 (runbook 003), without waiting for the deployment
@@ -278,6 +302,30 @@ origins:
       description: C(s3) or C(custom).
       type: str
       sample: s3
+    origin_access_control_id:
+      description: The origin access control that signs requests to the origin, when it has one.
+      type: str
+      returned: when the origin has an origin access control
+      sample: E1ABCDEFGHIJKL
+bucket_policies:
+  description: The buckets whose policy lets the distribution read (origins with O(origins[].origin_access_control)).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    bucket:
+      description: Bucket name.
+      type: str
+      sample: portforge-front-dr
+    region:
+      description: The bucket's region.
+      type: str
+      sample: ap-northeast-1
+    grants_distribution:
+      description: Whether the policy lets the distribution read the objects (false only in check mode before a change).
+      type: bool
+      sample: true
 targets:
   description: Cache behaviors that target the group (C(default) for the default cache behavior, else the path pattern).
   returned: always
@@ -293,29 +341,96 @@ changes:
     portforge-front-tokyo -> portforge-front-seoul"]
 """
 
+from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import access
 from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import distributions
 from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import origin_groups as og
+from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
 
 
+def validate_access(params):
+    """Origin access control options that need no AWS call; the (bucket, region) whose policy to grant in."""
+    grants = []
+    for origin in params["origins"]:
+        if not origin.get("origin_access_control"):
+            continue
+        if origin.get("origin_access_control_id"):
+            raise DRError(f"origin {origin['id']}: give origin_access_control or origin_access_control_id, not both")
+        if not origin.get("domain_name") or og.origin_kind(origin["domain_name"], origin["origin_type"]) != "s3":
+            raise DRError(
+                f"origin {origin['id']}: origin_access_control needs the domain_name of an S3 REST endpoint "
+                "(<bucket>.s3.<region>.amazonaws.com)"
+            )
+        bucket, region = access.bucket_of(origin["domain_name"])
+        if origin["bucket_policy"]:
+            grants.append((bucket, region))
+    return grants
+
+
+def resolve_access_controls(client, params, check_mode):
+    """The origins with origin_access_control_id set from their OAC name (created when missing); changes."""
+    named = [o for o in params["origins"] if o.get("origin_access_control")]
+    if not named or params["state"] != "present":
+        return params, []
+    controls = access.list_access_controls(client)
+    origins, changes = [], []
+    for origin in params["origins"]:
+        name = origin.get("origin_access_control")
+        if name:
+            found = access.find_access_control(controls, name)
+            if found is None:
+                changes.append(f"origin access control {name} created (S3, SigV4, always)")
+                control_id = (
+                    f"(new origin access control {name})"
+                    if check_mode
+                    else access.create_access_control(client, name, f"pilotlight.dr: CloudFront reads {origin['id']}")
+                )
+                controls.append({"Id": control_id, "Name": name})
+            else:
+                control_id = found["Id"]
+            origin = dict(origin, origin_access_control_id=control_id)
+        origins.append(origin)
+    return dict(params, origins=origins), changes
+
+
+def grant_bucket_reads(module, grants, distribution_arn):
+    """Each bucket's policy lets the distribution read its objects; (views, changes)."""
+    views, changes = [], []
+    for bucket, region in grants:
+        s3 = module.client("s3", region=region)
+        policy = access.read_bucket_policy(s3, bucket)
+        new, planned = access.plan_bucket_policy(policy, bucket, distribution_arn)
+        if planned and not module.check_mode:
+            access.put_bucket_policy(s3, bucket, new)
+        changes += planned
+        granted = not planned or not module.check_mode
+        views.append({"bucket": bucket, "region": region, "grants_distribution": granted})
+    return views, changes
+
+
 def run(module, params):
     og.validate(params)
+    grants = validate_access(params) if params["state"] == "present" else []
     client = module.client("cloudfront", region=distributions.CLOUDFRONT_REGION)
     deadline = Deadline(params["wait_timeout"])
     distribution_id = distributions.find_distribution_id(
         client, params["distribution_id"], params["alias"], params["comment"]
     )
+    params, changes = resolve_access_controls(client, params, module.check_mode)
     planner = og.plan_present if params["state"] == "present" else og.plan_absent
-    before, after, changes, etag = distributions.converge(
+    before, after, planned, etag = distributions.converge(
         client, distribution_id, lambda c: planner(c, params), module.check_mode
     )
+    changes += planned
     origin_ids = [o["id"] for o in params["origins"]]
     if params["wait"] and not module.check_mode:
         distributions.wait_deployed(client, distribution_id, deadline)
     distribution, etag = distributions.get_distribution(client, distribution_id)
+    bucket_policies, granted = grant_bucket_reads(module, grants, distribution["ARN"])
+    changes += granted
     view = og.state_view(after, params["origin_group_id"], origin_ids)
     result = dict(
         changed=bool(changes),
@@ -323,6 +438,7 @@ def run(module, params):
         origin_group=view["origin_group"],
         origins=view["origins"],
         targets=view["targets"],
+        bucket_policies=bucket_policies,
         changes=changes,
     )
     if module._diff:
@@ -337,6 +453,8 @@ def main():
         origin_path=dict(type="str"),
         origin_type=dict(type="str", choices=["auto", "s3", "custom"], default="auto"),
         origin_access_control_id=dict(type="str"),
+        origin_access_control=dict(type="str"),
+        bucket_policy=dict(type="bool", default=True),
         origin_protocol_policy=dict(type="str", choices=["http-only", "match-viewer", "https-only"]),
     )
     argument_spec = dict(

@@ -1,13 +1,17 @@
 """'Seoul production' for the demo, the benchmarks and the playbook tests, built with boto3.
 
 This is the state operators start from before pilotlight.dr touches anything (seeds 000 and 004):
-MegaTicket's VPC, ALB with web/app target groups and the /api/* rule, golden AMIs, launch
-templates and two Auto Scaling groups at desired 2, four DynamoDB tables (streams on) with data,
-and the public hosted zone. Names match inventories/local.
+MegaTicket's VPC, ALB with web/app target groups and the /api/* rule, the internal NLB the web tier
+calls (INTERNAL_API_URL), golden AMIs, launch templates whose user data exports the Seoul environment,
+two Auto Scaling groups at desired 2, four DynamoDB tables (streams on) with data, and the public
+hosted zone. Names match inventories/local.
 """
 
+import base64
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from datetime import timezone
 
 import boto3
 
@@ -97,7 +101,38 @@ class MegaTicketProduction:
             Conditions=[{"Field": "path-pattern", "Values": ["/api/*"]}],
             Actions=[{"Type": "forward", "TargetGroupArn": target_groups["app"]}],
         )
-        self.ids.update(alb_dns_name=alb["DNSName"], target_groups=target_groups)
+        # Seed 004: the web tier calls the app tier through an internal NLB (INTERNAL_API_URL).
+        nlb = self.elbv2.create_load_balancer(
+            Name=f"{self.app}-NLB",
+            Type="network",
+            Scheme="internal",
+            Subnets=[subnets["private_a"], subnets["private_c"]],
+        )["LoadBalancers"][0]
+        target_groups["nlb"] = self.elbv2.create_target_group(
+            Name=f"{self.app}-NLB-TG",
+            Protocol="TCP",
+            Port=3001,
+            VpcId=self.ids["vpc"],
+            HealthCheckProtocol="HTTP",
+            HealthCheckPath="/api/health",
+        )["TargetGroups"][0]["TargetGroupArn"]
+        self.elbv2.create_listener(
+            LoadBalancerArn=nlb["LoadBalancerArn"],
+            Protocol="TCP",
+            Port=3001,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": target_groups["nlb"]}],
+        )
+        self.ids.update(alb_dns_name=alb["DNSName"], nlb_dns_name=nlb["DNSName"], target_groups=target_groups)
+
+    def user_data(self, role):
+        """Seed 004's user data in the primary: the primary's region, tables and NLB."""
+        env = {"AWS_REGION": self.region}
+        if role == "web":
+            env["INTERNAL_API_URL"] = f"http://{self.ids['nlb_dns_name']}:3001"
+        else:
+            env.update({f"DYNAMODB_{t.upper()}_TABLE": table_name(t, self.prefix) for t in TABLES}, PORT="3001")
+        lines = ["#!/bin/bash", *(f"export {name}={value}" for name, value in env.items())]
+        return base64.b64encode("\n".join(lines).encode()).decode()
 
     def golden_images(self, version=1):
         """Golden AMIs as the Seoul build pipeline leaves them (tags Golden, App, Role)."""
@@ -136,6 +171,7 @@ class MegaTicketProduction:
                     "ImageId": self.ids["images"][role],
                     "InstanceType": "t3.micro",
                     "SecurityGroupIds": [self.ids["security_groups"][role]],
+                    "UserData": self.user_data(role),
                 },
             )
             self.autoscaling.create_auto_scaling_group(
@@ -145,7 +181,8 @@ class MegaTicketProduction:
                 DesiredCapacity=desired,
                 LaunchTemplate={"LaunchTemplateName": f"{name}-LT", "Version": "$Latest"},
                 VPCZoneIdentifier=f"{subnets['private_a']},{subnets['private_c']}",
-                TargetGroupARNs=[self.ids["target_groups"][role]],
+                TargetGroupARNs=[self.ids["target_groups"][role]]
+                + ([self.ids["target_groups"]["nlb"]] if role == "app" else []),
             )
 
     def tables(self, items_per_table=250):
@@ -161,7 +198,9 @@ class MegaTicketProduction:
             list(pool.map(lambda t: self.put_items(t, range(items_per_table)), TABLES))
 
     def put_items(self, table, numbers, tag="seed"):
+        """Items ``<table>-<tag>-<n>``: every 7th HOLDING (a reservation also records when it was held)."""
         numbers = list(numbers)
+        held_at = {"heldAt": {"S": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}}
         for start in range(0, len(numbers), 25):
             self.dynamodb.batch_write_item(
                 RequestItems={
@@ -172,6 +211,7 @@ class MegaTicketProduction:
                                     "id": {"S": f"{table}-{tag}-{n}"},
                                     "name": {"S": f"{table} {n}"},
                                     "status": {"S": "HOLDING" if n % 7 == 0 else "CONFIRMED"},
+                                    **(held_at if table == "reservations" and n % 7 == 0 else {}),
                                 }
                             }
                         }
@@ -205,14 +245,30 @@ class MegaTicketProduction:
 
 
 PORTFORGE_BUCKETS = ["portforge-front", "portforge-team", "portforge-log"]
-PORTFORGE_REPOSITORIES = ["auth-service", "team-service", "project-service"]
+# Seed 002 section 4.2: the seven repositories whose images are copied to Tokyo.
+PORTFORGE_REPOSITORIES = [
+    "auth-service",
+    "team-service",
+    "project-service",
+    "ai-service",
+    "support-service",
+    "infra-bot",
+    "slack-monitoring-bot",
+]
+# Seed 001 section 2.4 (Terraform in Seoul, no streams: seed 002 section 3 turns them on by hand).
+PORTFORGE_CHAT_TABLES = {
+    "team_chats_ddb": [("team_id", "HASH"), ("created_at", "RANGE")],
+    "chat_rooms_ddb": [("room_id", "HASH")],
+}
 PORTFORGE_SECRETS = ["portforge/ai-service/rds", "portforge/slack-bot/tokens", "portforge/aws/bedrock-credentials"]
 PORTFORGE_ZONE = "portforge.org"
+PORTFORGE_API = f"api.{PORTFORGE_ZONE}"
 
 
 class PortForgeProduction:
-    """PortForge's primary-region services of seeds 001/002: RDS PostgreSQL, S3 buckets, ECR images,
-    Secrets Manager secrets, a Cognito user pool with users and groups, the portforge.org zone and a
+    """PortForge's primary-region services of seeds 001/002: RDS PostgreSQL, the two DynamoDB chat tables,
+    S3 buckets, the seven ECR repositories with images, Secrets Manager secrets, a Cognito user pool with
+    users and groups, the ALB in front of the EKS services (its ingress), the portforge.org zone and a
     CloudFront distribution in front of the front-end bucket."""
 
     def __init__(self, region=SEOUL, session=None):
@@ -225,6 +281,9 @@ class PortForgeProduction:
         self.cognito = session.client("cognito-idp")
         self.route53 = session.client("route53")
         self.cloudfront = session.client("cloudfront")
+        self.dynamodb = session.client("dynamodb")
+        self.ec2 = session.client("ec2")
+        self.elbv2 = session.client("elbv2")
         self.ids = {}
 
     def database(self):
@@ -254,15 +313,69 @@ class PortForgeProduction:
             keys.append(key)
         return keys
 
+    def chat_tables(self, messages=20):
+        for table, keys in PORTFORGE_CHAT_TABLES.items():
+            self.dynamodb.create_table(
+                TableName=table,
+                BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": name, "KeyType": kind} for name, kind in keys],
+                AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name, _kind in keys],
+            )
+            self.put_messages(table, range(messages))
+
+    def put_messages(self, table, numbers, tag="seed"):
+        """Chat messages (team_chats_ddb) or rooms (chat_rooms_ddb); returns their keys."""
+        keys = []
+        for n in numbers:
+            if table == "team_chats_ddb":
+                key = {"team_id": {"S": f"team-{n % 3}"}, "created_at": {"S": f"{tag}-{n:05d}"}}
+                item = dict(key, message={"S": f"{tag} message {n}"})
+            else:
+                key = {"room_id": {"S": f"{tag}-room-{n}"}}
+                item = dict(key, name={"S": f"{tag} room {n}"})
+            self.dynamodb.put_item(TableName=table, Item=item)
+            keys.append(key)
+        return keys
+
     def live_traffic(self, count=2):
-        """Uploads a running production makes: replicated after the rules exist, so S3 publishes the
-        replication metrics that readiness reads."""
-        return {
-            bucket: self.put_objects(bucket, range(count), tag=f"live{time.monotonic_ns()}")
-            for bucket in PORTFORGE_BUCKETS
+        """Uploads and chat messages a running production makes: replicated after the rules and replicas
+        exist, so S3 and DynamoDB publish the replication metrics that readiness reads. Returns the uploads
+        (the messages are in ``ids["live_messages"]``)."""
+        tag = f"live{time.monotonic_ns()}"
+        self.ids["live_messages"] = {
+            table: self.put_messages(table, range(count), tag) for table in PORTFORGE_CHAT_TABLES
         }
+        return {bucket: self.put_objects(bucket, range(count), tag=tag) for bucket in PORTFORGE_BUCKETS}
+
+    def load_balancer(self):
+        """The ALB of the EKS ingress in Seoul (what api.portforge.org answers in normal times)."""
+        vpc = self.ec2.create_vpc(
+            CidrBlock="10.20.0.0/16",
+            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "PortForge-VPC"}]}],
+        )["Vpc"]["VpcId"]
+        subnets = [
+            self.ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{n}.0/24", AvailabilityZone=self.region + az)["Subnet"][
+                "SubnetId"
+            ]
+            for n, az in [(1, "a"), (2, "c")]
+        ]
+        group = self.ec2.create_security_group(GroupName="PortForge-alb-SG", Description="alb", VpcId=vpc)["GroupId"]
+        alb = self.elbv2.create_load_balancer(Name="PortForge-ALB", Subnets=subnets, SecurityGroups=[group])[
+            "LoadBalancers"
+        ][0]
+        target_group = self.elbv2.create_target_group(
+            Name="PortForge-API-TG", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip", HealthCheckPath="/health"
+        )["TargetGroups"][0]["TargetGroupArn"]
+        self.elbv2.create_listener(
+            LoadBalancerArn=alb["LoadBalancerArn"],
+            Protocol="HTTP",
+            Port=80,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group}],
+        )
+        self.ids.update(alb_dns_name=alb["DNSName"], vpc_id=vpc)
 
     def images(self):
+        """The seven repositories with ``latest`` and ``v1`` images."""
         for repository in PORTFORGE_REPOSITORIES:
             self.ecr.create_repository(repositoryName=repository)
             for tag in ("latest", "v1"):
@@ -336,10 +449,16 @@ class PortForgeProduction:
         self.ids["distribution_id"] = distribution["Id"]
 
     def build(self):
-        with ThreadPoolExecutor(3) as pool:
-            work = [pool.submit(self.database), pool.submit(self.images), pool.submit(self.secret_values)]
+        with ThreadPoolExecutor(4) as pool:
+            work = [
+                pool.submit(self.database),
+                pool.submit(self.images),
+                pool.submit(self.secret_values),
+                pool.submit(self.chat_tables),
+            ]
             self.buckets()
             self.users()
+            self.load_balancer()
             self.edge()
             for future in work:
                 future.result()

@@ -64,6 +64,12 @@ def get_config(client, distribution_id):
     return found
 
 
+@DRErrorHandler.reader("read CloudFront distribution {1}", missing=("NoSuchDistribution",))
+def read_distribution(client, distribution_id):
+    """The distribution (with its ARN and DistributionConfig), or None when there is no such distribution."""
+    return client.get_distribution(Id=distribution_id, aws_retry=True)["Distribution"]
+
+
 @DRErrorHandler.call("read CloudFront distribution {1}")
 def get_distribution(client, distribution_id):
     result = client.get_distribution(Id=distribution_id, aws_retry=True)

@@ -71,6 +71,8 @@ def wanted_origin(spec, existing):
         origin.setdefault("S3OriginConfig", {"OriginAccessIdentity": ""})
         if spec.get("origin_access_control_id") is not None:
             origin["OriginAccessControlId"] = spec["origin_access_control_id"]
+            if spec["origin_access_control_id"]:  # CloudFront refuses an origin with both an OAC and an OAI
+                origin["S3OriginConfig"] = dict(origin["S3OriginConfig"], OriginAccessIdentity="")
     else:
         origin.pop("S3OriginConfig", None)
         origin.pop("VpcOriginConfig", None)

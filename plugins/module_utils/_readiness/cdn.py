@@ -2,18 +2,24 @@
 # Copyright: pilotlight.dr contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Readiness of the CloudFront origin failover (role dr_cdn): the origin group is armed on the distribution.
+"""Readiness of the CloudFront origin failover (role dr_cdn): the origin group is armed on the distribution,
+and CloudFront may read the DR bucket.
 
 One check, ``origin_group``: the distribution has the origin group with the two origins (whichever one
 is primary: after a failover the DR origin is), the failover status codes, and the cache behaviors
 that should target it do. It is the plan of cloudfront_origin_group (state=present, primary kept)
 run on the current configuration: no change planned means ready.
 
+A second check, ``dr_origin_access``, when the DR origin has an ``origin_access_control``: the DR origin
+signs with that origin access control, and the DR bucket's policy (read in the bucket's region) lets the
+CloudFront service principal read its objects for this distribution's ARN.
+
 CloudFront's control plane is global, served from us-east-1: the check never calls the primary region,
 and a CloudFront that cannot be read (us-east-1 impaired, throttled) makes it not checked. With a us-east-1
 primary that is not reachable, CloudFront is not called at all (not checked, primary side).
 """
 
+from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import access
 from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import distributions
 from ansible_collections.pilotlight.dr.plugins.module_utils._cloudfront import origin_groups
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
@@ -24,6 +30,11 @@ CHECK = "origin_group"
 WHERE = "CloudFront (control plane in us-east-1)"
 FIX_RUN_ROLE = "run the dr_cdn role (main entry point), which arms the origin failover"
 LOOKUPS = ("distribution_id", "alias", "comment")
+ACCESS_CHECK = "dr_origin_access"
+FIX_ACCESS = (
+    "run the dr_cdn role (main entry point) with dr_cdn_dr_origin.origin_access_control: it creates the origin "
+    "access control, puts it on the DR origin and lets the distribution read in the DR bucket's policy"
+)
 
 
 def module_params(options):
@@ -127,6 +138,13 @@ def check(ctx):
         )
         return checks.results
     config, _dummy = found
+    check_origin_group(checks, params, config, distribution_id)
+    check_origin_access(checks, ctx, client, distribution_id, config, options.get("dr_origin") or {})
+    return checks.results
+
+
+def check_origin_group(checks, params, config, distribution_id):
+    group_id = params["origin_group_id"]
     ids = [origin["id"] for origin in params["origins"]]
     view = origin_groups.state_view(config, group_id, ids)
     evidence = {"distribution_id": distribution_id, "origin_group": view["origin_group"], "targets": view["targets"]}
@@ -139,7 +157,7 @@ def check(ctx):
             fix_of(error),
             evidence,
         )
-        return checks.results
+        return
     evidence["changes"] = changes
     if changes:
         checks.failed(
@@ -150,4 +168,90 @@ def check(ctx):
         )
     else:
         checks.passed(CHECK, ready_reason(group_id, distribution_id, view), evidence)
-    return checks.results
+
+
+def check_origin_access(checks, ctx, client, distribution_id, config, dr_origin):
+    """The DR origin signs with its origin access control and the DR bucket's policy lets the distribution
+    read: without both, the private DR bucket answers 403 once the group fails over to it."""
+    name = dr_origin.get("origin_access_control")
+    if not name:
+        return
+    origin_id = dr_origin.get("id")
+    origin = next((o for o in origin_groups.items(config.get("Origins")) if o.get("Id") == origin_id), None)
+    control_id = (origin or {}).get("OriginAccessControlId") or ""
+    evidence = {"distribution_id": distribution_id, "origin_id": origin_id, "origin_access_control_id": control_id}
+    if not control_id:
+        checks.failed(
+            ACCESS_CHECK,
+            f"DR origin {origin_id} of {distribution_id} has no origin access control: CloudFront would read the "
+            "private DR bucket unsigned (403 after a failover)",
+            FIX_ACCESS,
+            evidence,
+        )
+        return
+    ok, control = checks.read(
+        ACCESS_CHECK,
+        f"CloudFront origin access control {control_id}",
+        access.read_access_control,
+        client,
+        control_id,
+    )
+    if not ok:
+        return
+    if control is None or control.get("Name") != name or control.get("SigningBehavior") == "never":
+        found = (
+            "no such origin access control"
+            if control is None
+            else f"{control.get('Name')}, signing {control.get('SigningBehavior')}"
+        )
+        checks.failed(
+            ACCESS_CHECK,
+            f"DR origin {origin_id} of {distribution_id} uses origin access control {control_id} ({found}), "
+            f"not {name} signing its requests",
+            FIX_ACCESS,
+            evidence,
+        )
+        return
+    try:
+        bucket, region = access.bucket_of((origin or {}).get("DomainName"))
+    except DRError as error:
+        checks.failed(
+            ACCESS_CHECK, f"DR origin {origin_id}: {error.message}", "fix dr_cdn_dr_origin.domain_name", evidence
+        )
+        return
+    evidence.update(bucket=bucket, region=region)
+    if region == ctx.primary_region and not ctx.primary_reachable:
+        checks.skipped_primary([ACCESS_CHECK], f"bucket {bucket} is in the primary region, which is not reachable")
+        return
+    ok, distribution = checks.read(
+        ACCESS_CHECK,
+        f"CloudFront distribution {distribution_id}",
+        distributions.read_distribution,
+        client,
+        distribution_id,
+    )
+    if not ok:
+        return
+    arn = (distribution or {}).get("ARN")
+    ok, policy = checks.read(
+        ACCESS_CHECK,
+        f"the bucket policy of {bucket} in {region}",
+        access.read_bucket_policy,
+        ctx.client("s3", region=region),
+        bucket,
+    )
+    if not ok:
+        return
+    evidence["distribution_arn"] = arn
+    checks.expect(
+        ACCESS_CHECK,
+        bool(arn) and access.grants_distribution(policy, bucket, arn),
+        f"DR origin {origin_id} signs with origin access control {name} ({control_id}); the policy of {bucket} "
+        + (
+            f"lets {arn} read its objects"
+            if access.grants_distribution(policy, bucket, arn)
+            else f"does not let {arn} read its objects (CloudFront gets 403 after a failover)"
+        ),
+        FIX_ACCESS,
+        evidence,
+    )

@@ -18,7 +18,11 @@ This extension:
   ``PreconditionFailed`` (HTTP 412); deleting an enabled distribution fails with
   ``DistributionNotDisabled``;
 * shows ``InProgress`` for ``cloudfront_deploy`` seconds after a create or update, then
-  ``Deployed``.
+  ``Deployed``;
+* refuses an origin whose ``OriginAccessControlId`` names no origin access control
+  (``InvalidOriginAccessControl``) or that has both an OAC and an origin access identity
+  (``IllegalOriginAccessConfiguration``): moto stores any id, so a wrong one would pass here and
+  leave the DR bucket unreadable (403) on AWS.
 """
 
 import threading
@@ -31,7 +35,7 @@ from ..core import patch
 
 DESCRIPTION = (
     "CloudFront: origin groups validated and usable as cache behavior targets, S3OriginConfig kept, "
-    "ETag/If-Match on update and delete, InProgress then Deployed"
+    "ETag/If-Match on update and delete, InProgress then Deployed, origin access controls that must exist"
 )
 
 FAILOVER_STATUS_CODES = {400, 403, 404, 416, 500, 502, 503, 504}
@@ -203,8 +207,29 @@ def _check_if_match(dist, if_match):
         )
 
 
+def validate_origin_access(backend, config):
+    """Raise the error AWS would for an origin's access control (OAC) or its clash with an OAI."""
+    for origin in _items(config.get("Origins"), "Origins"):
+        control_id = origin.get("OriginAccessControlId") or ""
+        if not control_id:
+            continue
+        if control_id not in backend.origin_access_controls:
+            raise _error(
+                "InvalidOriginAccessControl",
+                f"The origin access control is not valid (origin {origin.get('Id')!r}: no origin access "
+                f"control {control_id}).",
+            )
+        if ((origin.get("S3OriginConfig") or {}).get("OriginAccessIdentity") or "").strip():
+            raise _error(
+                "IllegalOriginAccessConfiguration",
+                f"An origin cannot contain both an origin access control (OAC) and an origin access identity "
+                f"(OAI) (origin {origin.get('Id')!r}).",
+            )
+
+
 def _make_create(original_create):
     def create_distribution_with_tags(self, distribution_config, tags):
+        validate_origin_access(self, distribution_config)
         dist, location, etag = original_create(self, distribution_config, tags)
         _start_deployment(dist)
         return dist, location, etag
@@ -224,6 +249,7 @@ def _make_update(original_update):
             caller_reference = dist.distribution_config.caller_reference
             if dist_config and dist_config.get("CallerReference") not in (None, caller_reference):
                 raise _error("IllegalUpdate", "The CallerReference of a distribution cannot be changed.")
+            validate_origin_access(self, dist_config or {})
             dist, location, _etag = original_update(self, dist_config, _id, if_match)
             dist.etag = _new_etag()
         _start_deployment(dist)

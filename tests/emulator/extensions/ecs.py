@@ -19,14 +19,20 @@ healthy" is either never or always true. Here:
   status is ``RUNNING`` unless ``desiredStatus`` says otherwise;
 * a regional outage (besides refusing every call, core) stops every service task of that region
   and deregisters its targets; when the region is up again the services start tasks again;
+* ``CreateService`` and ``UpdateService`` refuse, as ECS does, a target group of type ``instance`` for a task
+  definition in ``awsvpc`` mode (Fargate tasks register by IP): moto accepts it and registers the tasks'
+  IPs as healthy "instances";
 * ``DescribeClusters`` returns ``capacityProviders`` and ``defaultCapacityProviderStrategy`` as empty
   lists when the cluster has none, as AWS does (moto leaves them out, and
   ``community.aws.ecs_cluster`` fails with a KeyError on every re-run).
 """
 
+import inspect
 import threading
 from types import SimpleNamespace
 
+from moto.ecs.exceptions import InvalidParameterException
+from moto.ecs.exceptions import TaskDefinitionNotFoundException
 from moto.ecs.models import Cluster
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.models import Task
@@ -223,9 +229,33 @@ def reconcile(backend, service):
         _recount(backend, service)
 
 
+def _refuse_instance_targets(backend, task_definition, load_balancers):
+    """ECS's InvalidParameterException for an instance target group behind an awsvpc task definition."""
+    if not task_definition or not load_balancers:
+        return
+    try:
+        definition = backend.describe_task_definition(task_definition)
+    except TaskDefinitionNotFoundException:  # moto reports it itself
+        return
+    if definition.network_mode != "awsvpc":
+        return
+    groups = elbv2_backends[backend.account_id][backend.region_name].target_groups
+    for lb in load_balancers:
+        group = groups.get(lb.get("targetGroupArn"))
+        if group is not None and group.target_type == "instance":
+            raise InvalidParameterException(
+                f"The provided target group {group.arn} has target type instance, which is incompatible with "
+                "the awsvpc network mode specified in the task definition."
+            )
+
+
 # -- moto patches ----------------------------------------------------------------------------------
 def _wrap_create_service(original):
     def create_service(self, *args, **kwargs):
+        bound = inspect.signature(original).bind(self, *args, **kwargs)
+        _refuse_instance_targets(
+            self, bound.arguments.get("task_definition_str"), bound.arguments.get("load_balancers")
+        )
         service = original(self, *args, **kwargs)
         reconcile(self, service)
         return service
@@ -235,6 +265,13 @@ def _wrap_create_service(original):
 
 def _wrap_update_service(original):
     def update_service(self, service_properties):
+        if service_properties.get("load_balancers"):
+            current = self._get_service(service_properties.get("cluster", "default"), service_properties["service"])
+            _refuse_instance_targets(
+                self,
+                service_properties.get("task_definition") or current.task_definition,
+                service_properties["load_balancers"],
+            )
         service = original(self, service_properties)
         reconcile(self, service)
         return service
@@ -336,6 +373,7 @@ def install():
         "(AWS Fargate: 30-90 seconds)",
     )
     require(Task, "__init__")
+    require(EC2ContainerServiceBackend, "_get_service", "describe_task_definition")
     patch(Cluster, "__init__", _wrap_cluster_init(Cluster.__init__))
     for name, wrap in (
         ("create_service", _wrap_create_service),

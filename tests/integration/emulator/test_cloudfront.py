@@ -118,3 +118,31 @@ def test_enabled_distribution_cannot_be_deleted(gap_emulator):
     dist_id = _cf().create_distribution(DistributionConfig=_config())["Distribution"]["Id"]
     etag = _cf().get_distribution(Id=dist_id)["ETag"]
     assert _code(lambda: _cf().delete_distribution(Id=dist_id, IfMatch=etag)) == "DistributionNotDisabled"
+
+
+def _oac(name="portforge-front-dr-oac"):
+    config = {
+        "Name": name,
+        "SigningProtocol": "sigv4",
+        "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3",
+    }
+    return _cf().create_origin_access_control(OriginAccessControlConfig=config)["OriginAccessControl"]["Id"]
+
+
+def test_an_origin_access_control_must_exist_and_excludes_an_identity(gap_emulator):
+    control_id = _oac()
+    config = _config()
+    config["Origins"]["Items"][1]["OriginAccessControlId"] = control_id
+    dist_id = _cf().create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    current = _cf().get_distribution_config(Id=dist_id)
+    assert current["DistributionConfig"]["Origins"]["Items"][1]["OriginAccessControlId"] == control_id
+    # A wrong id would leave the DR bucket unreadable on AWS: refused, as AWS does.
+    wrong = current["DistributionConfig"]
+    wrong["Origins"]["Items"][1]["OriginAccessControlId"] = "E0NOSUCHCONTROL"
+    error = _code(lambda: _cf().update_distribution(Id=dist_id, IfMatch=current["ETag"], DistributionConfig=wrong))
+    assert error == "InvalidOriginAccessControl"
+    both = _config()
+    both["Origins"]["Items"][1]["OriginAccessControlId"] = control_id
+    both["Origins"]["Items"][1]["S3OriginConfig"] = {"OriginAccessIdentity": "origin-access-identity/cloudfront/E1"}
+    assert _code(lambda: _cf().create_distribution(DistributionConfig=both)) == "IllegalOriginAccessConfiguration"

@@ -153,3 +153,36 @@ def test_community_aws_ecs_cluster_rerun_succeeds(gap_emulator):
     assert invoke_module("community.aws.ecs_cluster", args).changed
     result = invoke_module("community.aws.ecs_cluster", args)
     assert not result.failed and not result.changed, result.get("msg")
+
+
+def test_an_awsvpc_service_refuses_an_instance_target_group(gap_emulator):
+    # Fargate tasks register by IP: ECS refuses an instance target group (the dr_loadbalancer default, for EC2).
+    target_group = _service()
+    ec2 = boto3.client("ec2", region_name=TOKYO)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.1.0.0/16"]}])["Vpcs"][0]["VpcId"]
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    elbv2 = boto3.client("elbv2", region_name=TOKYO)
+    instance_group = elbv2.create_target_group(
+        Name="fileflow-dr-instances", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="instance"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    ecs = boto3.client("ecs", region_name=TOKYO)
+    with pytest.raises(botocore.exceptions.ClientError) as created:
+        ecs.create_service(
+            cluster=CLUSTER,
+            serviceName="fileflow-instance-service",
+            taskDefinition="fileflow-dr",
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet]}},
+            loadBalancers=[{"targetGroupArn": instance_group, "containerName": "app", "containerPort": 8080}],
+        )
+    assert created.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "target type instance" in created.value.response["Error"]["Message"]
+    with pytest.raises(botocore.exceptions.ClientError) as updated:
+        ecs.update_service(
+            cluster=CLUSTER,
+            service=SERVICE,
+            loadBalancers=[{"targetGroupArn": instance_group, "containerName": "app", "containerPort": 8080}],
+        )
+    assert updated.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert _health(target_group) == []  # the service keeps its IP target group, still at 0 tasks

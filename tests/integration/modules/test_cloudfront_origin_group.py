@@ -1,5 +1,6 @@
 """pilotlight.dr.cloudfront_origin_group against the emulator (origin groups, ETag/If-Match, deployment)."""
 
+import json
 import time
 
 import boto3
@@ -266,8 +267,81 @@ def test_default_behavior_allowing_post_is_refused(emulator, run_module):
     assert emulator.mutating_calls(since=since) == []
 
 
+def _dr_bucket(policy=None):
+    s3 = boto3.client("s3", region_name="ap-northeast-1")
+    s3.create_bucket(Bucket="portforge-front-dr", CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
+    if policy:
+        s3.put_bucket_policy(Bucket="portforge-front-dr", Policy=json.dumps(policy))
+    return s3
+
+
+def _dr_bucket_policy(s3):
+    return json.loads(s3.get_bucket_policy(Bucket="portforge-front-dr")["Policy"])
+
+
+def test_origin_access_control_signs_the_dr_origin_and_the_bucket_lets_the_distribution_read(
+    emulator, run_module, dist
+):
+    keep = {"Sid": "KeepMe", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": "*"}
+    s3 = _dr_bucket({"Version": "2012-10-17", "Statement": [keep]})
+    signed = [ORIGINS[0], dict(ORIGINS[1], origin_access_control="portforge-front-dr-oac")]
+    args = dict(BASE, origins=signed)
+
+    since = emulator.last_seq()
+    predicted = run_module("cloudfront_origin_group", args, check=True)
+    assert (
+        predicted.changed
+        and "origin access control portforge-front-dr-oac created (S3, SigV4, always)" in (predicted["changes"])
+    ), predicted
+    assert predicted["bucket_policies"] == [
+        {"bucket": "portforge-front-dr", "region": "ap-northeast-1", "grants_distribution": False}
+    ]
+    assert emulator.mutating_calls(since=since) == []
+    assert _cf().list_origin_access_controls()["OriginAccessControlList"].get("Items", []) == []
+
+    result = run_module("cloudfront_origin_group", args)
+    assert result.changed and not result.failed, result
+    [control] = _cf().list_origin_access_controls()["OriginAccessControlList"]["Items"]
+    assert (control["Name"], control["SigningBehavior"], control["OriginAccessControlOriginType"]) == (
+        "portforge-front-dr-oac",
+        "always",
+        "s3",
+    )
+    tokyo = next(o for o in _config(dist)["Origins"]["Items"] if o["Id"] == "portforge-front-tokyo")
+    assert tokyo["OriginAccessControlId"] == control["Id"]
+    assert result["origins"][1]["origin_access_control_id"] == control["Id"]
+    arn = _cf().get_distribution(Id=dist)["Distribution"]["ARN"]
+    statements = _dr_bucket_policy(s3)["Statement"]
+    assert statements[0] == keep  # the bucket's own statements stay
+    assert statements[1]["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert statements[1]["Resource"] == "arn:aws:s3:::portforge-front-dr/*"
+    assert statements[1]["Condition"] == {"StringEquals": {"AWS:SourceArn": arn}}
+    # the S3 call went to the bucket's region, never the primary's
+    assert emulator.calls(since=since, region=SEOUL) == []
+
+    since = emulator.last_seq()
+    again = run_module("cloudfront_origin_group", args)
+    assert not again.changed and again["changes"] == [], again
+    assert emulator.mutating_calls(since=since) == []
+    assert len(_cf().list_origin_access_controls()["OriginAccessControlList"]["Items"]) == 1
+
+
+def test_origin_access_control_needs_an_s3_rest_endpoint(emulator, run_module, dist):
+    website = {
+        "id": "portforge-front-tokyo",
+        "domain_name": "portforge-front-dr.s3-website-ap-northeast-1.amazonaws.com",
+    }
+    since = emulator.last_seq()
+    result = run_module(
+        "cloudfront_origin_group", dict(BASE, origins=[ORIGINS[0], dict(website, origin_access_control="oac")])
+    )
+    assert result.failed and "origin_access_control needs the domain_name of an S3 REST endpoint" in result["msg"]
+    assert emulator.mutating_calls(since=since) == []
+
+
 def test_examples_run(emulator, run_examples, dist):
     emulator.configure(latency={"cloudfront_deploy": 0})
+    _dr_bucket()
     result = run_examples("cloudfront_origin_group")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "failed=0" in result.stdout

@@ -203,3 +203,16 @@ def test_state_view():
     assert [o["id"] for o in view["origins"]] == ["seoul", "tokyo"] and view["targets"] == ["default"]
     assert view["origins"][1] == {"id": "tokyo", "domain_name": TOKYO, "origin_path": "", "type": "s3"}
     assert cf.state_view(_config(), "failover", ["seoul", "tokyo"])["origin_group"] is None
+
+
+def test_an_origin_access_control_replaces_the_origin_access_identity():
+    existing = {
+        "Id": "tokyo",
+        "DomainName": "front-dr.s3.ap-northeast-1.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": "origin-access-identity/cloudfront/E1"},
+    }
+    spec = {"id": "tokyo", "domain_name": existing["DomainName"], "origin_access_control_id": "OAC1"}
+    origin = cf.wanted_origin(spec, existing)
+    assert origin["OriginAccessControlId"] == "OAC1"
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    assert existing["S3OriginConfig"]["OriginAccessIdentity"]  # the input is not modified

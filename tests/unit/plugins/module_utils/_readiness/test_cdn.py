@@ -1,6 +1,7 @@
 """Readiness check of dr_cdn: origin_group (pass, fail, not checked), CloudFront called in us-east-1 only."""
 
 import copy
+import json
 
 import pytest
 from botocore.exceptions import ClientError
@@ -223,3 +224,123 @@ def test_a_us_east_1_primary_that_is_down_calls_no_cloudfront():
     [result] = COMPONENTS["cdn"](ReadinessContext(factory, spec))
     assert (result["status"], result["side"]) == ("not_checked", "primary")
     assert "control plane" in result["reason"]
+
+
+# -- dr_origin_access: the DR origin signs with its OAC and the DR bucket's policy lets the distribution read --
+ARN = "arn:aws:cloudfront::123456789012:distribution/E1"
+OAC = {"Name": "front-dr-oac", "SigningBehavior": "always", "SigningProtocol": "sigv4"}
+GRANT = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::front-dr/*",
+            "Condition": {"StringEquals": {"AWS:SourceArn": ARN}},
+        }
+    ],
+}
+
+
+def signed_config(control_id="OAC1"):
+    config = armed_config()
+    for origin in config["Origins"]["Items"]:
+        if origin["Id"] == "tokyo" and control_id:
+            origin["OriginAccessControlId"] = control_id
+    return config
+
+
+class FakeEdge(FakeCloudFront):
+    """CloudFront with origin access controls and ARNs, and S3 bucket policies (by bucket)."""
+
+    def __init__(self, configs=None, controls=None, policies=None, fail=None):
+        super().__init__(configs if configs is not None else {"E1": signed_config()}, fail)
+        self.controls = {"OAC1": OAC} if controls is None else controls
+        self.policies = {"front-dr": GRANT} if policies is None else policies
+
+    def get_distribution(self, Id, aws_retry=False):
+        self._maybe_fail("GetDistribution")
+        return {"Distribution": {"Id": Id, "ARN": ARN, "DistributionConfig": self.configs[Id]}, "ETag": "ETAG"}
+
+    def get_origin_access_control(self, Id, aws_retry=False):
+        self._maybe_fail("GetOriginAccessControl")
+        if Id not in self.controls:
+            raise ClientError({"Error": {"Code": "NoSuchOriginAccessControl", "Message": "no"}}, "Get")
+        return {"OriginAccessControl": {"Id": Id, "OriginAccessControlConfig": self.controls[Id]}}
+
+    def get_bucket_policy(self, Bucket, aws_retry=False):
+        self._maybe_fail("GetBucketPolicy")
+        if Bucket not in self.policies:
+            raise ClientError({"Error": {"Code": "NoSuchBucketPolicy", "Message": "no"}}, "GetBucketPolicy")
+        return {"Policy": json.dumps(self.policies[Bucket])}
+
+
+def run_access(client, **options):
+    calls = []
+
+    def factory(service, region):
+        calls.append((service, region))
+        return client
+
+    spec = {
+        "name": "cdn",
+        "region": "us-east-1",
+        "primary_region": "ap-northeast-2",
+        "primary_reachable": False,
+        "options": dict(OPTIONS, dr_origin=dict(OPTIONS["dr_origin"], origin_access_control="front-dr-oac"), **options),
+    }
+    results = COMPONENTS["cdn"](ReadinessContext(factory, spec))
+    assert [r["check"] for r in results] == ["origin_group", "dr_origin_access"]
+    assert ("s3", "ap-northeast-2") not in calls and ("cloudfront", "ap-northeast-2") not in calls
+    return results[1], calls
+
+
+def test_a_signed_dr_origin_and_a_granting_bucket_policy_pass():
+    result, calls = run_access(FakeEdge())
+    assert result["status"] == "pass", result
+    assert result["reason"] == (
+        f"DR origin tokyo signs with origin access control front-dr-oac (OAC1); the policy of front-dr lets {ARN} "
+        "read its objects"
+    )
+    assert ("s3", "ap-northeast-1") in calls  # the DR bucket is read in its own region
+    assert result["evidence"]["bucket"] == "front-dr" and result["evidence"]["distribution_arn"] == ARN
+
+
+@pytest.mark.parametrize(
+    "edge, reason",
+    [
+        (FakeEdge({"E1": signed_config(None)}), "DR origin tokyo of E1 has no origin access control"),
+        (FakeEdge(controls={}), "uses origin access control OAC1 (no such origin access control)"),
+        (FakeEdge(controls={"OAC1": dict(OAC, Name="other")}), "(other, signing always), not front-dr-oac"),
+        (FakeEdge(policies={}), f"the policy of front-dr does not let {ARN} read its objects"),
+        (
+            FakeEdge(policies={"front-dr": {"Statement": [dict(GRANT["Statement"][0], Condition={})]}}),
+            "does not let",
+        ),
+        (
+            FakeEdge(policies={"front-dr": {"Statement": [dict(GRANT["Statement"][0], Effect="Deny")]}}),
+            "does not let",
+        ),
+    ],
+    ids=["no-oac-on-origin", "oac-missing", "other-oac", "no-policy", "any-distribution", "deny"],
+)
+def test_a_dr_bucket_cloudfront_cannot_read_fails_with_the_fix(edge, reason):
+    result, _calls = run_access(edge)
+    assert result["status"] == "fail" and reason in result["reason"], result
+    assert "origin_access_control" in result["fix"]
+
+
+@pytest.mark.parametrize("operation", ["GetOriginAccessControl", "GetDistribution", "GetBucketPolicy"])
+def test_an_unreadable_access_control_or_bucket_policy_is_not_checked(operation):
+    result, _calls = run_access(FakeEdge(fail={operation: throttled(operation)}))
+    assert result["status"] == "not_checked" and "(Throttling)" in result["reason"]
+
+
+def test_no_origin_access_control_asked_no_access_check():
+    assert [
+        r["check"]
+        for r in COMPONENTS["cdn"](
+            ReadinessContext(lambda s, r: FakeEdge(), {"name": "cdn", "region": "us-east-1", "options": OPTIONS})
+        )
+    ] == ["origin_group"]

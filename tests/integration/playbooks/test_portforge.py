@@ -1,0 +1,178 @@
+"""PortForge (seeds 001/002) through the runbook on the local inventory: the parts its runbook did by hand.
+
+One emulator and one Seoul production for the module: provision, readiness, then an ungraceful failover
+with Seoul down and a failback. Asserted through the API and the emulator's request log: the chat tables
+are global tables with a Tokyo replica, all seven repositories are replicated, api.portforge.org answers
+Seoul's ALB then Tokyo's, and CloudFront may read the DR bucket (origin access control + bucket policy).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tests.conftest import ansible_env
+from tests.demo.production import PORTFORGE_API
+from tests.demo.production import PORTFORGE_CHAT_TABLES
+from tests.demo.production import PORTFORGE_REPOSITORIES
+from tests.demo.production import PortForgeProduction
+from tests.emulator.launcher import EmulatorProcess
+from tests.emulator.launcher import emulator_env
+
+pytestmark = pytest.mark.xdist_group("portforge-runbooks")
+
+SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
+INVENTORY = ["-i", "inventories/local", "-l", "portforge"]
+OAC = "portforge-front-dr-oac"
+
+
+class PortForgeStack:
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.emulator = EmulatorProcess(log_path=tmp_path / "emulator.log").start()
+        self.client = self.emulator.client
+        self.env = ansible_env(self.emulator.endpoint)
+        self.env["PILOTLIGHT_REPORT_DIR"] = str(tmp_path / "reports")
+        self._saved = {key: os.environ.get(key) for key in emulator_env(self.emulator.endpoint)}
+        os.environ.update(emulator_env(self.emulator.endpoint))
+        self.production = PortForgeProduction()
+        self.ids = self.production.build()
+
+    def must(self, name, *args):
+        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{name}.yml", *INVENTORY, *args]
+        result = subprocess.run(
+            cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900, check=False
+        )
+        assert result.returncode == 0, f"{name} failed:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
+        return result
+
+    def answer(self):
+        """What Route 53's name servers answer for the API host (its data plane, no Route 53 API call)."""
+        return self.client.get(f"/route53/answer?name={PORTFORGE_API}&type=A")["record_data"]
+
+    def close(self):
+        for key, value in self._saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self.emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    stack = PortForgeStack(tmp_path_factory.mktemp("portforge"))
+    stack.must("provision")
+    yield stack
+    stack.close()
+
+
+def _alb_dns(region, name):
+    balancer = boto3.client("elbv2", region_name=region).describe_load_balancers(Names=[name])["LoadBalancers"][0]
+    return balancer["DNSName"].lower().rstrip(".") + "."
+
+
+def _in_tokyo(table, key, timeout=30):
+    """The item as Tokyo's replica has it (replication is asynchronous: poll, no timing asserted)."""
+    dynamodb = boto3.client("dynamodb", region_name=TOKYO)
+    deadline = time.monotonic() + timeout
+    while True:
+        item = dynamodb.get_item(TableName=table, Key=key).get("Item")
+        if item or time.monotonic() > deadline:
+            return item
+        time.sleep(0.2)
+
+
+def _distribution():
+    cloudfront = boto3.client("cloudfront", region_name="us-east-1")
+    summary = next(
+        d for d in cloudfront.list_distributions()["DistributionList"]["Items"] if d["Comment"] == "portforge-front"
+    )
+    return cloudfront.get_distribution(Id=summary["Id"])["Distribution"]
+
+
+def test_provision_makes_the_chat_tables_global_with_a_tokyo_replica(stack):
+    seoul = boto3.client("dynamodb", region_name=SEOUL)
+    for table, keys in PORTFORGE_CHAT_TABLES.items():
+        described = seoul.describe_table(TableName=table)["Table"]
+        assert [r["RegionName"] for r in described.get("Replicas", [])] == [TOKYO], described
+        assert described["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+        replica = boto3.client("dynamodb", region_name=TOKYO).describe_table(TableName=table)["Table"]
+        assert [k["AttributeName"] for k in replica["KeySchema"]] == [name for name, _kind in keys]
+    written = stack.production.put_messages("team_chats_ddb", range(3), tag="after-provision")
+    assert _in_tokyo("team_chats_ddb", written[-1]) is not None
+
+
+def test_provision_replicates_all_seven_repositories(stack):
+    rules = boto3.client("ecr", region_name=SEOUL).describe_registry()["replicationConfiguration"]["rules"]
+    assert any(TOKYO in [d["region"] for d in rule["destinations"]] for rule in rules), rules
+    tokyo = boto3.client("ecr", region_name=TOKYO)
+    assert len(PORTFORGE_REPOSITORIES) == 7
+    for repository in PORTFORGE_REPOSITORIES:
+        tags = {
+            t for image in tokyo.describe_images(repositoryName=repository)["imageDetails"] for t in image["imageTags"]
+        }
+        assert {"latest", "v1"} <= tags, (repository, tags)
+
+
+def test_provision_points_the_api_host_at_seoul_with_tokyo_as_failover(stack):
+    assert stack.answer() == [_alb_dns(SEOUL, "PortForge-ALB")]
+    zone = boto3.client("route53").list_hosted_zones_by_name(DNSName="portforge.org")["HostedZones"][0]["Id"]
+    records = boto3.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    failover = {r["Failover"]: r["AliasTarget"]["DNSName"].lower() for r in records if r["Name"] == PORTFORGE_API + "."}
+    assert failover == {
+        "PRIMARY": _alb_dns(SEOUL, "PortForge-ALB"),
+        "SECONDARY": _alb_dns(TOKYO, "PortForge-DR-ALB"),
+    }
+
+
+def test_provision_lets_cloudfront_read_the_dr_bucket_through_its_origin_access_control(stack):
+    distribution = _distribution()
+    controls = boto3.client("cloudfront", region_name="us-east-1").list_origin_access_controls()
+    [control] = [c for c in controls["OriginAccessControlList"]["Items"] if c["Name"] == OAC]
+    origins = {o["Id"]: o for o in distribution["DistributionConfig"]["Origins"]["Items"]}
+    assert origins["portforge-front-tokyo"]["OriginAccessControlId"] == control["Id"]
+    policy = json.loads(boto3.client("s3", region_name=TOKYO).get_bucket_policy(Bucket="portforge-front-dr")["Policy"])
+    [grant] = [s for s in policy["Statement"] if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
+    assert grant["Condition"] == {"StringEquals": {"AWS:SourceArn": distribution["ARN"]}}
+    assert grant["Resource"] == "arn:aws:s3:::portforge-front-dr/*" and grant["Effect"] == "Allow"
+
+
+def test_readiness_checks_the_new_parts(stack):
+    stack.production.live_traffic()  # recent writes: DynamoDB and S3 publish the replication metrics
+    result = stack.must("readiness")
+    assert "portforge is ready" in result.stdout, result.stdout[-6000:]
+    for needle in ("dr_origin_access", "team_chats_ddb", "chat_rooms_ddb", PORTFORGE_API):
+        assert needle in result.stdout, needle
+
+
+def test_ungraceful_failover_serves_from_tokyo_and_never_calls_seoul(stack):
+    before = stack.production.put_messages("chat_rooms_ddb", range(5), tag="before-outage")
+    assert _in_tokyo("chat_rooms_ddb", before[-1]) is not None
+    since = stack.client.last_seq()
+    stack.client.region_down(SEOUL)
+    stack.must("failover", "-e", "dr_mode=ungraceful")
+    assert [e for e in stack.client.requests(since) if e["region"] == SEOUL] == []
+    assert stack.answer() == [_alb_dns(TOKYO, "PortForge-DR-ALB")]
+    tokyo = boto3.client("dynamodb", region_name=TOKYO)
+    for key in before:
+        assert tokyo.get_item(TableName="chat_rooms_ddb", Key=key).get("Item"), key
+    # the chat tables still take writes in Tokyo, and the DR origin is the group's primary, still signed
+    tokyo.put_item(TableName="team_chats_ddb", Item={"team_id": {"S": "dr"}, "created_at": {"S": "1"}})
+    distribution = _distribution()
+    group = distribution["DistributionConfig"]["OriginGroups"]["Items"][0]
+    assert group["Members"]["Items"][0]["OriginId"] == "portforge-front-tokyo"
+    origins = {o["Id"]: o for o in distribution["DistributionConfig"]["Origins"]["Items"]}
+    assert origins["portforge-front-tokyo"]["OriginAccessControlId"]
+
+
+def test_failback_answers_seoul_again(stack):
+    stack.client.region_up(SEOUL)
+    stack.must("failback")
+    assert stack.answer() == [_alb_dns(SEOUL, "PortForge-ALB")]
