@@ -50,10 +50,28 @@ options:
         of a table, which would end its replication.
       - A replica in C(CREATION_FAILED) makes V(present) fail (remove it first); V(absent) removes it, even when
         it is the table's only replica (it never replicated).
+      - V(drained) (graceful failover, once the writers are stopped) changes no replica; it checks that every write
+        made in the module's region has replicated to O(replica_regions). Every table must have an C(ACTIVE)
+        replica in each of them. Per table, a marker item is written in the module's region (its key built from
+        the table's key schema and attribute types, C(pilotlight-drain-<uuid>), never over an existing item), read
+        in each replica region with C(ConsistentRead) until it is there, then the check waits ten times the
+        longest time a marker took to arrive (AWS's guidance for a live Region evacuation - each partition
+        replicates on its own, so one marker alone does not cover the others), all within O(drain_timeout); the
+        markers are deleted in every region afterwards, whatever happened. A table whose marker did not arrive
+        fails the task, naming it. RV(drain) is the RPO evidence. C(changed) stays false (nothing is left), but
+        stream consumers see each marker put and deleted, and it needs C(dynamodb:PutItem), C(GetItem) and
+        C(DeleteItem).
     type: str
-    choices: [present, absent]
+    choices: [present, absent, drained]
     default: present
     version_added: 0.1.0
+  drain_timeout:
+    description:
+      - With O(state=drained), seconds for the markers to arrive in every replica region and for the settle
+        time after them.
+    type: int
+    default: 300
+    version_added: 0.2.0
   replica_kms_keys:
     description:
       - KMS key (id, ARN or alias in that region) for the replica of each region, for tables encrypted
@@ -90,7 +108,9 @@ notes:
 attributes:
   check_mode:
     support: full
-    description: Returns the predicted tables (streams and replicas as they will be) and makes no change.
+    description:
+      - Returns the predicted tables (streams and replicas as they will be) and makes no change.
+      - With O(state=drained), checks the replicas and writes no marker.
   diff_mode:
     support: full
     description: Shows each table's stream view type and replica statuses before and after.
@@ -145,6 +165,19 @@ EXAMPLES = r"""
     region: ap-northeast-2
     tables: [KDT-Msp4-PLDR-reservations]
     replica_regions: [ap-northeast-1, ap-northeast-3]
+
+- name: Graceful failover, writers stopped - every write made in Seoul is in Tokyo (RPO evidence)
+  pilotlight.dr.global_table_enable:
+    region: ap-northeast-2
+    tables: [KDT-Msp4-PLDR-performances, KDT-Msp4-PLDR-reservations]
+    replica_regions: [ap-northeast-1]
+    state: drained
+    drain_timeout: 300
+  register: drained
+
+- name: Show the drain evidence
+  ansible.builtin.debug:
+    msg: "drained={{ drained.drain.drained }} settle={{ drained.drain.settle_seconds }}s"
 
 - name: Remove the Osaka replica again (the Tokyo replica stays)
   pilotlight.dr.global_table_enable:
@@ -213,6 +246,10 @@ tables:
       type: list
       elements: str
       sample: [enable_stream, create_replica ap-northeast-1]
+    drain:
+      description: With O(state=drained), this table's entry of RV(drain.tables).
+      type: dict
+      sample: {"drained": true, "arrived_after_seconds": {"ap-northeast-1": 0.42}}
     pending_replicas:
       description: Regions whose replica change is not finished (with O(wait=false)).
       type: list
@@ -242,6 +279,37 @@ tables:
           description: Start of that minute (ISO 8601).
           type: str
           sample: "2026-11-22T03:14:00+00:00"
+drain:
+  description:
+    - With O(state=drained), whether every table drained (RPO evidence 0). In check mode C(checked) is false and
+      C(drained) null (no marker is written).
+  returned: when O(state=drained)
+  type: dict
+  contains:
+    checked:
+      description: Whether markers were written and awaited (false in check mode).
+      type: bool
+      sample: true
+    drained:
+      description: Whether every table's marker arrived in every replica region and the settle time passed.
+      type: bool
+      sample: true
+    marker:
+      description: The marker's recognisable value (string and binary key attributes).
+      type: str
+      sample: pilotlight-drain-3f0c9a4e2b1d4c559f0e6a7b8c9d0e1f
+    settle_factor:
+      description: The settle time is this many times the slowest marker's arrival.
+      type: int
+      sample: 10
+    settle_seconds:
+      description: The settle time waited after the markers were written.
+      type: float
+      sample: 4.2
+    tables:
+      description: Per table, C(drained) and C(arrived_after_seconds) (per replica region).
+      type: dict
+      sample: {"KDT-Msp4-PLDR-reservations": {"drained": true, "arrived_after_seconds": {"ap-northeast-1": 0.42}}}
 legacy_tables:
   description: Tables that are version 2017.11.29 (Legacy) global tables; they were not changed.
   returned: always
@@ -276,6 +344,7 @@ from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.waiting import Deadline
+from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb import drain
 from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb import enabling
 from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb import replicas as gt
 from ansible_collections.pilotlight.dr.plugins.module_utils._dynamodb.enabling import unique
@@ -306,8 +375,31 @@ def validate(region, tables, regions, params):
         problems.append(f"wait_timeout must be at least 1 second, got {params['wait_timeout']}")
     if params["max_concurrency"] < 1:
         problems.append(f"max_concurrency must be at least 1, got {params['max_concurrency']}")
+    if params["drain_timeout"] < 1:
+        problems.append(f"drain_timeout must be at least 1 second, got {params['drain_timeout']}")
     if problems:
         raise DRError("; ".join(problems))
+
+
+def check_drain(module, client, tables, legacy, regions, params):
+    """state=drained: the drain record (markers written and awaited; in check mode only the checks)."""
+    if legacy:
+        raise DRError(
+            f"cannot check that replication drained for version {gt.LEGACY} (Legacy) global table(s) "
+            f"{', '.join(sorted(legacy))}: upgrade them to {gt.CURRENT} first, or fail over with dr_mode=ungraceful"
+        )
+    drain.check_ready(tables, regions)
+    if module.check_mode:
+        return {"checked": False, "drained": None, "reason": "check mode: no marker written", "tables": {}}
+    warnings = []
+    try:
+        replica_clients = {other: module.client("dynamodb", region=other) for other in regions}
+        record = drain.drain(client, replica_clients, tables, Deadline(params["drain_timeout"]), warnings)
+    finally:
+        for warning in warnings:
+            module.warn(warning)
+    record["checked"] = True
+    return record
 
 
 def run(module, params):
@@ -325,14 +417,18 @@ def run(module, params):
         if group is not None or table.get("GlobalTableVersion") == gt.LEGACY
     }
     tables = {name: table for name, (table, group) in inspected.items() if name not in legacy}
-    plans = {name: gt.plan_table(table, regions, params["state"], region=region) for name, table in tables.items()}
-    enabling.check_plans(lambda: module.client("application-autoscaling"), plans, tables)
-
-    if module.check_mode:
-        after = {name: gt.predicted_table(table, plans[name], params["wait"]) for name, table in tables.items()}
-        actions = {name: plan.actions() for name, plan in plans.items()}
+    drained = None
+    if params["state"] == "drained":  # nothing about the replicas changes: only the markers come and go
+        drained = check_drain(module, client, tables, legacy, regions, params)
+        after, actions = tables, {}
     else:
-        after, actions = enabling.apply(client, params, plans, tables, deadline)
+        plans = {name: gt.plan_table(table, regions, params["state"], region=region) for name, table in tables.items()}
+        enabling.check_plans(lambda: module.client("application-autoscaling"), plans, tables)
+        if module.check_mode:
+            after = {name: gt.predicted_table(table, plans[name], params["wait"]) for name, table in tables.items()}
+            actions = {name: plan.actions() for name, plan in plans.items()}
+        else:
+            after, actions = enabling.apply(client, params, plans, tables, deadline)
 
     latency = enabling.latencies(module.client("cloudwatch"), after, params)
     results = []
@@ -341,15 +437,21 @@ def run(module, params):
         summary.update(
             changed=bool(actions.get(name)),
             actions=actions.get(name, []),
-            pending_replicas=[] if params["wait"] else gt.pending_regions(after[name], regions, params["state"]),
+            pending_replicas=[]
+            if params["wait"] or drained is not None
+            else gt.pending_regions(after[name], regions, params["state"]),
             replication_latency=latency[name],
         )
+        if drained is not None:
+            summary["drain"] = drained["tables"].get(name)
         results.append(summary)
     legacy_tables = [
         gt.legacy_report(name, region, group or gt.replica_statuses(inspected[name][0]))
         for name, group in legacy.items()
     ]
     result = dict(changed=any(entry["changed"] for entry in results), tables=results, legacy_tables=legacy_tables)
+    if drained is not None:
+        result["drain"] = drained
     if module._diff:
         result["diff"] = make_diff(
             {name: gt.diff_view(table) for name, table in tables.items()},
@@ -362,7 +464,8 @@ def main():
     argument_spec = dict(
         tables=dict(type="list", elements="str", required=True, aliases=["names"]),
         replica_regions=dict(type="list", elements="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        state=dict(type="str", choices=["present", "absent", "drained"], default="present"),
+        drain_timeout=dict(type="int", default=300),
         replica_kms_keys=dict(type="dict", default={}, no_log=False),  # key ids, not key material
         latency_lookback=dict(type="int", default=15),
         max_concurrency=dict(type="int", default=8),

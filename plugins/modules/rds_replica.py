@@ -99,8 +99,66 @@ options:
   multi_az:
     description:
       - Whether the replica is Multi-AZ. Omit it to leave the AWS default (single-AZ) or the current setting.
+      - With O(state=promoted), the Multi-AZ setting of the promoted instance (seed 003's promote script turns it
+        on once the instance is available); with O(state=failed_back), that of the primary after the cut-over.
+        It is set once the instance is standalone and available (with O(wait=true)); see O(multi_az_wait).
     type: bool
     version_added: 0.1.0
+  multi_az_wait:
+    description:
+      - With O(state=promoted) or O(state=failed_back), whether O(wait=true) also waits until AWS shows the Multi-AZ
+        (and backup) modification of the promoted instance applied.
+      - V(false) asks for it and returns at once - the instance takes reads and writes while AWS builds its standby (the
+        modification takes minutes), so a failover is not slowed by it; the instance shows C(modifying) meanwhile
+        and a re-run does not ask again (the pending value counts).
+    type: bool
+    default: true
+    version_added: 0.2.0
+  publish_endpoint:
+    description:
+      - With O(state=promoted) or O(state=failed_back), where the application reads the database address, in the
+        module's region (the DR region on failover, the primary region on failback). Once the instance is
+        standalone, each target is set to its address (and port), read and compared first, written only when it
+        differs. Every target is checked before anything is promoted (it must exist; a secret must hold a JSON
+        object and not be a replica, which Secrets Manager refuses to write).
+      - Secret values and parameter values are never returned, logged or shown in a diff; only names are.
+    type: dict
+    version_added: 0.2.0
+    suboptions:
+      ssm_parameters:
+        description: SSM parameters that hold the address (seed 003 - C(/shared/rds/dr/endpoint)).
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name:
+            description: Name of the parameter.
+            type: str
+            required: true
+          format:
+            description:
+              - V(address) writes the address, V(address_port) writes C(address:port) (what Terraform's
+                C(aws_db_instance.endpoint) holds).
+            type: str
+            choices: [address, address_port]
+            default: address
+      secrets:
+        description: JSON secrets (Secrets Manager) that hold the address in a field; the other fields are kept.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name:
+            description: Name or ARN of the secret.
+            type: str
+            required: true
+          key:
+            description: The field that holds the address.
+            type: str
+            default: host
+          port_key:
+            description: The field that holds the port, if any (it keeps its type, number or string).
+            type: str
   publicly_accessible:
     description:
       - Whether the replica gets a public address (only used on creation).
@@ -169,7 +227,9 @@ attributes:
         predicted promoted instance; makes no change.
   diff_mode:
     support: full
-    description: Shows the replica's source, status, class, Multi-AZ setting and tags before and after.
+    description:
+      - Shows the replica's source, status, class, Multi-AZ setting and tags before and after.
+      - With O(publish_endpoint), the names of the targets that change (C(endpoint_published_to)), never a value.
 notes:
   - Creating a cross-region replica takes 10 to 15 minutes on AWS and a promotion several minutes; raise
     O(wait_timeout) accordingly or use O(wait=false) and call the module again with O(wait=true).
@@ -208,6 +268,15 @@ EXAMPLES = r"""
     state: promoted
     max_lag_seconds: 900
     backup_retention_period: 7
+    multi_az: true
+    multi_az_wait: false  # it serves while AWS builds the standby: not on the failover's critical path
+    publish_endpoint:  # where the Tokyo application reads its database address
+      ssm_parameters:
+        - name: /shared/rds/dr/endpoint
+          format: address_port
+      secrets:
+        - name: portforge/ai-service/rds
+          port_key: port
   register: promotion
 
 - name: Record the RPO evidence
@@ -233,6 +302,9 @@ EXAMPLES = r"""
     drain_timeout: 600
     backup_retention_period: 7
     multi_az: true
+    publish_endpoint:
+      secrets:
+        - name: portforge/ai-service/rds
   register: cut_over
 """
 
@@ -404,6 +476,34 @@ failback:
     promotion:
       description: The failback replica's promotion record (as RV(promotion)), null when not promoted by this run.
       type: dict
+endpoint_publication:
+  description:
+    - What O(publish_endpoint) did (would do, in check mode); null without it, or while the instance is still a
+      replica. Names only, never a value.
+  returned: always
+  type: dict
+  contains:
+    region:
+      description: Region of the targets (the module's region).
+      type: str
+      sample: ap-northeast-1
+    address:
+      description: The address published.
+      type: str
+      sample: portforge-dr-rds-replica.abc.ap-northeast-1.rds.amazonaws.com
+    port:
+      description: The port published (to the secrets' O(publish_endpoint.secrets[].port_key)).
+      type: int
+      sample: 5432
+    changed:
+      description: Whether any target changed.
+      type: bool
+      sample: true
+    targets:
+      description: Each target, C(kind) (C(ssm_parameter) or C(secret)), C(name), C(key) (secrets) and C(changed).
+      type: list
+      elements: dict
+      sample: [{"kind": "secret", "name": "portforge/ai-service/rds", "key": "host", "changed": true}]
 timings:
   description: Seconds spent in each step.
   returned: always
@@ -416,9 +516,11 @@ import time
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import WAIT_ARGUMENT_SPEC
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.modules import PilotLightModule
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.results import make_diff
+from ansible_collections.pilotlight.dr.plugins.module_utils._rds import endpoints
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.failback import ensure_failed_back
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.inputs import validate_params
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import as_result
+from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import is_replica
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.instances import snapshot
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.present import ensure_present
 from ansible_collections.pilotlight.dr.plugins.module_utils._rds.promoted import ensure_promoted
@@ -429,6 +531,8 @@ def run(module, params):
     timings, warnings = {}, []
     started = time.monotonic()
     result = {}
+    spec = params["publish_endpoint"] if params["state"] != "present" else None
+    endpoints.check_targets(module, spec, module.region)  # before anything is promoted
     if params["state"] == "present":
         before, after, changed, lag = ensure_present(module, params, timings, warnings)
     elif params["state"] == "promoted":
@@ -437,10 +541,27 @@ def run(module, params):
     else:
         before, after, changed, lag, failback = ensure_failed_back(module, params, timings, warnings)
         result["failback"] = failback
+    publication = None
+    if endpoints.wanted(spec) and after and not is_replica(after):
+        step = time.monotonic()
+        publication = endpoints.publish(module, spec, after, module.region)
+        timings["publish"] = round(time.monotonic() - step, 3)
+        changed = changed or publication["changed"]
     timings["total"] = round(time.monotonic() - started, 3)
-    result.update(changed=changed, db_instance=as_result(after), replica_lag=lag, timings=timings)
+    result.update(
+        changed=changed,
+        db_instance=as_result(after),
+        replica_lag=lag,
+        endpoint_publication=publication,
+        timings=timings,
+    )
     if module._diff:
-        result["diff"] = make_diff(snapshot(before), snapshot(after))
+        result["diff"] = make_diff(
+            dict(snapshot(before), **({"endpoint_published_to": []} if publication else {})),
+            dict(
+                snapshot(after), **({"endpoint_published_to": endpoints.diff_names(publication)} if publication else {})
+            ),
+        )
     for warning in warnings:
         module.warn(warning)
     return result
@@ -466,6 +587,32 @@ def main():
         force=dict(type="bool", default=False),
         drain_timeout=dict(type="int", default=0),
         backup_retention_period=dict(type="int"),
+        multi_az_wait=dict(type="bool", default=True),
+        publish_endpoint=dict(
+            type="dict",
+            options=dict(
+                ssm_parameters=dict(
+                    type="list",
+                    elements="dict",
+                    default=[],
+                    options=dict(
+                        name=dict(type="str", required=True),
+                        format=dict(type="str", choices=["address", "address_port"], default="address"),
+                    ),
+                ),
+                secrets=dict(
+                    type="list",
+                    elements="dict",
+                    default=[],
+                    no_log=False,  # secret names and field names, never values
+                    options=dict(
+                        name=dict(type="str", required=True),
+                        key=dict(type="str", default="host", no_log=False),
+                        port_key=dict(type="str", no_log=False),
+                    ),
+                ),
+            ),
+        ),
         **WAIT_ARGUMENT_SPEC,
     )
     module = PilotLightModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -7,4 +7,5 @@
 replicas  what a table's replicas need: plans, predicted state, latency datapoints (pure)
 tables    the DynamoDB, Application Auto Scaling and CloudWatch calls
 enabling  global_table_enable's steps: read every table, check the plans, apply them one change at a time
+drain     state=drained: a marker per table written in the primary, awaited in DR (graceful failover)
 """

@@ -9,6 +9,8 @@ instances  ARNs, what an instance is (replica, source, status), reading instance
 lag        ReplicaLag evidence read in the replica's region, and the promotion lag gate
 waits      waiting for an instance to be available, or to show a modification applied
 present    state=present: create the replica, or check an existing one and bring it in line
-promoted   state=promoted: the lag gate and an idempotent promotion (DR region only)
+promoted   state=promoted: the lag gate and an idempotent promotion (DR region only), then Multi-AZ and backups
+failback   state=failed_back: the failback replica caught up, promoted, and the identifiers moved
+endpoints  publish_endpoint: the promoted instance's address in SSM parameters and JSON secrets
 inputs     the module's parameter checks
 """

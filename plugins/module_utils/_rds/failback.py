@@ -136,6 +136,7 @@ def ensure_failed_back(module, params, timings, warnings):
         if dr is not None
         else params["source_db_instance_identifier"],
         multi_az=None,
+        publish_endpoint=None,  # the failback replica's own address is never the one the application reads
         wait=True,
     )
     if "create failback replica" in steps:

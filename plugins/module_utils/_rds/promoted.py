@@ -55,6 +55,8 @@ def predicted_promotion(instance, params):
     predicted["DBInstanceStatus"] = "available" if params["wait"] else "modifying"
     if params["backup_retention_period"] is not None:
         predicted["BackupRetentionPeriod"] = params["backup_retention_period"]
+    if params.get("multi_az") is not None:
+        predicted["MultiAZ"] = params["multi_az"]
     return predicted
 
 
@@ -117,26 +119,53 @@ def wait_drained(module, identifier, region, params, lag):
     return state["lag"]
 
 
+def resilience_changes(instance, params):
+    """ModifyDBInstance arguments a promoted instance still needs: Multi-AZ and backups as asked.
+
+    A value already waiting in PendingModifiedValues (asked by an earlier run that did not wait) is not
+    asked again.
+    """
+    pending = instance.get("PendingModifiedValues") or {}
+    changes = {}
+    if (
+        params.get("multi_az") is not None
+        and bool(pending.get("MultiAZ", instance.get("MultiAZ"))) != params["multi_az"]
+    ):
+        changes["MultiAZ"] = params["multi_az"]
+    retention = params.get("backup_retention_period")
+    current = pending.get("BackupRetentionPeriod", instance.get("BackupRetentionPeriod"))
+    if retention is not None and current != retention:
+        changes["BackupRetentionPeriod"] = retention
+    return changes
+
+
 def match_resilience(module, client, region, identifier, params, deadline, timings):
-    """A promoted instance gets the Multi-AZ setting asked for (backups are set by the promotion itself)."""
+    """A promoted instance gets the Multi-AZ setting and the backups asked for (seed 003's promote script).
+
+    PromoteReadReplica sets the backups itself; this catches an instance promoted without them. The
+    instance serves while AWS applies Multi-AZ (a standby is built), so with multi_az_wait=false the
+    change is asked for and not waited for: the failover's RTO does not include it.
+    """
     instance = get_instance(client, identifier, region)
-    if params.get("multi_az") is None or instance is None or bool(instance.get("MultiAZ")) == params["multi_az"]:
+    changes = resilience_changes(instance, params) if instance is not None else {}
+    if not changes:
         return False
     if not module.check_mode:
-        changes = {"MultiAZ": params["multi_az"]}
-        with aws_errors(f"set MultiAZ={params['multi_az']} on {identifier} in {region}"):
+        wanted = ", ".join(f"{name}={value}" for name, value in changes.items())
+        with aws_errors(f"set {wanted} on {identifier} in {region}"):
             client.modify_db_instance(DBInstanceIdentifier=identifier, ApplyImmediately=True, aws_retry=True, **changes)
-        started = time.monotonic()
-        wait_for(
-            client,
-            identifier,
-            region,
-            deadline,
-            modifications_applied(changes),
-            "modified",
-            still=describe_pending(changes),
-        )
-        timings["resilience"] = round(time.monotonic() - started, 3)
+        if params.get("multi_az_wait", True):
+            started = time.monotonic()
+            wait_for(
+                client,
+                identifier,
+                region,
+                deadline,
+                modifications_applied(changes),
+                "modified",
+                still=describe_pending(changes),
+            )
+            timings["resilience"] = round(time.monotonic() - started, 3)
     return True
 
 

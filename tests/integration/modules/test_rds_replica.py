@@ -1,5 +1,7 @@
 """rds_replica against the emulator: replica creation, checks, lag gate, idempotent promotion, failback."""
 
+import json
+
 import boto3
 import pytest
 
@@ -274,13 +276,29 @@ def test_examples_run(emulator, run_examples):
     make_source()
     make_key(TOKYO, "alias/portforge-dr-rds")
     make_key(SEOUL, "alias/portforge-rds")
+    # where the application reads its database address (the examples publish it there)
+    boto3.client("ssm", region_name=TOKYO).put_parameter(
+        Name="/shared/rds/dr/endpoint", Value="old:5432", Type="String"
+    )
+    for region in (SEOUL, TOKYO):
+        boto3.client("secretsmanager", region_name=region).create_secret(
+            Name="portforge/ai-service/rds", SecretString='{"host": "old", "port": 5432, "password": "p"}'
+        )
     result = run_examples("rds_replica")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "promoted=True lag at promotion=0.0s" in result.stdout
+    # the promoted Tokyo instance (retired by the failback example since): Multi-AZ, backups, its address published
+    dr = boto3.client("rds", region_name=TOKYO).describe_db_instances()["DBInstances"]
+    retired = [i for i in dr if i["DBInstanceIdentifier"].startswith(f"{REPLICA}-retired-")]
+    assert len(retired) == 1 and retired[0]["MultiAZ"] is True and retired[0]["BackupRetentionPeriod"] == 7
+    value = boto3.client("ssm", region_name=TOKYO).get_parameter(Name="/shared/rds/dr/endpoint")["Parameter"]["Value"]
+    assert value.startswith(f"{REPLICA}.") and TOKYO in value and value.endswith(f":{retired[0]['Endpoint']['Port']}")
     # The last example cuts over: the failback replica caught up, was promoted and is portforge-test-rds again.
     primary = describe(SEOUL, "portforge-test-rds")
     assert primary["DBInstanceStatus"] == "available" and "ReadReplicaSourceDBInstanceIdentifier" not in primary
     assert primary["MultiAZ"] is True and primary["BackupRetentionPeriod"] == 7
+    secret = boto3.client("secretsmanager", region_name=SEOUL).get_secret_value(SecretId="portforge/ai-service/rds")
+    assert json.loads(secret["SecretString"]) == {"host": primary["Endpoint"]["Address"], "port": 5432, "password": "p"}
     found = boto3.client("rds", region_name=SEOUL).describe_db_instances()["DBInstances"]
     seoul = [i["DBInstanceIdentifier"] for i in found]
     assert "portforge-test-rds-failback" not in seoul
