@@ -197,8 +197,8 @@ def case_4(repeat=1):
         FileFlowProduction().build()
 
     # The replicas were created seconds before the outage: no ReplicaLag is on record yet for the promotion gate
-    # (MySQL reports -1 once its source is down), so the benchmark accepts the promotion as an operator would.
-    extra = ("-e", "dr_rds_force=true")
+    # (MySQL reports -1 once its source is down), so the benchmark accepts the gates as an operator would.
+    extra = ("-e", "dr_rds_force=true", "-e", "dr_force=true")
     inventory = REPO_ROOT / "inventories/local"
     bases, slows = [], []
     for _pair in range(repeat):

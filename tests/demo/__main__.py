@@ -238,6 +238,9 @@ class Demo:
             problems.append("the database is not a promoted, encrypted instance")
         elif database["KmsKeyId"] != self.fileflow.ids["kms_keys"][FILEFLOW_DR_KEYS["rds"]]:
             problems.append(f"the database is encrypted with {database['KmsKeyId']}, not DR's key")
+        published = boto3.client("ssm", region_name=TOKYO).get_parameter(Name="/shared/rds/dr/endpoint")["Parameter"]
+        if published["Value"] != f"{database['Endpoint']['Address']}:{database['Endpoint']['Port']}":
+            problems.append(f"/shared/rds/dr/endpoint says {published['Value']}, not the promoted database")
         s3 = boto3.client("s3", region_name=TOKYO)
         listed = {
             o["Key"]
@@ -253,7 +256,8 @@ class Demo:
             raise AssertionError("; ".join(problems))
         return (
             f"{FILEFLOW_DESIRED_COUNT} tasks running, Redis available at {endpoint['Address']} (published in SSM), "
-            f"database promoted with DR's key, all {len(self.before_outage['uploads'])} uploads in Tokyo"
+            f"database promoted with DR's key and its endpoint in /shared/rds/dr/endpoint, "
+            f"all {len(self.before_outage['uploads'])} uploads in Tokyo"
         )
 
     def start_megaticket_api(self):

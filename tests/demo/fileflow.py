@@ -27,6 +27,8 @@ FILEFLOW_DESIRED_COUNT = 4  # seed 003: prod runs 4 tasks; failover-to-dr.sh set
 # KMS aliases: the primary's keys, and DR's own keys (seed 003 step 2/3: aws_kms_key.rds_dr and s3_dr).
 FILEFLOW_KEYS = {"rds": "alias/fileflow-rds", "s3": "alias/fileflow-s3"}
 FILEFLOW_DR_KEYS = {"rds": "alias/fileflow-dr-rds", "s3": "alias/fileflow-dr-s3"}
+# Where FileFlow's tasks read the database endpoint (seed 003: SSM, one parameter per region).
+FILEFLOW_ENDPOINT_PARAMETERS = {"prod": "/shared/rds/prod/endpoint", "dr": "/shared/rds/dr/endpoint"}
 
 
 class FileFlowProduction:
@@ -131,7 +133,7 @@ class FileFlowProduction:
 
     def database(self):
         """Seed 003's shared RDS: MySQL 8.0, db.t3.medium, Multi-AZ, encrypted with the primary's key."""
-        self.rds.create_db_instance(
+        database = self.rds.create_db_instance(
             DBInstanceIdentifier=FILEFLOW_DATABASE,
             Engine="mysql",
             EngineVersion="8.0",
@@ -144,6 +146,14 @@ class FileFlowProduction:
             StorageEncrypted=True,
             KmsKeyId=self.ids["kms_keys"][FILEFLOW_KEYS["rds"]],
             BackupRetentionPeriod=7,
+        )["DBInstance"]
+        # Seed 003's Terraform: the endpoint the tasks read, per region (the DR one is set at failover).
+        endpoint = database.get("Endpoint") or {}
+        address = f"{endpoint.get('Address', FILEFLOW_DATABASE)}:{endpoint.get('Port', 3306)}"
+        ssm = self.session.client("ssm")
+        ssm.put_parameter(Name=FILEFLOW_ENDPOINT_PARAMETERS["prod"], Value=address, Type="String")
+        self.session.client("ssm", region_name=self.dr_region).put_parameter(
+            Name=FILEFLOW_ENDPOINT_PARAMETERS["dr"], Value="set at failover", Type="String"
         )
 
     def cache(self):

@@ -15,6 +15,8 @@ from datetime import timezone
 
 import boto3
 
+from tests.demo.portforge_eks import PortForgeEKS
+
 SEOUL = "ap-northeast-2"
 TOKYO = "ap-northeast-1"
 PREFIX = "KDT-Msp4-PLDR"
@@ -460,6 +462,7 @@ class PortForgeProduction:
             self.users()
             self.load_balancer()
             self.edge()
+            self.ids["eks"] = PortForgeEKS(self.region).build(self.ids["vpc_id"])  # seed 001 section 2.2
             for future in work:
                 future.result()
         return self.ids

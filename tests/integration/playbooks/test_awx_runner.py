@@ -6,12 +6,16 @@ variables as env/envvars. The runner's own artifacts must say what AWX shows: th
 stats, and the DR summary as job artifacts (set_stats) for the workflow's notify node.
 """
 
+import re
+
 import pytest
 
 from tests.awx_runner import artifacts
 from tests.awx_runner import private_data_dir
 from tests.awx_runner import run
 from tests.awx_runner import stdout
+from tests.demo.production import TABLES
+from tests.demo.production import table_name
 from tests.integration.playbooks.stack import Stack
 
 pytestmark = pytest.mark.xdist_group("awx-runner")
@@ -52,5 +56,10 @@ def test_failover_job_has_the_dr_summary_as_artifacts(job_dir, stack):
     assert summary["playbook"] == "failover" and summary["result"] == "ok" and summary["mode"] == "ungraceful"
     assert summary["region"] == "ap-northeast-1" and summary["rto_seconds"] > 0
     assert "dynamodb" in summary["rpo"] and summary["readiness"]["total"] > 0
+    # every table's RPO evidence, taken from the readiness gate's DR-side read (no second read on the RTO path)
+    assert sorted(summary["rpo"]["dynamodb"]) == sorted(table_name(t) for t in TABLES)
+    assert {e["read_in"] for e in summary["rpo"]["dynamodb"].values()} == {"ap-northeast-1"}
+    # the read of the latencies is skipped: no second read on the RTO path
+    assert re.search(r"Read the global tables and their replication latency[^\n]*\n\S*skipping: \[megaticket\]", output)
     assert "pilotlight.dr failover: ok" in output  # the dr_report summary in the job output
     assert stack.client.calls(since, region="ap-northeast-2") == []
