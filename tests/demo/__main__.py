@@ -33,7 +33,12 @@ from tests.demo.megaticket_api import MegaTicketApi
 from tests.demo.megaticket_api import dr_environment
 from tests.demo.megaticket_api import parse_time
 from tests.demo.megaticket_api import request_json
+from tests.demo.portforge_eks import DR_CLUSTER as PORTFORGE_DR_CLUSTER
+from tests.demo.portforge_eks import DR_NODEGROUP as PORTFORGE_DR_NODEGROUP
+from tests.demo.portforge_eks import PRIMARY_SCALING as PORTFORGE_PRIMARY_SCALING
 from tests.demo.production import PORTFORGE_BUCKETS
+from tests.demo.production import PORTFORGE_CHAT_TABLES
+from tests.demo.production import PORTFORGE_REPOSITORIES
 from tests.demo.production import SEOUL
 from tests.demo.production import TOKYO
 from tests.demo.production import MegaTicketProduction
@@ -127,7 +132,8 @@ class Demo:
         self.fileflow.build()
         return (
             f"MegaTicket: ALB {self.megaticket.ids['alb_dns_name']}, 2 Auto Scaling groups at 2, 4 tables x 250 "
-            f"items; PortForge: RDS, {len(PORTFORGE_BUCKETS)} buckets, ECR images, secrets, 25 Cognito users; "
+            f"items; PortForge: RDS, {len(PORTFORGE_BUCKETS)} buckets, {len(PORTFORGE_REPOSITORIES)} ECR repositories, "
+            f"{len(PORTFORGE_CHAT_TABLES)} chat tables, EKS, secrets, 25 Cognito users; "
             f"FileFlow: ECS service at {FILEFLOW_DESIRED_COUNT} tasks, Redis, RDS MySQL and S3 with KMS"
         )
 
@@ -145,7 +151,14 @@ class Demo:
         objects = self.portforge.put_objects("portforge-team", range(10), tag="before-outage")
         users = self.portforge.add_users(range(5), tag="late-signup")
         uploads = self.fileflow.put_objects(range(10), tag="before-outage")
-        self.before_outage = {"reservations": reservations, "objects": objects, "users": users, "uploads": uploads}
+        messages = self.portforge.put_messages("team_chats_ddb", range(20), tag="before-outage")
+        self.before_outage = {
+            "reservations": reservations,
+            "objects": objects,
+            "users": users,
+            "uploads": uploads,
+            "messages": messages,
+        }
         # Let replication carry the writes (as it does in normal times, within the replication latency).
         tokyo = boto3.client("dynamodb", region_name=TOKYO)
         deadline = time.monotonic() + 30
@@ -154,7 +167,10 @@ class Demo:
             if tokyo.get_item(TableName=last, Key={"id": {"S": reservations[-1]}}).get("Item"):
                 break
             time.sleep(0.2)
-        return "100 reservations (HOLDING and CONFIRMED), 10 team files, 5 new sign-ups, 10 FileFlow uploads in Seoul"
+        return (
+            "100 reservations (HOLDING and CONFIRMED), 10 team files, 20 chat messages, 5 new sign-ups, "
+            "10 FileFlow uploads in Seoul"
+        )
 
     def sync_users(self):
         return self.playbook("playbooks/provision.yml", "--limit", "portforge")
@@ -211,6 +227,41 @@ class Demo:
             f"all {len(self.before_outage['reservations'])} reservations, {len(self.before_outage['objects'])} "
             f"files and {len(self.before_outage['users'])} users written before the outage are in Tokyo; "
             "0 calls to Seoul during the failover"
+        )
+
+    def portforge_serves_in_tokyo(self):
+        """PortForge's own signals in Tokyo: its EKS node group at the primary's size with every node InService and
+        healthy, and the chat messages written in Seoul before the outage in Tokyo's replica of team_chats_ddb."""
+        nodegroup = boto3.client("eks", region_name=TOKYO).describe_nodegroup(
+            clusterName=PORTFORGE_DR_CLUSTER, nodegroupName=PORTFORGE_DR_NODEGROUP
+        )["nodegroup"]
+        groups = [group["name"] for group in nodegroup.get("resources", {}).get("autoScalingGroups", [])]
+        found = boto3.client("autoscaling", region_name=TOKYO).describe_auto_scaling_groups(
+            AutoScalingGroupNames=groups
+        )["AutoScalingGroups"]
+        ready = sum(
+            1
+            for group in found
+            for node in group["Instances"]
+            if node["LifecycleState"] == "InService" and node["HealthStatus"] == "Healthy"
+        )
+        wanted = PORTFORGE_PRIMARY_SCALING["desiredSize"]
+        dynamodb = boto3.client("dynamodb", region_name=TOKYO)
+        missing = [
+            key
+            for key in self.before_outage["messages"]
+            if not dynamodb.get_item(TableName="team_chats_ddb", Key=key, ConsistentRead=True).get("Item")
+        ]
+        problems = []
+        if nodegroup["scalingConfig"]["desiredSize"] != wanted or ready != wanted:
+            problems.append(f"DR node group at desired {nodegroup['scalingConfig']['desiredSize']} with {ready} ready")
+        if missing:
+            problems.append(f"{len(missing)} chat messages missing in Tokyo")
+        if problems:
+            raise AssertionError("; ".join(problems))
+        return (
+            f"EKS node group {PORTFORGE_DR_NODEGROUP} at {wanted} ready nodes (the primary's size); "
+            f"all {len(self.before_outage['messages'])} chat messages written before the outage are in Tokyo"
         )
 
     def fileflow_serves_in_tokyo(self):
@@ -434,6 +485,7 @@ class Demo:
             ("MegaTicket's API in Tokyo serves the reservations written in Seoul", self.api_serves_reservations),
             ("A seat HOLDING in Seoul: payable at DR start + 25 min, expired at + 35 min", self.holding_grace, True),
             ("Sign-in check: a synced PortForge user signs in on the DR pool", self.sign_in_check, True),
+            ("PortForge runs in Tokyo: EKS nodes and chat messages", self.portforge_serves_in_tokyo, True),
             (
                 "FileFlow serves from Tokyo: ECS tasks, Redis, promoted MySQL, uploads",
                 self.fileflow_serves_in_tokyo,
