@@ -13,7 +13,7 @@ managed policy is missing (NoSuchEntity), which the README's table says.
 With IAM enforcement on (``POST /_emulator/iam/enforcement``), moto authorizes each request as
 ``<SigV4 signing name>:<action>``. For CloudWatch that is ``monitoring:GetMetricData``, which no real
 policy names: AWS authorizes it as ``cloudwatch:GetMetricData``. The emulator uses the IAM prefix.
-moto also recomputes the SigV4 signature of Route 53 and CloudFront requests from another path than
+moto also recomputes the SigV4 signature of Route 53, CloudFront and EKS requests from another path than
 the one signed, so every such request fails with SignatureDoesNotMatch; the emulator checks their
 access key (it must belong to an IAM user) and their policies, not their signature.
 """
@@ -66,7 +66,7 @@ _PARSED = {}
 # SigV4 signing names whose IAM action prefix differs.
 IAM_PREFIX = {"monitoring": "cloudwatch"}
 # REST services whose signatures moto recomputes wrongly.
-UNVERIFIED_SIGNATURES = {"route53", "cloudfront"}
+UNVERIFIED_SIGNATURES = {"route53", "cloudfront", "eks"}
 
 
 def _always():

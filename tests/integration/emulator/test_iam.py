@@ -106,11 +106,14 @@ def test_enforced_policies_use_the_s3_iam_action_names(gap_emulator):
         gap_emulator.post("/iam/enforcement", {"enabled": False})
 
 
-def test_enforcement_authorizes_route53_and_cloudfront_calls(gap_emulator):
-    session = _session_with_policy(["route53:ListHostedZonesByName", "cloudfront:ListDistributions"])
+def test_enforcement_authorizes_route53_cloudfront_and_eks_calls(gap_emulator):
+    session = _session_with_policy(
+        ["route53:ListHostedZonesByName", "cloudfront:ListDistributions", "eks:ListClusters"]
+    )
     gap_emulator.post("/iam/enforcement", {"enabled": True})
     try:
         session.client("route53").list_hosted_zones_by_name()  # moto: SignatureDoesNotMatch
         session.client("cloudfront").list_distributions()
+        assert session.client("eks").list_clusters()["clusters"] == []  # moto: SignatureDoesNotMatch
     finally:
         gap_emulator.post("/iam/enforcement", {"enabled": False})

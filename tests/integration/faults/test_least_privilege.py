@@ -9,13 +9,11 @@ fails here until the policies are regenerated (python -m tests.tools.iam_policy)
 """
 
 import json
-import os
 
 import boto3
 import pytest
 
-from tests.emulator.launcher import EmulatorProcess
-from tests.emulator.launcher import emulator_env
+from tests.integration.playbooks.stack import EmulatorSession
 from tests.tools import iam_policy
 
 pytestmark = pytest.mark.xdist_group("least-privilege")
@@ -34,13 +32,11 @@ def committed(name):
 UNGRACEFUL = ["-e", "dr_mode=ungraceful", "-e", "dr_force=true", "-e", "dr_rds_force=true"]
 
 
-class Stack:
+class Stack(EmulatorSession):
+    """The lifecycle only: playbooks run through iam_policy.run_playbook, which can swap in an IAM user's keys."""
+
     def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
-        self.emulator = EmulatorProcess(log_path=tmp_path / "emulator.log").start()
-        self.client = self.emulator.client
-        self._saved = {key: os.environ.get(key) for key in emulator_env(self.emulator.endpoint)}
-        os.environ.update(emulator_env(self.emulator.endpoint))
+        super().__init__(tmp_path)
         self.production = iam_policy.Production(self.client)
 
     def run(self, playbook, *args, credentials=None):
@@ -72,26 +68,15 @@ class Stack:
             self.client.post("/iam/enforcement", {"enabled": False})
         return result, self.client.requests(since)
 
-    def close(self):
-        for key, value in self._saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self.emulator.stop()
-
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("least-privilege"))
-    try:
+    with Stack(tmp_path_factory.mktemp("least-privilege")) as stack:
         provision = stack.run("provision")
         assert provision.returncode == 0, provision.stdout[-4000:]
         stack.production.write_data()
         stack.client.settle()
         yield stack
-    finally:
-        stack.close()
 
 
 def denied(log):

@@ -4,23 +4,15 @@ encrypted MySQL replica promoted, the uploads in the DR bucket, no call to Seoul
 readiness again.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import boto3
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.conftest import ansible_env
 from tests.demo.fileflow import FILEFLOW_BUCKET
 from tests.demo.fileflow import FILEFLOW_DATABASE
 from tests.demo.fileflow import FILEFLOW_DESIRED_COUNT
 from tests.demo.fileflow import FILEFLOW_DR_KEYS
 from tests.demo.fileflow import FileFlowProduction
-from tests.emulator.launcher import EmulatorProcess
-from tests.emulator.launcher import emulator_env
+from tests.integration.playbooks.stack import EmulatedStack
 
 pytestmark = pytest.mark.xdist_group("fileflow")
 
@@ -31,38 +23,17 @@ DR_CLUSTER, DR_SERVICE = "fileflow-dr-cluster", "fileflow-dr-service"
 REDIS, REDIS_PARAMETER = "fileflow-dr-redis", "/fileflow/dr/redis/endpoint"
 
 
-class FileFlowStack:
+class FileFlowStack(EmulatedStack):
     def __init__(self, tmp_path):
-        self.emulator = EmulatorProcess(log_path=tmp_path / "emulator.log").start()
-        self.client = self.emulator.client
-        self.env = ansible_env(self.emulator.endpoint)
-        self.env["PILOTLIGHT_REPORT_DIR"] = str(tmp_path / "reports")
-        self._saved = {key: os.environ.get(key) for key in emulator_env(self.emulator.endpoint)}
-        os.environ.update(emulator_env(self.emulator.endpoint))
+        super().__init__(tmp_path, LIMIT)
         self.production = FileFlowProduction()
         self.ids = self.production.build()
         self.uploads = []
-
-    def must(self, name, *args):
-        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{name}.yml", *LIMIT, *args]
-        result = subprocess.run(
-            cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900, check=False
-        )
-        assert result.returncode == 0, f"{name} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-        return result
 
     def upload(self):
         """Production keeps uploading: the replication metrics readiness reads, and files DR must hold."""
         self.uploads += self.production.live_traffic()[FILEFLOW_BUCKET]
         self.client.settle()
-
-    def close(self):
-        for key, value in self._saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self.emulator.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,12 @@ tables and nothing is promoted; once it flows, the markers reach Tokyo and are d
 drained, and the promoted database is Multi-AZ with backups on."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import boto3
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.conftest import ansible_env
 from tests.conftest import invoke_module
-from tests.emulator.launcher import EmulatorProcess
-from tests.emulator.launcher import emulator_env
+from tests.integration.playbooks.stack import EmulatedStack
 
 pytestmark = pytest.mark.xdist_group("graceful-drain")
 
@@ -33,37 +26,20 @@ APP = {
 RUN = ["-i", "inventories/local", "-l", "portforge", "-e", json.dumps(APP), "-e", "dr_mode=graceful"]
 
 
-class Stack:
+class DrainStack(EmulatedStack):
     def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
-        self.emulator = EmulatorProcess(log_path=tmp_path / "emulator.log").start()
-        self.client = self.emulator.client
-        self.env = ansible_env(self.emulator.endpoint)
-        self.env["PILOTLIGHT_REPORT_DIR"] = str(tmp_path / "reports")
-        self._saved = {key: os.environ.get(key) for key in emulator_env(self.emulator.endpoint)}
-        os.environ.update(emulator_env(self.emulator.endpoint))
+        super().__init__(tmp_path, RUN)
 
     def failover(self, *args):
-        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "playbooks/failover.yml", *RUN, *args]
-        return subprocess.run(
-            cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900, check=False
-        )
+        return self.playbook("failover", *args)
 
     def report(self):
-        return json.loads(sorted((self.tmp_path / "reports").glob("failover-*.json"))[-1].read_text())
-
-    def close(self):
-        for key, value in self._saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self.emulator.stop()
+        return self.reports("failover")[-1]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    stack = Stack(tmp_path_factory.mktemp("drain"))
+    stack = DrainStack(tmp_path_factory.mktemp("drain"))
     ddb = boto3.client("dynamodb", region_name=SEOUL)
     for name in TABLES:
         ddb.create_table(

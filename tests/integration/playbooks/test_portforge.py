@@ -7,23 +7,16 @@ Seoul's ALB then Tokyo's, and CloudFront may read the DR bucket (origin access c
 """
 
 import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import boto3
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.conftest import ansible_env
 from tests.demo.production import PORTFORGE_API
 from tests.demo.production import PORTFORGE_CHAT_TABLES
 from tests.demo.production import PORTFORGE_REPOSITORIES
 from tests.demo.production import PortForgeProduction
-from tests.emulator.launcher import EmulatorProcess
-from tests.emulator.launcher import emulator_env
+from tests.integration.playbooks.stack import EmulatedStack
 
 pytestmark = pytest.mark.xdist_group("portforge-runbooks")
 
@@ -32,37 +25,17 @@ INVENTORY = ["-i", "inventories/local", "-l", "portforge"]
 OAC = "portforge-front-dr-oac"
 
 
-class PortForgeStack:
+class PortForgeStack(EmulatedStack):
+    tail = 8000
+
     def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
-        self.emulator = EmulatorProcess(log_path=tmp_path / "emulator.log").start()
-        self.client = self.emulator.client
-        self.env = ansible_env(self.emulator.endpoint)
-        self.env["PILOTLIGHT_REPORT_DIR"] = str(tmp_path / "reports")
-        self._saved = {key: os.environ.get(key) for key in emulator_env(self.emulator.endpoint)}
-        os.environ.update(emulator_env(self.emulator.endpoint))
+        super().__init__(tmp_path, INVENTORY)
         self.production = PortForgeProduction()
         self.ids = self.production.build()
-
-    def must(self, name, *args):
-        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{name}.yml", *INVENTORY, *args]
-        result = subprocess.run(
-            cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900, check=False
-        )
-        assert result.returncode == 0, f"{name} failed:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
-        return result
 
     def answer(self):
         """What Route 53's name servers answer for the API host (its data plane, no Route 53 API call)."""
         return self.client.get(f"/route53/answer?name={PORTFORGE_API}&type=A")["record_data"]
-
-    def close(self):
-        for key, value in self._saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self.emulator.stop()
 
 
 @pytest.fixture(scope="module")
