@@ -532,7 +532,9 @@ ENDPOINT_OPTIONS = dict(
 
 
 def run(module, params):
-    elbv2 = lambda region: module.client("elbv2", region=region)  # noqa: E731
+    def elbv2(region):
+        return module.client("elbv2", region=region)
+
     if not params["route53_reachable"]:
         # Route 53's control plane is down: only the DR endpoint needs to be known (the primary's DNS name may
         # come from a record that cannot be read now).
@@ -565,8 +567,12 @@ def run(module, params):
             "give the full name, for example www." + zone["Name"].rstrip(".")
         )
     if named:
-        records = lambda: api.list_records(client, zone["Id"], params["record_name"], params["record_type"])  # noqa: E731
-        params = targets.resolve(params, elbv2, primary_record=lambda: targets.primary_record(records()))
+
+        def primary_record():
+            records = api.list_records(client, zone["Id"], params["record_name"], params["record_type"])
+            return targets.primary_record(records)
+
+        params = targets.resolve(params, elbv2, primary_record=primary_record)
         endpoints = validate(params)
     how = dict(check_mode=module.check_mode, diff=module._diff, warn=module.warn)
     if params["state"] == "absent":
