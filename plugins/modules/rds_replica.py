@@ -128,37 +128,44 @@ options:
       ssm_parameters:
         description: SSM parameters that hold the address (seed 003 - C(/shared/rds/dr/endpoint)).
         type: list
+        version_added: 0.2.0
         elements: dict
         default: []
         suboptions:
           name:
             description: Name of the parameter.
             type: str
+            version_added: 0.2.0
             required: true
           format:
             description:
               - V(address) writes the address, V(address_port) writes C(address:port) (what Terraform's
                 C(aws_db_instance.endpoint) holds).
             type: str
+            version_added: 0.2.0
             choices: [address, address_port]
             default: address
       secrets:
         description: JSON secrets (Secrets Manager) that hold the address in a field; the other fields are kept.
         type: list
+        version_added: 0.2.0
         elements: dict
         default: []
         suboptions:
           name:
             description: Name or ARN of the secret.
             type: str
+            version_added: 0.2.0
             required: true
           key:
             description: The field that holds the address.
             type: str
+            version_added: 0.2.0
             default: host
           port_key:
             description: The field that holds the port, if any (it keeps its type, number or string).
             type: str
+            version_added: 0.2.0
   publicly_accessible:
     description:
       - Whether the replica gets a public address (only used on creation).

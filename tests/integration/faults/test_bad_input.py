@@ -50,6 +50,7 @@ VALID = {
     },
     "readiness_info": {"region": TOKYO, "components": [{"name": "dynamodb", "region": TOKYO}]},
     "readiness_metric": {"region": TOKYO, "application": "app", "results": []},
+    "recovery_mode": {"region": TOKYO, "path": "/app/dr", "recovery_mode": False, "active_region": SEOUL},
     "route53_failover": {"region": TOKYO, "zone": "pilotlight-test.click", "record_name": "app"},
     "s3_replication": {"region": TOKYO, "bucket": "app-data", "source_region": SEOUL, "destination_bucket": "app-dr"},
     "s3_replication_info": {"region": TOKYO, "bucket": "app-data", "source_region": SEOUL},
@@ -76,6 +77,7 @@ WRONG_TYPE = {
     "rds_replica": ("max_lag_seconds", "a minute"),
     "readiness_info": ("max_concurrency", "many"),
     "readiness_metric": ("results", "all passed"),
+    "recovery_mode": ("recovery_mode", "maybe"),
     "route53_failover": ("ttl", "one minute"),
     "s3_replication": ("metrics", "maybe"),
     "s3_replication_info": ("primary_reachable", "maybe"),
@@ -188,6 +190,7 @@ MISSING = [
 
 # Options that contradict each other, or values out of range.
 CONFLICTS = [
+    case("recovery_mode", {"recovery_mode": True}, "started_at is required with recovery_mode=true"),
     case("ami_cross_copy", {"kms_key_id": "alias/dr-ami"}, "kms_key_id", "encrypted"),
     case(
         "ami_cross_copy",
