@@ -7,6 +7,8 @@ moto creates a replication group ``available`` at once, leaves a deleted one ``d
   ``STATE.delay("redis_create")`` seconds (0, the default: at once); ``DeleteReplicationGroup``
   leaves it ``deleting`` for the same time, then it is gone (``ReplicationGroupNotFoundFault``);
 * ``NumCacheClusters`` makes that many nodes (moto makes one);
+* endpoints carry the group's region in AWS's short form (``fileflow-dr-redis.x1y2z3.apne1.cache.amazonaws.com``
+  in Tokyo; moto writes ``use1`` in every region, which would show a DR cache as a us-east-1 host);
 * ``CreateGlobalReplicationGroup`` (the primary group is the ``primary`` member),
   ``DescribeGlobalReplicationGroups`` (``ShowMemberInfo``), ``CreateReplicationGroup`` with
   ``GlobalReplicationGroupId`` (a ``secondary`` member in its region),
@@ -85,6 +87,36 @@ def _gone(backend, group_id):
             del backend.replication_groups[group_id]
 
 
+_GEOGRAPHY = {
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+    "north": "n",
+    "south": "s",
+    "east": "e",
+    "west": "w",
+    "central": "c",
+}
+
+
+def region_short(region):
+    """AWS's short form of a region in ElastiCache host names: ap-northeast-1 -> apne1, us-west-2 -> usw2."""
+    *words, number = region.split("-")
+    return "".join(_GEOGRAPHY.get(word, word) for word in words) + number
+
+
+def _regional(value, region):
+    """``value`` (moto's endpoints: nested dicts, lists, strings) with moto's ``use1`` replaced by ``region``."""
+    if isinstance(value, str):
+        return value.replace(".use1.cache.amazonaws.com", f".{region_short(region)}.cache.amazonaws.com")
+    if isinstance(value, dict):
+        return {key: _regional(item, region) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_regional(item, region) for item in value]
+    return value
+
+
 def _wrap_create(original):
     def create_replication_group(self, *args, **kwargs):
         global_id = kwargs.get("global_replication_group_id")
@@ -97,6 +129,9 @@ def _wrap_create(original):
             # moto makes one node whatever NumCacheClusters says; AWS makes a primary and NumCacheClusters-1 replicas.
             kwargs["replicas_per_node_group"] = kwargs["num_cache_clusters"] - 1
         group = original(self, *args, **kwargs)
+        group.node_groups = _regional(group.node_groups, self.region_name)
+        if getattr(group, "configuration_endpoint", None):
+            group.configuration_endpoint = _regional(group.configuration_endpoint, self.region_name)
         group.global_replication_group_member_role = "SECONDARY" if global_id else ""
         if global_id:
             with _LOCK:

@@ -55,6 +55,16 @@ def test_replication_group_is_creating_then_available(gap_emulator):
     assert group["MemberClusters"] == ["fileflow-dr-redis-001", "fileflow-dr-redis-002"]
 
 
+def test_endpoints_name_the_group_region(gap_emulator):
+    _create(TOKYO, "fileflow-dr-redis")
+    group = boto3.client("elasticache", region_name=TOKYO).describe_replication_groups()["ReplicationGroups"][0]
+    [nodes] = group["NodeGroups"]
+    hosts = [nodes["PrimaryEndpoint"]["Address"]] + [m["ReadEndpoint"]["Address"] for m in nodes["NodeGroupMembers"]]
+    assert len(hosts) == 3
+    for host in hosts:
+        assert host.endswith(".apne1.cache.amazonaws.com"), host
+
+
 def test_deleted_replication_group_is_gone(gap_emulator):
     _create(TOKYO, "fileflow-dr-redis")
     boto3.client("elasticache", region_name=TOKYO).delete_replication_group(ReplicationGroupId="fileflow-dr-redis")
