@@ -18,6 +18,7 @@ import json
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRError
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import DRErrorHandler
 from ansible_collections.pilotlight.dr.plugins.module_utils._core.errors import aws_errors
+from ansible_collections.pilotlight.dr.plugins.module_utils._ssm import parameters
 
 ADDRESS_PORT = "address_port"
 
@@ -28,9 +29,10 @@ def wanted(spec):
 
 
 # -- AWS reads ------------------------------------------------------------------------------------------
-@DRErrorHandler.reader("read SSM parameter {1} in {2}", missing=("ParameterNotFound",))
-def _parameter(ssm, name, region):
-    return ssm.get_parameter(Name=name, WithDecryption=True, aws_retry=True)["Parameter"]
+def _parameters(module, spec):
+    """{name: value or None (absent)} of the SSM targets, read in one call ({} when there are none)."""
+    names = [parameter["name"] for parameter in spec.get("ssm_parameters") or []]
+    return parameters.read(module.client("ssm"), names, decrypt=True) if names else {}
 
 
 @DRErrorHandler.reader("describe secret {1} in {2}", missing=("ResourceNotFoundException",))
@@ -93,14 +95,11 @@ def check_targets(module, spec, region):
     """Fail, naming every problem, when a target cannot be written (before anything is promoted)."""
     if not wanted(spec):
         return
-    problems = []
-    ssm = module.client("ssm") if spec.get("ssm_parameters") else None
-    for parameter in spec.get("ssm_parameters") or []:
-        if _parameter(ssm, parameter["name"], region) is None:
-            problems.append(
-                f"SSM parameter {parameter['name']} not found in {region}: create it, or remove it from "
-                "publish_endpoint.ssm_parameters"
-            )
+    problems = [
+        f"SSM parameter {name} not found in {region}: create it, or remove it from publish_endpoint.ssm_parameters"
+        for name, value in _parameters(module, spec).items()
+        if value is None
+    ]
     secrets = module.client("secretsmanager") if spec.get("secrets") else None
     for target in spec.get("secrets") or []:
         problem = _secret_object(secrets, target["name"], region)[1]
@@ -128,15 +127,15 @@ def publish(module, spec, instance, region):
         )
     if spec.get("ssm_parameters"):
         ssm = module.client("ssm")
+        current = _parameters(module, spec)
         for parameter in spec["ssm_parameters"]:
             name = parameter["name"]
-            current = _parameter(ssm, name, region)
-            if current is None:
+            if current[name] is None:
                 raise DRError(
                     f"SSM parameter {name} not found in {region}: create it, or remove it from publish_endpoint"
                 )
             value = parameter_value(parameter, address, port)
-            changed = current.get("Value") != value
+            changed = current[name] != value
             if changed and not module.check_mode:
                 with aws_errors(f"write SSM parameter {name} in {region}", "check ssm:PutParameter (and its KMS key)"):
                     ssm.put_parameter(Name=name, Value=value, Overwrite=True, aws_retry=True)

@@ -14,11 +14,16 @@ GET_PARAMETERS_LIMIT = 10
 
 
 @DRErrorHandler.call("read the SSM parameters {1}")
-def read(ssm, names):
-    """{name: value} for every name; None for a parameter that does not exist."""
+def read(ssm, names, decrypt=False):
+    """{name: value} for every name; None for a parameter that does not exist.
+
+    ``decrypt`` reads SecureString values in clear (kms:Decrypt), for a caller that compares them.
+    """
     values = dict.fromkeys(names)
     for start in range(0, len(names), GET_PARAMETERS_LIMIT):
-        found = ssm.get_parameters(Names=list(names[start : start + GET_PARAMETERS_LIMIT]), aws_retry=True)
+        found = ssm.get_parameters(
+            Names=list(names[start : start + GET_PARAMETERS_LIMIT]), WithDecryption=decrypt, aws_retry=True
+        )
         values.update({parameter["Name"]: parameter["Value"] for parameter in found.get("Parameters", [])})
     return values
 
