@@ -3,7 +3,10 @@
 One emulator and one Seoul production for the module: provision, readiness, then an ungraceful failover
 with Seoul down and a failback. Asserted through the API and the emulator's request log: the chat tables
 are global tables with a Tokyo replica, all seven repositories are replicated, api.portforge.org answers
-Seoul's ALB then Tokyo's, and CloudFront may read the DR bucket (origin access control + bucket policy).
+Seoul's ALB then Tokyo's, CloudFront may read the DR bucket (origin access control + bucket policy), and
+the EKS pilot light: Tokyo's node group stays at the standby floor with the primary's size recorded, wakes
+to that size with ready nodes on failover (with the ConfigMap of seed 002 section 5.7 rendered for the DR
+pool, client, region and promoted database) and returns to standby on failback.
 """
 
 import json
@@ -11,7 +14,9 @@ import time
 
 import boto3
 import pytest
+import yaml
 
+from tests.demo import portforge_eks
 from tests.demo.production import PORTFORGE_API
 from tests.demo.production import PORTFORGE_CHAT_TABLES
 from tests.demo.production import PORTFORGE_REPOSITORIES
@@ -23,6 +28,10 @@ pytestmark = pytest.mark.xdist_group("portforge-runbooks")
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 INVENTORY = ["-i", "inventories/local", "-l", "portforge"]
 OAC = "portforge-front-dr-oac"
+DR_NODES = (TOKYO, portforge_eks.DR_CLUSTER, portforge_eks.DR_NODEGROUP)
+PRIMARY_NODES = (SEOUL, portforge_eks.PRIMARY_CLUSTER, portforge_eks.PRIMARY_NODEGROUP)
+SEED_SIZE = (2, 3, 6)  # min/desired/max of the primary node group (tests/demo/portforge_eks.py)
+STANDBY = (1, 1, 6)  # dr_eks_standby_size 1 in inventories/local
 
 
 class PortForgeStack(EmulatedStack):
@@ -68,6 +77,31 @@ def _distribution():
         d for d in cloudfront.list_distributions()["DistributionList"]["Items"] if d["Comment"] == "portforge-front"
     )
     return cloudfront.get_distribution(Id=summary["Id"])["Distribution"]
+
+
+def _nodegroup(region, cluster, name):
+    return boto3.client("eks", region_name=region).describe_nodegroup(clusterName=cluster, nodegroupName=name)[
+        "nodegroup"
+    ]
+
+
+def _scaling(region, cluster, name):
+    config = _nodegroup(region, cluster, name)["scalingConfig"]
+    return config["minSize"], config["desiredSize"], config["maxSize"]
+
+
+def _ready_nodes(region, cluster, name):
+    """Nodes of the node group's Auto Scaling group (as EKS names it) that are InService and Healthy."""
+    groups = [g["name"] for g in _nodegroup(region, cluster, name)["resources"]["autoScalingGroups"]]
+    found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(AutoScalingGroupNames=groups)[
+        "AutoScalingGroups"
+    ]
+    return sum(
+        1
+        for group in found
+        for node in group["Instances"]
+        if node["LifecycleState"] == "InService" and node["HealthStatus"] == "Healthy"
+    )
 
 
 def test_provision_makes_the_chat_tables_global_with_a_tokyo_replica(stack):
@@ -117,12 +151,20 @@ def test_provision_lets_cloudfront_read_the_dr_bucket_through_its_origin_access_
     assert grant["Resource"] == "arn:aws:s3:::portforge-front-dr/*" and grant["Effect"] == "Allow"
 
 
+def test_provision_keeps_the_dr_node_group_in_standby_with_the_primary_size_recorded(stack):
+    assert _scaling(*PRIMARY_NODES) == SEED_SIZE
+    assert _scaling(*DR_NODES) == STANDBY
+    assert _nodegroup(*DR_NODES)["tags"]["pilotlight:active-size"] == "/".join(map(str, SEED_SIZE))
+
+
 def test_readiness_checks_the_new_parts(stack):
     stack.production.live_traffic()  # recent writes: DynamoDB and S3 publish the replication metrics
     result = stack.must("readiness")
     assert "portforge is ready" in result.stdout, result.stdout[-6000:]
     for needle in ("dr_origin_access", "team_chats_ddb", "chat_rooms_ddb", PORTFORGE_API):
         assert needle in result.stdout, needle
+    for check in ("cluster", "nodegroups_standby", "primary_nodegroups", "app_config"):
+        assert f"PASS eks / {check}" in result.stdout, check
 
 
 def test_ungraceful_failover_serves_from_tokyo_and_never_calls_seoul(stack):
@@ -131,7 +173,9 @@ def test_ungraceful_failover_serves_from_tokyo_and_never_calls_seoul(stack):
     since = stack.client.last_seq()
     stack.client.region_down(SEOUL)
     stack.must("failover", "-e", "dr_mode=ungraceful")
-    assert [e for e in stack.client.requests(since) if e["region"] == SEOUL] == []
+    calls = stack.client.requests(since)
+    assert [e for e in calls if e["region"] == SEOUL] == []
+    assert [c for c in calls if c.get("action") == "UpdateNodegroupConfig" and c["region"] == TOKYO]
     assert stack.answer() == [_alb_dns(TOKYO, "PortForge-DR-ALB")]
     tokyo = boto3.client("dynamodb", region_name=TOKYO)
     for key in before:
@@ -145,7 +189,36 @@ def test_ungraceful_failover_serves_from_tokyo_and_never_calls_seoul(stack):
     assert origins["portforge-front-tokyo"]["OriginAccessControlId"]
 
 
-def test_failback_answers_seoul_again(stack):
+def test_ungraceful_failover_wakes_the_dr_node_group_and_renders_the_dr_configmap(stack):
+    assert _scaling(*DR_NODES) == SEED_SIZE
+    assert _nodegroup(*DR_NODES)["status"] == "ACTIVE" and _ready_nodes(*DR_NODES) == SEED_SIZE[1]
+    manifest = yaml.safe_load(
+        (stack.tmp_path / "reports" / f"eks-configmap-{portforge_eks.DR_CLUSTER}.yml").read_text()
+    )
+    assert manifest["kind"] == "ConfigMap"
+    assert (manifest["metadata"]["name"], manifest["metadata"]["namespace"]) == ("auth-config", "auth")
+    cognito = boto3.client("cognito-idp", region_name=TOKYO)
+    [pool] = [
+        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == "portforge-dr-user-pool"
+    ]
+    clients = [c["ClientId"] for c in cognito.list_user_pool_clients(UserPoolId=pool)["UserPoolClients"]]
+    database = boto3.client("rds", region_name=TOKYO).describe_db_instances(
+        DBInstanceIdentifier="portforge-dr-rds-replica"
+    )["DBInstances"][0]
+    assert manifest["data"] == {
+        "COGNITO_REGION": TOKYO,
+        "COGNITO_USER_POOL_ID": pool,
+        "COGNITO_APP_CLIENT_ID": manifest["data"]["COGNITO_APP_CLIENT_ID"],
+        "AWS_REGION": TOKYO,
+        "DB_HOST": database["Endpoint"]["Address"],
+    }
+    assert manifest["data"]["COGNITO_APP_CLIENT_ID"] in clients
+    assert not database.get("ReadReplicaSourceDBInstanceIdentifier")  # the promoted database
+
+
+def test_failback_answers_seoul_again_and_returns_the_dr_node_group_to_standby(stack):
     stack.client.region_up(SEOUL)
     stack.must("failback")
     assert stack.answer() == [_alb_dns(SEOUL, "PortForge-ALB")]
+    assert _scaling(*DR_NODES) == STANDBY
+    assert _scaling(*PRIMARY_NODES) == SEED_SIZE and _ready_nodes(*PRIMARY_NODES) == SEED_SIZE[1]

@@ -5,19 +5,11 @@ with the region), so the failover may only use data-plane actions and DR-region 
 switch alarm in us-west-2, which Route 53's health checkers follow (issue 16).
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import boto3
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.conftest import ansible_env
 from tests.demo.production import MegaTicketProduction
-from tests.emulator.launcher import EmulatorProcess
-from tests.emulator.launcher import emulator_env
+from tests.integration.playbooks.stack import EmulatedStack
 
 pytestmark = pytest.mark.xdist_group("us-east-1-primary")
 
@@ -26,39 +18,17 @@ INVENTORY = ["-i", "tests/inventories/us_east_1"]
 NAME = "pilotlight-test.click"
 
 
-class UsEast1Stack:
+class UsEast1Stack(EmulatedStack):
+    tail = 8000
+
     def __init__(self, tmp_path):
-        self.emulator = EmulatorProcess(log_path=tmp_path / "emulator.log").start()
-        self.client = self.emulator.client
-        self.env = ansible_env(self.emulator.endpoint)
-        self.env["PILOTLIGHT_REPORT_DIR"] = str(tmp_path / "reports")
-        self._saved = {key: os.environ.get(key) for key in emulator_env(self.emulator.endpoint)}
-        os.environ.update(emulator_env(self.emulator.endpoint))
+        super().__init__(tmp_path, INVENTORY)
         self.megaticket = MegaTicketProduction(region=PRIMARY)
         self.ids = self.megaticket.build(items_per_table=10)
-
-    def playbook(self, name, *args):
-        cmd = [str(Path(sys.executable).parent / "ansible-playbook"), f"playbooks/{name}.yml", *INVENTORY, *args]
-        return subprocess.run(
-            cmd, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=900, check=False
-        )
-
-    def must(self, name, *args):
-        result = self.playbook(name, *args)
-        assert result.returncode == 0, f"{name} failed:\n{result.stdout[-8000:]}\n{result.stderr[-2000:]}"
-        return result
 
     def answer(self):
         """What Route 53's name servers answer (its data plane), asked without the Route 53 API."""
         return self.client.get(f"/route53/answer?name={NAME}&type=A")["record_data"]
-
-    def close(self):
-        for key, value in self._saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self.emulator.stop()
 
 
 @pytest.fixture(scope="module")
