@@ -128,7 +128,7 @@ def list_faults(body, query):
 @CONTROL.route(
     "POST",
     "/faults",
-    'inject errors: {"service": "dynamodb", "error": "throttle|500|503", "rate": 0.5, "count": 3, '
+    'inject errors: {"service": "dynamodb", "error": "throttle|500|503|denied", "rate": 0.5, "count": 3, '
     '"region": "ap-northeast-2", "actions": ["PutItem"]}',
 )
 def add_fault(body, query):

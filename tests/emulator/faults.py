@@ -18,6 +18,16 @@ _THROTTLE = {
     "smithy-rpc-v2-cbor": (400, "ThrottlingException", "Rate exceeded"),
 }
 _S3_THROTTLE = (503, "SlowDown", "Please reduce your request rate.")
+# A caller without the permission (what IAM answers): nothing retries it, so a run stops at once and
+# names the call; a persistent 500 stops the same run only after every retry's back-off (about a minute).
+_DENIED = {
+    "json": (400, "AccessDeniedException", "User is not authorized to perform this action"),
+    "rest-json": (403, "AccessDeniedException", "User is not authorized to perform this action"),
+    "query": (403, "AccessDenied", "User is not authorized to perform this action"),
+    "ec2": (403, "UnauthorizedOperation", "You are not authorized to perform this operation."),
+    "rest-xml": (403, "AccessDenied", "User is not authorized to perform this action"),
+    "smithy-rpc-v2-cbor": (400, "AccessDeniedException", "User is not authorized to perform this action"),
+}
 _SERVER_ERRORS = {
     "500": (500, "InternalFailure", "The request processing has failed because of an unknown error."),
     "503": (503, "ServiceUnavailable", "The service is unavailable. Please try again later."),
@@ -45,9 +55,11 @@ def _cbor_map(mapping):
 
 
 def error_response(service, protocol, kind):
-    """(status, headers, body bytes) of an AWS error for ``kind`` in ('throttle', '500', '503')."""
+    """(status, headers, body bytes) of an AWS error for ``kind`` in ('throttle', '500', '503', 'denied')."""
     if kind == "throttle":
         status, code, message = _S3_THROTTLE if service == "s3" else _THROTTLE.get(protocol, _THROTTLE["json"])
+    elif kind == "denied":
+        status, code, message = _DENIED.get(protocol, _DENIED["json"])
     else:
         status, code, message = _SERVER_ERRORS[kind]
         if service == "s3" and kind == "500":

@@ -19,7 +19,7 @@ LATENCY_DOCS = {
     "replication": "delay before a write reaches the other region (DynamoDB, S3, ECR)",
 }
 
-FAULT_ERRORS = ("throttle", "500", "503")
+FAULT_ERRORS = ("throttle", "500", "503", "denied")
 
 
 class Fault:

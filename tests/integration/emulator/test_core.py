@@ -144,6 +144,25 @@ def test_server_errors_surface_when_they_persist(emulator):
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
 
 
+@pytest.mark.parametrize(
+    ("service", "call", "code"),
+    [
+        ("ec2", lambda c: c.describe_vpcs(), "UnauthorizedOperation"),
+        ("iam", lambda c: c.list_users(), "AccessDenied"),
+        ("route53", lambda c: c.list_hosted_zones(), "AccessDenied"),
+        ("secretsmanager", lambda c: c.list_secrets(), "AccessDeniedException"),
+        ("s3", lambda c: c.list_buckets(), "AccessDenied"),
+    ],
+)
+def test_denied_errors_carry_each_protocols_code_and_are_not_retried(emulator, service, call, code):
+    since = emulator.last_seq()
+    emulator.add_fault(service, error="denied")
+    with pytest.raises(botocore.exceptions.ClientError) as info:
+        call(boto3.client(service, region_name=SEOUL))  # botocore's default retries: none for a denial
+    assert info.value.response["Error"]["Code"] == code
+    assert len(emulator.requests(since)) == 1
+
+
 def test_bad_fault_and_config_are_rejected(emulator):
     with pytest.raises(EmulatorError, match="error must be one of"):
         emulator.add_fault("ec2", error="teapot")

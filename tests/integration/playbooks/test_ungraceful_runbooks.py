@@ -25,11 +25,12 @@ def stack(tmp_path_factory):
 
 def test_interrupted_failover_resumes_without_double_promotion_and_never_calls_seoul(stack):
     since = stack.client.last_seq()
-    # The traffic switch breaks after the databases were promoted: the run stops in "switch traffic". The switch
-    # is the DR-region CloudWatch alarm (dr_dns_traffic_switch: cloudwatch_alarm) or, with health_check,
-    # Route 53's UpdateHealthCheck: break both.
-    stack.client.add_fault("route53", error="500", actions=["UpdateHealthCheck", "ChangeResourceRecordSets"])
-    stack.client.add_fault("cloudwatch", error="500", region=TOKYO, actions=["PutMetricData"])
+    # The traffic switch is refused after the databases were promoted (the operator's role lacks the permission:
+    # nothing retries a denial, so the run stops at once in "switch traffic"). The switch is the DR-region
+    # CloudWatch alarm (dr_dns_traffic_switch: cloudwatch_alarm) or, with health_check, Route 53's
+    # UpdateHealthCheck: refuse both.
+    stack.client.add_fault("route53", error="denied", actions=["UpdateHealthCheck", "ChangeResourceRecordSets"])
+    stack.client.add_fault("cloudwatch", error="denied", region=TOKYO, actions=["PutMetricData"])
     first = stack.playbook("failover", "-e", "dr_mode=ungraceful")
     assert first.returncode != 0
     first_report = stack.reports("failover")[-1]["applications"]["megaticket"]
