@@ -63,8 +63,10 @@ sanity: venv
 	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --python 3.11 --color no $(SANITY_SKIP)
 
 # Every test: unit, emulator, module integration, playbooks and molecule scenarios. pytest exits
-# non-zero when it collects nothing, so an empty or broken test tree fails too.
-test: lint sanity
+# non-zero when it collects nothing, so an empty or broken test tree fails too. Lint and sanity run side
+# by side (each mostly uses one core; their output is kept apart), then pytest on every core.
+test: venv
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint sanity
 	$(BIN)/python -m pytest -m "not benchmark" -n auto --dist loadgroup $(PYTEST_ARGS)
 
 unit: venv
