@@ -25,6 +25,7 @@ from urllib.parse import quote
 import boto3
 import yaml
 
+from tests.demo import portforge_eks
 from tests.demo.fileflow import FILEFLOW_BUCKET
 from tests.demo.fileflow import FILEFLOW_DESIRED_COUNT
 from tests.demo.fileflow import FILEFLOW_DR_KEYS
@@ -232,19 +233,8 @@ class Demo:
     def portforge_serves_in_tokyo(self):
         """PortForge's own signals in Tokyo: its EKS node group at the primary's size with every node InService and
         healthy, and the chat messages written in Seoul before the outage in Tokyo's replica of team_chats_ddb."""
-        nodegroup = boto3.client("eks", region_name=TOKYO).describe_nodegroup(
-            clusterName=PORTFORGE_DR_CLUSTER, nodegroupName=PORTFORGE_DR_NODEGROUP
-        )["nodegroup"]
-        groups = [group["name"] for group in nodegroup.get("resources", {}).get("autoScalingGroups", [])]
-        found = boto3.client("autoscaling", region_name=TOKYO).describe_auto_scaling_groups(
-            AutoScalingGroupNames=groups
-        )["AutoScalingGroups"]
-        ready = sum(
-            1
-            for group in found
-            for node in group["Instances"]
-            if node["LifecycleState"] == "InService" and node["HealthStatus"] == "Healthy"
-        )
+        desired = portforge_eks.scaling(TOKYO, PORTFORGE_DR_CLUSTER, PORTFORGE_DR_NODEGROUP)[1]
+        ready = portforge_eks.ready_nodes(TOKYO, PORTFORGE_DR_CLUSTER, PORTFORGE_DR_NODEGROUP)
         wanted = PORTFORGE_PRIMARY_SCALING["desiredSize"]
         dynamodb = boto3.client("dynamodb", region_name=TOKYO)
         missing = [
@@ -253,8 +243,8 @@ class Demo:
             if not dynamodb.get_item(TableName="team_chats_ddb", Key=key, ConsistentRead=True).get("Item")
         ]
         problems = []
-        if nodegroup["scalingConfig"]["desiredSize"] != wanted or ready != wanted:
-            problems.append(f"DR node group at desired {nodegroup['scalingConfig']['desiredSize']} with {ready} ready")
+        if desired != wanted or ready != wanted:
+            problems.append(f"DR node group at desired {desired} with {ready} ready")
         if missing:
             problems.append(f"{len(missing)} chat messages missing in Tokyo")
         if problems:

@@ -115,3 +115,33 @@ class PortForgeEKS:
             self.dr_region, DR_CLUSTER, DR_NODEGROUP, DR_TERRAFORM_SCALING, tokyo, "portforge-dr"
         )
         return self.ids
+
+
+# -- reading a node group as the demo and the tests check it ------------------------------------------------
+def nodegroup(region, cluster, name):
+    """DescribeNodegroup's ``nodegroup``."""
+    return boto3.client("eks", region_name=region).describe_nodegroup(clusterName=cluster, nodegroupName=name)[
+        "nodegroup"
+    ]
+
+
+def scaling(region, cluster, name):
+    """(minSize, desiredSize, maxSize) of the node group."""
+    config = nodegroup(region, cluster, name)["scalingConfig"]
+    return config["minSize"], config["desiredSize"], config["maxSize"]
+
+
+def ready_nodes(region, cluster, name):
+    """Nodes of the node group's Auto Scaling groups (as EKS names them) that are InService and Healthy."""
+    groups = [g["name"] for g in nodegroup(region, cluster, name).get("resources", {}).get("autoScalingGroups", [])]
+    if not groups:
+        return 0
+    found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(AutoScalingGroupNames=groups)[
+        "AutoScalingGroups"
+    ]
+    return sum(
+        1
+        for group in found
+        for node in group["Instances"]
+        if node["LifecycleState"] == "InService" and node["HealthStatus"] == "Healthy"
+    )

@@ -3,6 +3,8 @@
 import boto3
 
 from tests.conftest import invoke_module
+from tests.demo.portforge_eks import nodegroup
+from tests.demo.portforge_eks import scaling
 
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 DR_CLUSTER, PRIMARY_CLUSTER = "portforge-dr", "portforge-prod"
@@ -24,17 +26,6 @@ def make_nodegroup(region, cluster, name, desired, maximum=6):
         subnets=[subnet],
         scalingConfig={"minSize": min(desired, 1), "maxSize": maximum, "desiredSize": desired},
     )
-
-
-def nodegroup(region, cluster, name):
-    return boto3.client("eks", region_name=region).describe_nodegroup(clusterName=cluster, nodegroupName=name)[
-        "nodegroup"
-    ]
-
-
-def scaling(region, cluster, name):
-    config = nodegroup(region, cluster, name)["scalingConfig"]
-    return config["minSize"], config["desiredSize"], config["maxSize"]
 
 
 def call(region, cluster, state, nodegroups, check=False, diff=False, **extra):

@@ -17,6 +17,9 @@ import pytest
 import yaml
 
 from tests.demo import portforge_eks
+from tests.demo.portforge_eks import nodegroup
+from tests.demo.portforge_eks import ready_nodes
+from tests.demo.portforge_eks import scaling
 from tests.demo.production import PORTFORGE_API
 from tests.demo.production import PORTFORGE_CHAT_TABLES
 from tests.demo.production import PORTFORGE_REPOSITORIES
@@ -79,31 +82,6 @@ def _distribution():
     return cloudfront.get_distribution(Id=summary["Id"])["Distribution"]
 
 
-def _nodegroup(region, cluster, name):
-    return boto3.client("eks", region_name=region).describe_nodegroup(clusterName=cluster, nodegroupName=name)[
-        "nodegroup"
-    ]
-
-
-def _scaling(region, cluster, name):
-    config = _nodegroup(region, cluster, name)["scalingConfig"]
-    return config["minSize"], config["desiredSize"], config["maxSize"]
-
-
-def _ready_nodes(region, cluster, name):
-    """Nodes of the node group's Auto Scaling group (as EKS names it) that are InService and Healthy."""
-    groups = [g["name"] for g in _nodegroup(region, cluster, name)["resources"]["autoScalingGroups"]]
-    found = boto3.client("autoscaling", region_name=region).describe_auto_scaling_groups(AutoScalingGroupNames=groups)[
-        "AutoScalingGroups"
-    ]
-    return sum(
-        1
-        for group in found
-        for node in group["Instances"]
-        if node["LifecycleState"] == "InService" and node["HealthStatus"] == "Healthy"
-    )
-
-
 def test_provision_makes_the_chat_tables_global_with_a_tokyo_replica(stack):
     seoul = boto3.client("dynamodb", region_name=SEOUL)
     for table, keys in PORTFORGE_CHAT_TABLES.items():
@@ -152,9 +130,9 @@ def test_provision_lets_cloudfront_read_the_dr_bucket_through_its_origin_access_
 
 
 def test_provision_keeps_the_dr_node_group_in_standby_with_the_primary_size_recorded(stack):
-    assert _scaling(*PRIMARY_NODES) == SEED_SIZE
-    assert _scaling(*DR_NODES) == STANDBY
-    assert _nodegroup(*DR_NODES)["tags"]["pilotlight:active-size"] == "/".join(map(str, SEED_SIZE))
+    assert scaling(*PRIMARY_NODES) == SEED_SIZE
+    assert scaling(*DR_NODES) == STANDBY
+    assert nodegroup(*DR_NODES)["tags"]["pilotlight:active-size"] == "/".join(map(str, SEED_SIZE))
 
 
 def test_readiness_checks_the_new_parts(stack):
@@ -190,8 +168,8 @@ def test_ungraceful_failover_serves_from_tokyo_and_never_calls_seoul(stack):
 
 
 def test_ungraceful_failover_wakes_the_dr_node_group_and_renders_the_dr_configmap(stack):
-    assert _scaling(*DR_NODES) == SEED_SIZE
-    assert _nodegroup(*DR_NODES)["status"] == "ACTIVE" and _ready_nodes(*DR_NODES) == SEED_SIZE[1]
+    assert scaling(*DR_NODES) == SEED_SIZE
+    assert nodegroup(*DR_NODES)["status"] == "ACTIVE" and ready_nodes(*DR_NODES) == SEED_SIZE[1]
     manifest = yaml.safe_load(
         (stack.tmp_path / "reports" / f"eks-configmap-{portforge_eks.DR_CLUSTER}.yml").read_text()
     )
@@ -220,5 +198,5 @@ def test_failback_answers_seoul_again_and_returns_the_dr_node_group_to_standby(s
     stack.client.region_up(SEOUL)
     stack.must("failback")
     assert stack.answer() == [_alb_dns(SEOUL, "PortForge-ALB")]
-    assert _scaling(*DR_NODES) == STANDBY
-    assert _scaling(*PRIMARY_NODES) == SEED_SIZE and _ready_nodes(*PRIMARY_NODES) == SEED_SIZE[1]
+    assert scaling(*DR_NODES) == STANDBY
+    assert scaling(*PRIMARY_NODES) == SEED_SIZE and ready_nodes(*PRIMARY_NODES) == SEED_SIZE[1]

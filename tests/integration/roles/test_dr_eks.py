@@ -10,6 +10,8 @@ import json
 import boto3
 import yaml
 
+from tests.demo.portforge_eks import scaling
+
 SEOUL, TOKYO = "ap-northeast-2", "ap-northeast-1"
 APP = "portforge"
 ROLE = "arn:aws:iam::123456789012:role/eks"
@@ -97,13 +99,6 @@ def _playbook(tmp_path, name, entry_points, variables, show=None):
     return str(path)
 
 
-def _scaling(region, cluster, name):
-    config = boto3.client("eks", region_name=region).describe_nodegroup(clusterName=cluster, nodegroupName=name)[
-        "nodegroup"
-    ]["scalingConfig"]
-    return config["minSize"], config["desiredSize"], config["maxSize"]
-
-
 def test_provision_then_ungraceful_failover_without_seoul_then_failback(emulator, run_playbook, tmp_path):
     _seoul()
     variables = _variables(tmp_path)
@@ -116,7 +111,7 @@ def test_provision_then_ungraceful_failover_without_seoul_then_failback(emulator
 
     provision = run_playbook(_playbook(tmp_path, "provision", [("main", {})], variables), "-i", "localhost,")
     assert provision.returncode == 0, provision.stdout + provision.stderr
-    assert _scaling(*dr) == (0, 0, 6)
+    assert scaling(*dr) == (0, 0, 6)
     since = emulator.last_seq()
     again = run_playbook(_playbook(tmp_path, "again", [("main", {})], variables), "-i", "localhost,")
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout + again.stderr
@@ -154,7 +149,7 @@ def test_provision_then_ungraceful_failover_without_seoul_then_failback(emulator
     assert failover.returncode == 0, failover.stdout + failover.stderr
     calls = emulator.requests(since)
     assert calls and not [c for c in calls if c["region"] == SEOUL]
-    assert _scaling(*dr) == (3, 3, 6)
+    assert scaling(*dr) == (3, 3, 6)
     result = json.loads((tmp_path / "failover.json").read_text())
     assert result["nodegroups"][0]["ready_nodes"] == 3 and result["configmap_applied"] is False
     manifest = yaml.safe_load((tmp_path / "reports" / f"eks-configmap-{APP}-dr.yml").read_text())
@@ -179,8 +174,8 @@ def test_provision_then_ungraceful_failover_without_seoul_then_failback(emulator
     emulator.region_up(SEOUL)
     failback = run_playbook(_playbook(tmp_path, "failback", [("failback", {})], variables), "-i", "localhost,")
     assert failback.returncode == 0, failback.stdout + failback.stderr
-    assert _scaling(*dr) == (0, 0, 6)
-    assert _scaling(SEOUL, f"{APP}-prod", f"{APP}-prod-nodes") == (2, 3, 6)
+    assert scaling(*dr) == (0, 0, 6)
+    assert scaling(SEOUL, f"{APP}-prod", f"{APP}-prod-nodes") == (2, 3, 6)
 
 
 def test_graceful_fence_scales_the_primary_first_and_check_mode_changes_nothing(emulator, run_playbook, tmp_path):
@@ -210,5 +205,5 @@ def test_graceful_fence_scales_the_primary_first_and_check_mode_changes_nothing(
     assert graceful.returncode == 0, graceful.stdout + graceful.stderr
     updates = [c for c in emulator.mutating_calls(since=since) if c.get("action") == "UpdateNodegroupConfig"]
     assert [c["region"] for c in updates] == [SEOUL, TOKYO]
-    assert _scaling(SEOUL, f"{APP}-prod", f"{APP}-prod-nodes") == (0, 0, 6)
-    assert _scaling(TOKYO, f"{APP}-dr", f"{APP}-dr-nodes")[1] == 3
+    assert scaling(SEOUL, f"{APP}-prod", f"{APP}-prod-nodes") == (0, 0, 6)
+    assert scaling(TOKYO, f"{APP}-dr", f"{APP}-dr-nodes")[1] == 3
