@@ -1,4 +1,4 @@
-"""ELBv2 load balancers report their region's Route 53 hosted zone id, as AWS does.
+"""ELBv2: the region's Route 53 hosted zone id, and CreateListener as AWS answers a repeated call.
 
 A Route 53 alias record that points at a load balancer needs the load balancer's
 ``CanonicalHostedZoneId``: one fixed zone per region and load balancer type (Application Load
@@ -6,13 +6,27 @@ Balancers in ap-northeast-1 are in Z14GRHDCWA56QT, Network Load Balancers in Z31
 "Elastic Load Balancing endpoints and quotas" in the AWS General Reference). moto reports
 ``Z2P70J7EXAMPLE`` for every load balancer in every region, so an alias built from it would point
 nowhere on AWS and failover records of two regions could not be told apart.
+
+``CreateListener`` on a port the load balancer already listens on returns that listener when the
+settings are the same (AWS: "idempotent ... if you attempt to create multiple listeners with the same
+settings, each call succeeds") and fails with ``DuplicateListener`` otherwise. moto's own check compares
+the port with the listeners' ARNs and never fires, so a retried call (botocore retries a 5xx) made a
+second listener on the same port, which the next run's ``purge_listeners`` then deleted.
 """
 
+import threading
+
 from moto.elbv2 import models as elbv2_models
+from moto.elbv2.exceptions import DuplicateListenerError
 
 from ..core import patch
+from ..core import require
 
-DESCRIPTION = "ELBv2: CanonicalHostedZoneId is the region's ALB or NLB hosted zone (Route 53 alias target)"
+DESCRIPTION = (
+    "ELBv2: CanonicalHostedZoneId is the region's ALB or NLB hosted zone (Route 53 alias target); CreateListener is "
+    "idempotent for the same settings and refuses another listener on a taken port (DuplicateListener)"
+)
+_LISTENERS = threading.Lock()  # check and create as one step: two identical calls at once make one listener
 
 # Region -> hosted zone id, per load balancer type (AWS General Reference, ELB endpoints).
 APPLICATION_ZONES = {
@@ -72,5 +86,35 @@ def _make_init(original_init):
     return __init__
 
 
+def _same_settings(listener, protocol, ssl_policy, certificate, actions):
+    wanted = [elbv2_models.FakeAction(dict(action)).data for action in actions or []]
+    return (
+        listener.protocol == (protocol or "").upper()
+        and (listener.ssl_policy == ssl_policy or listener.protocol not in ("HTTPS", "TLS"))
+        and listener.certificate == certificate
+        and [action.data for action in listener.default_actions] == wanted
+    )
+
+
+def _make_create_listener(original):
+    def create_listener(self, load_balancer_arn, protocol, port, ssl_policy, certificate, actions, *args, **kwargs):
+        with _LISTENERS:
+            balancer = self.load_balancers.get(load_balancer_arn)
+            for listener in list(getattr(balancer, "listeners", {}).values()):
+                if str(listener.port) == str(port):
+                    if _same_settings(listener, protocol, ssl_policy, certificate, actions):
+                        return listener
+                    raise DuplicateListenerError()
+            return original(self, load_balancer_arn, protocol, port, ssl_policy, certificate, actions, *args, **kwargs)
+
+    return create_listener
+
+
 def install():
     patch(elbv2_models.FakeLoadBalancer, "__init__", _make_init(elbv2_models.FakeLoadBalancer.__init__))
+    require(elbv2_models.ELBv2Backend, "create_listener")
+    patch(
+        elbv2_models.ELBv2Backend,
+        "create_listener",
+        _make_create_listener(elbv2_models.ELBv2Backend.create_listener),
+    )

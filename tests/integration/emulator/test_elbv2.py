@@ -37,3 +37,29 @@ def test_each_region_has_its_own_zone(gap_emulator):
         lb = boto3.client("elbv2", region_name=region).create_load_balancer(Name="app-alb", Subnets=subnets)
         zones[region] = lb["LoadBalancers"][0]["CanonicalHostedZoneId"]
     assert zones == {"ap-northeast-1": "Z14GRHDCWA56QT", "ap-northeast-2": "ZWKZPGTI48KDX"}
+
+
+def test_create_listener_is_idempotent_and_refuses_a_taken_port(gap_emulator):
+    ec2 = boto3.client("ec2", region_name="ap-northeast-1")
+    elbv2 = boto3.client("elbv2", region_name="ap-northeast-1")
+    subnets = _subnets(ec2)
+    vpc = ec2.describe_subnets(SubnetIds=subnets)["Subnets"][0]["VpcId"]
+    balancer = elbv2.create_load_balancer(Name="dr-alb", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+    groups = [
+        elbv2.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
+        for name in ("web", "app")
+    ]
+
+    def listen(group):
+        return elbv2.create_listener(
+            LoadBalancerArn=balancer,
+            Protocol="HTTP",
+            Port=80,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": group}],
+        )["Listeners"][0]["ListenerArn"]
+
+    first = listen(groups[0])
+    assert listen(groups[0]) == first  # the same settings again (a retried call): the same listener
+    with pytest.raises(elbv2.exceptions.DuplicateListenerException):
+        listen(groups[1])  # another default action on the taken port
+    assert [item["ListenerArn"] for item in elbv2.describe_listeners(LoadBalancerArn=balancer)["Listeners"]] == [first]
