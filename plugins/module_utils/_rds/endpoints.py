@@ -29,10 +29,10 @@ def wanted(spec):
 
 
 # -- AWS reads ------------------------------------------------------------------------------------------
-def _parameters(module, spec):
+def _parameters(ssm, spec):
     """{name: value or None (absent)} of the SSM targets, read in one call ({} when there are none)."""
     names = [parameter["name"] for parameter in spec.get("ssm_parameters") or []]
-    return parameters.read(module.client("ssm"), names, decrypt=True) if names else {}
+    return parameters.read(ssm, names, decrypt=True) if names else {}
 
 
 @DRErrorHandler.reader("describe secret {1} in {2}", missing=("ResourceNotFoundException",))
@@ -95,9 +95,10 @@ def check_targets(module, spec, region):
     """Fail, naming every problem, when a target cannot be written (before anything is promoted)."""
     if not wanted(spec):
         return
+    ssm = module.client("ssm") if spec.get("ssm_parameters") else None
     problems = [
         f"SSM parameter {name} not found in {region}: create it, or remove it from publish_endpoint.ssm_parameters"
-        for name, value in _parameters(module, spec).items()
+        for name, value in _parameters(ssm, spec).items()
         if value is None
     ]
     secrets = module.client("secretsmanager") if spec.get("secrets") else None
@@ -127,7 +128,7 @@ def publish(module, spec, instance, region):
         )
     if spec.get("ssm_parameters"):
         ssm = module.client("ssm")
-        current = _parameters(module, spec)
+        current = _parameters(ssm, spec)
         for parameter in spec["ssm_parameters"]:
             name = parameter["name"]
             if current[name] is None:

@@ -10,8 +10,8 @@ nowhere on AWS and failover records of two regions could not be told apart.
 ``CreateListener`` on a port the load balancer already listens on returns that listener when the
 settings are the same (AWS: "idempotent ... if you attempt to create multiple listeners with the same
 settings, each call succeeds") and fails with ``DuplicateListener`` otherwise. moto's own check compares
-the port with the listeners' ARNs and never fires, so a retried call (botocore retries a 5xx) made a
-second listener on the same port, which the next run's ``purge_listeners`` then deleted.
+the port with the listeners' ARNs and never fires, so a repeated call (a retry after a 5xx, for one) made
+a second listener on the same port, which the next run's ``purge_listeners`` would then delete.
 """
 
 import threading
@@ -20,7 +20,6 @@ from moto.elbv2 import models as elbv2_models
 from moto.elbv2.exceptions import DuplicateListenerError
 
 from ..core import patch
-from ..core import require
 
 DESCRIPTION = (
     "ELBv2: CanonicalHostedZoneId is the region's ALB or NLB hosted zone (Route 53 alias target); CreateListener is "
@@ -112,7 +111,6 @@ def _make_create_listener(original):
 
 def install():
     patch(elbv2_models.FakeLoadBalancer, "__init__", _make_init(elbv2_models.FakeLoadBalancer.__init__))
-    require(elbv2_models.ELBv2Backend, "create_listener")
     patch(
         elbv2_models.ELBv2Backend,
         "create_listener",
